@@ -1,0 +1,18 @@
+import type { Events, EventType } from './events.generated.ts'
+
+/** Fields every event carries, filled in by the outbox at enqueue time. */
+export type MetadataField = 'eventId' | 'correlationId' | 'causationId' | 'occurredAt'
+
+/** What a handler or route supplies for an event: everything but the metadata. */
+export type EventData<T extends EventType> = Omit<Events[T], MetadataField>
+
+/** An event about to be enqueued. */
+export type NewEvent = { [T in EventType]: { type: T; data: EventData<T> } }[EventType]
+
+/** An event as consumed: its type and its decoded payload. */
+export type ReceivedEvent = { [T in EventType]: { type: T; payload: Events[T] } }[EventType]
+
+/** Builds a NewEvent with its data checked against the event's generated type. */
+export function newEvent<T extends EventType>(type: T, data: EventData<T>): NewEvent {
+  return { type, data } as NewEvent
+}

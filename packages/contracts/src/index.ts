@@ -1,0 +1,3 @@
+export * from './events.generated.ts'
+export * from './envelope.ts'
+export * from './topics.ts'

@@ -1,0 +1,191 @@
+import type { Knex } from 'knex'
+import type { Consumer, Kafka, KafkaMessage, Producer, IHeaders } from 'kafkajs'
+import type { Events, EventType, NewEvent } from '@choreo/contracts'
+import { deadLetterTopic, prefixed, topicOf } from '@choreo/contracts'
+import type { EventCodec, Decoded } from './avro.ts'
+import { UndecodableMessage } from './errors.ts'
+import { backoffDelay, sleep, type Backoff } from './backoff.ts'
+import type { Dialect } from './dialects/index.ts'
+import { createInbox } from './inbox.ts'
+import type { Logger } from './logger.ts'
+import type { MessagingMetrics } from './metrics.ts'
+import type { Cause, Outbox } from './outbox.ts'
+import { classify } from './retriable.ts'
+import { childTraceparent } from './traceparent.ts'
+
+/** A saga step: changes the domain inside the transaction it is given, returns what to emit. */
+export type Handler<T extends EventType> = (event: Events[T], trx: Knex.Transaction) => Promise<readonly NewEvent[]> | readonly NewEvent[]
+
+/** A service's page of the saga: which event triggers which step. */
+export type Saga = { [T in EventType]?: Handler<T> }
+
+export interface ConsumerOptions {
+  group: string
+  /** Attempts for a transaction the database chose as a victim (deadlock, serialization). */
+  maxContentionAttempts: number
+  backoff: Backoff
+  partitionsConsumedConcurrently: number
+  /** Prefix of every topic name (see contracts' `prefixed`). */
+  topicPrefix: string
+}
+
+export interface SagaConsumer {
+  start(): Promise<void>
+  /** Stops fetching, finishes the messages in hand, commits their offsets. */
+  stop(): Promise<void>
+}
+
+type Outcome = 'handled' | 'deduplicated' | 'ignored' | 'dead_lettered'
+
+/*
+ * Per message: decode through the registry, then in ONE database transaction record
+ * (group, event id) in the inbox, run the handler, enqueue what it returns; commit; only then
+ * is the Kafka offset resolved. A crash anywhere before the offset commit redelivers the
+ * message and the inbox turns the second delivery into a no-op.
+ *
+ * Failures: an outage (database or registry away) is retried until it ends, blocking only this
+ * partition; a contention failure is retried maxContentionAttempts times; anything else, or an
+ * undecodable message, is dead-lettered. The dead letter is produced (acks=all) BEFORE the
+ * offset is resolved, so a crash between the two yields a second dead letter, never a lost one.
+ */
+export function createSagaConsumer(deps: {
+  kafka: Kafka
+  db: Knex
+  dialect: Dialect
+  codec: EventCodec
+  outbox: Outbox
+  /** Produces dead letters. */
+  producer: Producer
+  saga: Saga
+  logger: Logger
+  metrics?: MessagingMetrics
+  /** Called after a reaction committed outbox rows. */
+  onCommitted: () => void
+  options: ConsumerOptions
+}): SagaConsumer {
+  const { kafka, db, dialect, codec, outbox, producer, saga, metrics, onCommitted, options } = deps
+  const logger = deps.logger.child({ group: options.group })
+  const inbox = createInbox(dialect, options.group)
+  const topics = [...new Set((Object.keys(saga) as EventType[]).map((t) => prefixed(options.topicPrefix, topicOf(t))))]
+  const stopping = new AbortController()
+  let consumer: Consumer | null = null
+
+  function causeOf(decoded: Decoded, headers: IHeaders | undefined): Cause {
+    const payload = decoded.payload as { eventId: string; correlationId: string }
+    return {
+      correlationId: payload.correlationId,
+      causationId: payload.eventId,
+      traceparent: childTraceparent(headers?.traceparent?.toString()),
+    }
+  }
+
+  async function react(decoded: Decoded, at: { topic: string; partition: number; offset: string }, headers: IHeaders | undefined): Promise<Outcome> {
+    const handler = saga[decoded.type] as Handler<EventType> | undefined
+    if (!handler) return 'ignored'
+    const payload = decoded.payload as unknown as Events[EventType]
+    return db.transaction(async (trx) => {
+      const fresh = await inbox.claim(trx, { eventId: payload.eventId, eventType: decoded.type, ...at })
+      if (!fresh) return 'deduplicated'
+      const emitted = await handler(payload, trx)
+      await outbox.enqueue(trx, emitted, causeOf(decoded, headers))
+      return 'handled'
+    })
+  }
+
+  async function deadLetter(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, reason: string, err: unknown): Promise<void> {
+    const headers: IHeaders = {
+      ...message.headers,
+      'dlt-reason': reason,
+      'dlt-error': err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      'dlt-group': options.group,
+      'dlt-topic': at.topic,
+      'dlt-partition': String(at.partition),
+      'dlt-offset': at.offset,
+      'dlt-at': new Date().toISOString(),
+    }
+    await untilDone('dead-letter', () =>
+      producer.send({ topic: prefixed(options.topicPrefix, deadLetterTopic(options.group)), acks: -1, messages: [{ key: message.key, value: message.value, headers }] }),
+    )
+    logger.error({ err, ...at, reason }, 'message dead-lettered')
+  }
+
+  /** Retries an operation through outages until it succeeds or the consumer stops. */
+  async function untilDone<T>(what: string, op: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await op()
+      } catch (err) {
+        if (stopping.signal.aborted) throw err
+        metrics?.retried.inc({ group: options.group, kind: 'outage' })
+        logger.warn({ err, attempt }, `${what} failed; retrying`)
+        await sleep(backoffDelay(attempt, options.backoff), stopping.signal)
+      }
+    }
+  }
+
+  async function handle(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, heartbeat: () => Promise<void>): Promise<Outcome> {
+    let contention = 0
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (!message.value) throw new UndecodableMessage('message has no value (tombstone)')
+        const decoded = await codec.decode(message.value)
+        return await react(decoded, at, message.headers)
+      } catch (err) {
+        const kind = err instanceof UndecodableMessage ? 'permanent' : classify(err)
+        if (kind === 'outage' && !stopping.signal.aborted) {
+          // not the message's fault: wait for the database or registry to come back
+        } else if (kind === 'contention' && ++contention < options.maxContentionAttempts) {
+          // the database picked this transaction as a victim: try again
+        } else {
+          if (stopping.signal.aborted && kind === 'outage') throw err
+          await deadLetter(message, at, kind === 'contention' ? 'retries exhausted' : reasonOf(err), err)
+          return 'dead_lettered'
+        }
+        metrics?.retried.inc({ group: options.group, kind })
+        logger.warn({ err, ...at, attempt, kind }, 'retrying message')
+        await sleep(backoffDelay(attempt, options.backoff), stopping.signal)
+        await heartbeat()
+      }
+    }
+  }
+
+  return {
+    async start() {
+      if (topics.length === 0) return
+      consumer = kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false })
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        metrics?.lag.set({ group: options.group, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag))
+      })
+      await consumer.connect()
+      await consumer.subscribe({ topics, fromBeginning: true })
+      await consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
+          for (const message of batch.messages) {
+            if (!isRunning() || isStale()) break
+            const at = { topic: batch.topic, partition: batch.partition, offset: message.offset }
+            const outcome = await handle(message, at, heartbeat)
+            metrics?.consumed.inc({ group: options.group, result: outcome })
+            if (outcome === 'handled') onCommitted()
+            resolveOffset(message.offset)
+            await heartbeat()
+          }
+          await commitOffsetsIfNecessary()
+        },
+      })
+    },
+    async stop() {
+      stopping.abort()
+      await consumer?.disconnect()
+      consumer = null
+    },
+  }
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof UndecodableMessage) return 'undecodable'
+  if (err instanceof Error && err.name === 'InvalidEvent') return 'handler emitted an invalid event'
+  return 'handler failed'
+}

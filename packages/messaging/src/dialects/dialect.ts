@@ -1,0 +1,31 @@
+import type { Knex } from 'knex'
+
+/** A connection taken out of the pool and held, for work that must stay on one session. */
+export type HeldConnection = unknown
+
+export interface InboxRow {
+  consumer_group: string
+  event_id: string
+  event_type: string
+  topic: string
+  partition: number
+  offset: string
+}
+
+/**
+ * The statements whose SQL differs between PostgreSQL and SQL Server. Everything else in the
+ * package is written once with knex's query builder.
+ */
+export interface Dialect {
+  readonly name: 'pg' | 'mssql'
+  /**
+   * Serialises, until commit, every transaction that enqueues events for one of these keys.
+   * This is what makes per-key commit order equal id order (see relay.ts).
+   */
+  lockKeys(trx: Knex.Transaction, keys: string[]): Promise<void>
+  /** Tries to take the relay's lease on a held connection; the lease lives as long as the session. */
+  tryLease(db: Knex, conn: HeldConnection, name: string): Promise<boolean>
+  releaseLease(db: Knex, conn: HeldConnection, name: string): Promise<void>
+  /** Records (group, event id) unless present; true when this call recorded it. */
+  claimInbox(trx: Knex.Transaction, row: InboxRow): Promise<boolean>
+}

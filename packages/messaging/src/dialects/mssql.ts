@@ -1,0 +1,48 @@
+import type { Knex } from 'knex'
+import type { Dialect, HeldConnection, InboxRow } from './dialect.ts'
+
+// SQL Server's application locks play the part of PostgreSQL's advisory locks:
+// owner 'Transaction' for per-key enqueue locks, owner 'Session' for the relay's lease.
+
+export function lockKeysSql(count: number): string {
+  return Array.from({ length: count }, () =>
+    "EXEC sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1;",
+  ).join('\n')
+}
+
+export const LEASE_SQL =
+  "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; SELECT @r AS result;"
+
+// UPDLOCK+HOLDLOCK keeps the check and the insert atomic: a concurrent claim of the same id
+// waits for this transaction instead of both seeing "absent".
+export const CLAIM_INBOX_SQL = `INSERT INTO inbox (consumer_group, event_id, event_type, topic, partition, [offset])
+OUTPUT inserted.event_id
+SELECT ?, ?, ?, ?, ?, ?
+WHERE NOT EXISTS (SELECT 1 FROM inbox WITH (UPDLOCK, HOLDLOCK) WHERE consumer_group = ? AND event_id = ?)`
+
+export const mssqlDialect: Dialect = {
+  name: 'mssql',
+
+  async lockKeys(trx, keys) {
+    const sorted = [...new Set(keys)].sort()
+    if (sorted.length === 0) return
+    await trx.raw(lockKeysSql(sorted.length), sorted.map((k) => `outbox:${k}`))
+  },
+
+  async tryLease(db: Knex, conn: HeldConnection, name: string) {
+    const rows = await db.raw(LEASE_SQL, [`relay:${name}`]).connection(conn)
+    return Number((rows as { result: number }[])[0]?.result) >= 0
+  },
+
+  async releaseLease(db: Knex, conn: HeldConnection, name: string) {
+    await db.raw("EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'", [`relay:${name}`]).connection(conn)
+  },
+
+  async claimInbox(trx: Knex.Transaction, row: InboxRow) {
+    const inserted = (await trx.raw(CLAIM_INBOX_SQL, [
+      row.consumer_group, row.event_id, row.event_type, row.topic, row.partition, row.offset,
+      row.consumer_group, row.event_id,
+    ])) as unknown[]
+    return inserted.length === 1
+  },
+}

@@ -1,0 +1,35 @@
+import type { Knex } from 'knex'
+import type { Dialect, HeldConnection, InboxRow } from './dialect.ts'
+
+// Advisory-lock key spaces: the two-integer form for the relay's lease, the single bigint form
+// (a hash of the aggregate id) for per-key enqueue locks. PostgreSQL keeps the two apart.
+const LEASE_CLASS = 0x0c40e0
+
+export const postgresDialect: Dialect = {
+  name: 'pg',
+
+  async lockKeys(trx, keys) {
+    if (keys.length === 0) return
+    // Sorted, so two transactions locking the same keys cannot deadlock on each other.
+    await trx.raw(
+      'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(?::text[]) AS k ORDER BY k',
+      [[...new Set(keys)].sort()],
+    )
+  },
+
+  async tryLease(db: Knex, conn: HeldConnection, name: string) {
+    const { rows } = await db
+      .raw('SELECT pg_try_advisory_lock(?, hashtext(?)) AS locked', [LEASE_CLASS, name])
+      .connection(conn)
+    return rows[0]?.locked === true
+  },
+
+  async releaseLease(db: Knex, conn: HeldConnection, name: string) {
+    await db.raw('SELECT pg_advisory_unlock(?, hashtext(?))', [LEASE_CLASS, name]).connection(conn)
+  },
+
+  async claimInbox(trx: Knex.Transaction, row: InboxRow) {
+    const inserted = await trx('inbox').insert(row).onConflict(['consumer_group', 'event_id']).ignore().returning('event_id')
+    return inserted.length === 1
+  },
+}

@@ -1,0 +1,26 @@
+/** Base of every error the messaging package throws. `retriable` says whether trying again may help. */
+export class MessagingError extends Error {
+  readonly retriable: boolean
+  constructor(message: string, options: { retriable?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause })
+    this.name = new.target.name
+    this.retriable = options.retriable ?? false
+  }
+}
+
+/** An event that does not match its Avro schema; thrown at enqueue, so the business transaction fails. */
+export class InvalidEvent extends MessagingError {
+  readonly eventType: string
+  readonly paths: string[]
+  constructor(eventType: string, paths: string[]) {
+    super(`${eventType} does not match its schema at: ${paths.join(', ') || '(root)'}`)
+    this.eventType = eventType
+    this.paths = paths
+  }
+}
+
+/** A message that cannot be decoded: wrong magic byte, unknown schema id, corrupt bytes, unknown record. */
+export class UndecodableMessage extends MessagingError {}
+
+/** The registry did not answer or refused a schema. */
+export class RegistryError extends MessagingError {}

@@ -1,0 +1,40 @@
+import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs'
+import type { Logger } from './logger.ts'
+
+export interface KafkaOptions {
+  clientId: string
+  brokers: string[]
+}
+
+// kafkajs logs through its own logger; route it to the service's, at WARN and above.
+function logCreator(logger: Logger) {
+  return () => ({ namespace, level, log }: LogEntry) => {
+    const { message, ...extra } = log
+    const entry = { kafkajs: namespace, ...extra }
+    if (level === logLevel.ERROR) logger.error(entry, message)
+    else if (level === logLevel.WARN) logger.warn(entry, message)
+  }
+}
+
+export function createKafka(options: KafkaOptions, logger: Logger): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    logCreator: logCreator(logger),
+    retry: { initialRetryTime: 100, retries: 8 },
+  })
+}
+
+/**
+ * An idempotent producer: the broker drops a batch it has already written when a retry
+ * resends it, and one request in flight keeps a partition's order across retries.
+ */
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 5 },
+  })
+}

@@ -1,0 +1,123 @@
+import type { Knex } from 'knex'
+import type { Kafka, Producer } from 'kafkajs'
+import type client from 'prom-client'
+import { declaredTopics, type EventType } from '@choreo/contracts'
+import { ensureTopics } from './admin.ts'
+import { createEventCodec, type EventCodec } from './avro.ts'
+import { createSagaConsumer, type ConsumerOptions, type Saga, type SagaConsumer } from './consumer.ts'
+import { dialectOf, type Dialect } from './dialects/index.ts'
+import { createKafka, createProducer } from './kafka.ts'
+import type { Logger } from './logger.ts'
+import { createMessagingMetrics, type MessagingMetrics } from './metrics.ts'
+import { createOutbox, type Outbox } from './outbox.ts'
+import { createRelay, type Relay, type RelayOptions } from './relay.ts'
+
+export interface MessagingConfig {
+  /** Names the Kafka client, the relay's lease and the consumer group. */
+  service: string
+  brokers: string[]
+  registryUrl: string
+  /** Event types this service publishes: registered with the registry at start. */
+  publishes: EventType[]
+  relay?: Partial<RelayOptions>
+  consumer?: Partial<ConsumerOptions>
+  schemasDir?: string
+  /** Prefix of every topic name; empty in production, unique per test file. */
+  topicPrefix?: string
+}
+
+export const defaultRelayOptions: Omit<RelayOptions, 'name'> = {
+  batchSize: 1000,
+  pollIntervalMs: 200,
+  leaseRetryMs: 1000,
+  retentionMs: 24 * 3600_000,
+  purgeIntervalMs: 60_000,
+  purgeBatchSize: 1000,
+  backoff: { initialMs: 100, maxMs: 5000 },
+}
+
+export const defaultConsumerOptions: Omit<ConsumerOptions, 'group' | 'topicPrefix'> = {
+  maxContentionAttempts: 5,
+  backoff: { initialMs: 50, maxMs: 5000 },
+  partitionsConsumedConcurrently: 3,
+}
+
+export interface Messaging {
+  readonly outbox: Outbox
+  readonly codec: EventCodec
+  readonly dialect: Dialect
+  readonly kafka: Kafka
+  readonly relay: Relay
+  readonly metrics: MessagingMetrics | undefined
+  /** Runs `work` in a transaction and wakes the relay once it has committed. */
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>
+  /** Registers schemas, starts the relay and, given a saga, the consumer. */
+  start(saga?: Saga): Promise<void>
+  /** Graceful: stop consuming, finish the batch, stop the relay, flush and close producers. */
+  close(): Promise<void>
+  /** Whether the broker answers right now. */
+  kafkaReachable(): Promise<boolean>
+}
+
+/** Everything a service needs to publish through its outbox and react to others' events. */
+export function createMessaging(db: Knex, config: MessagingConfig, logger: Logger, registry?: client.Registry): Messaging {
+  const dialect = dialectOf(db)
+  const codec = createEventCodec({ registryUrl: config.registryUrl, schemasDir: config.schemasDir })
+  const kafka = createKafka({ clientId: config.service, brokers: config.brokers }, logger)
+  const metrics = registry ? createMessagingMetrics(registry, db) : undefined
+  const outbox = createOutbox({ codec, dialect, topicPrefix: config.topicPrefix ?? '' })
+  const relay = createRelay({
+    db, dialect, codec, logger: logger.child({ component: 'relay' }), metrics,
+    createProducer: () => createProducer(kafka),
+    options: { ...defaultRelayOptions, ...config.relay, name: config.service },
+  })
+  let consumer: SagaConsumer | null = null
+  let deadLetterProducer: Producer | null = null
+
+  return {
+    outbox, codec, dialect, kafka, relay, metrics,
+
+    async transaction(work) {
+      const result = await db.transaction(work)
+      relay.wake()
+      return result
+    },
+
+    async start(saga) {
+      await codec.register(config.publishes)
+      relay.start()
+      if (saga) {
+        deadLetterProducer = createProducer(kafka)
+        await deadLetterProducer.connect()
+        consumer = createSagaConsumer({
+          kafka, db, dialect, codec, outbox, saga, producer: deadLetterProducer,
+          logger: logger.child({ component: 'consumer' }), metrics,
+          onCommitted: () => relay.wake(),
+          options: { ...defaultConsumerOptions, ...config.consumer, group: config.consumer?.group ?? config.service, topicPrefix: config.topicPrefix ?? '' },
+        })
+        await consumer.start()
+      }
+    },
+
+    async close() {
+      await consumer?.stop()
+      await relay.stop()
+      await deadLetterProducer?.disconnect()
+    },
+
+    async kafkaReachable() {
+      const admin = kafka.admin()
+      try {
+        await admin.connect()
+        await admin.describeCluster()
+        return true
+      } catch {
+        return false
+      } finally {
+        await admin.disconnect().catch(() => {})
+      }
+    },
+  }
+}
+
+export { declaredTopics, ensureTopics }

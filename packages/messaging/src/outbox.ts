@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto'
+import type { Knex } from 'knex'
+import type { NewEvent } from '@choreo/contracts'
+import { prefixed, topicOf } from '@choreo/contracts'
+import type { EventCodec } from './avro.ts'
+import type { Dialect } from './dialects/index.ts'
+
+/** Where an event comes from: the request or event that caused it. */
+export interface Cause {
+  correlationId: string
+  /** The event id that caused this one; null when an HTTP request did. */
+  causationId: string | null
+  traceparent: string
+}
+
+/** Headers of every outbox row, copied to the Kafka message. */
+export interface EventHeaders {
+  'event-id': string
+  'event-type': string
+  'correlation-id': string
+  'causation-id'?: string
+  traceparent: string
+}
+
+export interface EnqueuedEvent {
+  eventId: string
+  type: NewEvent['type']
+  payload: Record<string, unknown>
+}
+
+// Every event in this system is about one order, and keyed by it.
+const AGGREGATE_TYPE = 'Order'
+
+export interface Outbox {
+  /**
+   * Writes events in the caller's transaction: a rollback leaves none, a commit guarantees each
+   * is published. Each is checked against its Avro schema first, so an invalid event fails the
+   * business transaction rather than the relay.
+   */
+  enqueue(trx: Knex.Transaction, events: NewEvent | readonly NewEvent[], cause: Cause): Promise<EnqueuedEvent[]>
+}
+
+export function createOutbox(deps: { codec: EventCodec; dialect: Dialect; topicPrefix?: string }): Outbox {
+  const { codec, dialect, topicPrefix = '' } = deps
+  return {
+    async enqueue(trx, events, cause) {
+      const list = Array.isArray(events) ? (events as readonly NewEvent[]) : [events as NewEvent]
+      if (list.length === 0) return []
+      const occurredAt = Date.now()
+      const enqueued = list.map((event): EnqueuedEvent => {
+        const payload = {
+          eventId: randomUUID(),
+          correlationId: cause.correlationId,
+          causationId: cause.causationId,
+          occurredAt,
+          ...event.data,
+        }
+        codec.validate(event.type, payload)
+        return { eventId: payload.eventId, type: event.type, payload }
+      })
+      await dialect.lockKeys(trx, enqueued.map((e) => String(e.payload.orderId)))
+      await trx('outbox').insert(
+        enqueued.map((e) => ({
+          event_id: e.eventId,
+          aggregate_type: AGGREGATE_TYPE,
+          aggregate_id: String(e.payload.orderId),
+          event_type: e.type,
+          topic: prefixed(topicPrefix, topicOf(e.type)),
+          payload: JSON.stringify(e.payload),
+          headers: JSON.stringify(headersOf(e, cause)),
+        })),
+      )
+      return enqueued
+    },
+  }
+}
+
+function headersOf(e: EnqueuedEvent, cause: Cause): EventHeaders {
+  return {
+    'event-id': e.eventId,
+    'event-type': e.type,
+    'correlation-id': cause.correlationId,
+    ...(cause.causationId ? { 'causation-id': cause.causationId } : {}),
+    traceparent: cause.traceparent,
+  }
+}

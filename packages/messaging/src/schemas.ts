@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import avro from 'avsc'
+import { eventSchemas, type EventType } from '@choreo/contracts'
+
+/** The repository's schemas/ folder; overridable so tests can load an evolved copy. */
+export const defaultSchemasDir = fileURLToPath(new URL('../../../schemas/', import.meta.url))
+
+export interface LocalSchema {
+  type: EventType
+  fullName: string
+  /** The schema as written in the .avsc file. */
+  json: string
+  avro: avro.Type
+}
+
+/** Loads the .avsc file of every event type: the reader schemas of this code base. */
+export function loadSchemas(dir: string = defaultSchemasDir): Map<EventType, LocalSchema> {
+  const schemas = new Map<EventType, LocalSchema>()
+  for (const [type, info] of Object.entries(eventSchemas) as [EventType, (typeof eventSchemas)[EventType]][]) {
+    const json = readFileSync(`${dir}/${info.service}/${type}.avsc`, 'utf8')
+    schemas.set(type, { type, fullName: info.fullName, json, avro: avro.Type.forSchema(JSON.parse(json)) })
+  }
+  return schemas
+}

@@ -1,0 +1,45 @@
+import { Type, type Static, type TObject, type TProperties } from 'typebox'
+import { Value } from 'typebox/value'
+
+/** A configuration error names the variable and what is wrong with it. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ConfigError'
+  }
+}
+
+/** The variables every service reads. */
+export const baseConfigSchema = {
+  HOST: Type.String({ default: '127.0.0.1' }),
+  LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
+  KAFKA_BROKERS: Type.String({ minLength: 1, default: '127.0.0.1:9092', description: 'comma-separated host:port list' }),
+  SCHEMA_REGISTRY_URL: Type.String({ format: 'uri', default: 'http://127.0.0.1:8081/apis/ccompat/v7' }),
+  DATABASE_CLIENT: Type.Union([Type.Literal('pg'), Type.Literal('mssql')], { default: 'pg' }),
+  DATABASE_URL: Type.String({ minLength: 1 }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 2, maximum: 100, default: 10 }),
+  MIGRATE_ON_START: Type.Boolean({ default: true }),
+  TOPIC_PREFIX: Type.String({ default: '', pattern: '^[a-zA-Z0-9._-]*$' }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15000 }),
+} satisfies TProperties
+
+/**
+ * Reads the environment once, applies defaults, converts types, and fails naming the first
+ * variable that is missing or wrong.
+ */
+export function loadConfig<P extends TProperties>(properties: P, env: NodeJS.ProcessEnv = process.env): Static<TObject<P>> {
+  const schema = Type.Object(properties)
+  const raw: Record<string, unknown> = {}
+  for (const key of Object.keys(properties)) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key]
+  const value = Value.Convert(schema, Value.Default(schema, raw))
+  const [first] = Value.Errors(schema, value)
+  if (first) {
+    const name = first.instancePath.replace(/^\//, '') || String((first.params as { requiredProperties?: string[] }).requiredProperties?.[0] ?? '')
+    throw new ConfigError(`environment variable ${name || '(unknown)'}: ${first.message}`)
+  }
+  return value as Static<TObject<P>>
+}
+
+export function brokersOf(list: string): string[] {
+  return list.split(',').map((b) => b.trim()).filter(Boolean)
+}

@@ -1,0 +1,44 @@
+/**
+ * Errors a route can throw: each carries its HTTP status and the field or rule at fault, and
+ * is rendered as `{ error, message, field?, rule? }` by the error handler.
+ */
+export class DomainError extends Error {
+  readonly statusCode: number
+  readonly code: string
+  readonly field: string | undefined
+  readonly rule: string | undefined
+  readonly details: Record<string, unknown> | undefined
+  constructor(statusCode: number, code: string, message: string, extra: { field?: string; rule?: string; details?: Record<string, unknown> } = {}) {
+    super(message)
+    this.name = new.target.name
+    this.statusCode = statusCode
+    this.code = code
+    this.field = extra.field
+    this.rule = extra.rule
+    this.details = extra.details
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string, id: string, field?: string) {
+    super(404, 'not_found', `${what} ${id} not found`, { field })
+  }
+}
+
+export class Conflict extends DomainError {
+  constructor(message: string, rule: string, details?: Record<string, unknown>) {
+    super(409, 'conflict', message, { rule, details })
+  }
+}
+
+export class Unprocessable extends DomainError {
+  constructor(message: string, extra: { field?: string; rule?: string; details?: Record<string, unknown> }) {
+    super(422, 'unprocessable', message, extra)
+  }
+}
+
+export class BadRequest extends DomainError {
+  constructor(message: string, extra: { field?: string; rule?: string }) {
+    super(400, 'bad_request', message, extra)
+  }
+}

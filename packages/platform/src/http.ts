@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { DomainError } from './errors.ts'
+
+/** Bodies beyond this are refused with 413 before they are parsed. */
+export const BODY_LIMIT_BYTES = 64 * 1024
+
+export interface HttpOptions {
+  service: string
+  logger: FastifyServerOptions['logger']
+  version?: string
+}
+
+/**
+ * The Fastify instance every service starts from: TypeBox schemas validate every route and
+ * generate the OpenAPI document served at /docs; every error leaves as JSON naming the field or
+ * rule at fault.
+ */
+export async function createHttp(options: HttpOptions) {
+  const app = Fastify({
+    logger: options.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID()
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
+
+  await app.register(swagger, {
+    openapi: { info: { title: options.service, version: options.version ?? '1.0.0' } },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs' })
+
+  app.setErrorHandler((err: FastifyError | DomainError, request, reply) => {
+    if (err instanceof DomainError) {
+      return reply.status(err.statusCode).send({
+        error: err.code, message: err.message,
+        ...(err.field ? { field: err.field } : {}), ...(err.rule ? { rule: err.rule } : {}), ...(err.details ?? {}),
+      })
+    }
+    if (err.validation) {
+      const [first] = err.validation
+      const params = (first?.params ?? {}) as { missingProperty?: string; additionalProperty?: string }
+      const path = [first?.instancePath?.replace(/^\//, '').replaceAll('/', '.'), params.missingProperty ?? params.additionalProperty].filter(Boolean).join('.')
+      const where = err.validationContext ?? 'body'
+      return reply.status(400).send({
+        error: 'validation', message: `${where}${path ? `.${path}` : ''} ${first?.message ?? 'is invalid'}`,
+        field: path || where, rule: first?.keyword ?? 'schema',
+      })
+    }
+    const status = err.statusCode ?? 500
+    if (status >= 500) request.log.error({ err }, 'request failed')
+    return reply.status(status).send({
+      error: status >= 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(),
+      message: status >= 500 ? 'internal error' : err.message,
+      ...(status === 413 ? { rule: 'bodyLimit' } : {}),
+      ...(err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? { rule: 'contentType' } : {}),
+      ...(err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? { rule: 'json', field: 'body' } : {}),
+    })
+  })
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }))
+  return app
+}
+
+export type HttpApp = Awaited<ReturnType<typeof createHttp>>
+export type { FastifyInstance }

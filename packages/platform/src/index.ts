@@ -1,0 +1,8 @@
+export { loadConfig, baseConfigSchema, brokersOf, ConfigError } from './config.ts'
+export { createDb, databaseReachable, type DbOptions } from './db.ts'
+export { migrate } from './migrate.ts'
+export { DomainError, NotFound, Conflict, Unprocessable, BadRequest } from './errors.ts'
+export { createHttp, BODY_LIMIT_BYTES, type HttpApp, type HttpOptions } from './http.ts'
+export { serve } from './lifecycle.ts'
+export { attachService, type ServiceConfig, type ServiceParts } from './service.ts'
+export { requestCause } from './cause.ts'

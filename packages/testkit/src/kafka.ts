@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto'
+import { Kafka, logLevel, type IHeaders } from 'kafkajs'
+import { declaredTopics } from '@choreo/contracts'
+import { ensureTopics } from '@choreo/messaging'
+import { infra } from './infra.ts'
+
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: 'test', brokers: infra().brokers, logLevel: logLevel.NOTHING })
+}
+
+/** A topic prefix of this test's own, with every declared topic created under it. */
+export async function createTestTopics(label: string, groups?: readonly string[]): Promise<string> {
+  const prefix = `t-${label.replace(/[^a-z0-9]/gi, '-').toLowerCase().slice(0, 30)}-${randomBytes(4).toString('hex')}.`
+  await ensureTopics(testKafka(), declaredTopics(prefix, groups))
+  return prefix
+}
+
+export interface ReadMessage {
+  topic: string
+  partition: number
+  offset: string
+  key: string | null
+  value: Buffer | null
+  headers: Record<string, string>
+}
+
+/** Every message on a topic right now, partition by partition in offset order. */
+export async function readTopic(topic: string): Promise<ReadMessage[]> {
+  const kafka = testKafka()
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(topic)
+  await admin.disconnect()
+  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, BigInt(e.high)]))
+  const out: ReadMessage[] = []
+  if (remaining.size === 0) return out
+  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}` })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 30_000)
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        out.push({
+          topic, partition, offset: message.offset,
+          key: message.key?.toString() ?? null, value: message.value,
+          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) as IHeaders as Record<string, string>,
+        })
+        if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition)
+        if (remaining.size === 0) { clearTimeout(timer); resolve() }
+      },
+    }).catch(reject)
+  })
+  await consumer.disconnect()
+  return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)))
+}

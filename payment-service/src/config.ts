@@ -1,0 +1,14 @@
+import { Type } from 'typebox'
+import { baseConfigSchema, loadConfig } from '@choreo/platform'
+
+export const configSchema = {
+  ...baseConfigSchema,
+  PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 3003 }),
+  DATABASE_URL: Type.String({ minLength: 1, default: 'postgres://postgres@127.0.0.1:5432/choreo_payment' }),
+}
+
+export type Config = ReturnType<typeof readConfig>
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env) {
+  return loadConfig(configSchema, env)
+}

@@ -1,0 +1,7 @@
+import type { Knex } from 'knex'
+import { messagingTables } from '@choreo/messaging'
+
+/** In order of application; names are recorded in knex_migrations. */
+export const migrations: Record<string, Knex.Migration> = {
+  '000_messaging': messagingTables,
+}
