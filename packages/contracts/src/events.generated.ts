@@ -198,7 +198,7 @@ export interface PaymentFailed {
   readonly amount: Money;
 }
 
-/** Emitted by payment-service when it has refunded a completed payment, e.g. after the order was cancelled. */
+/** Emitted by payment-service when money goes back to the customer: after StockReleased it settles all of the order's payments (amount 0 when nothing had been charged) and is the last payment event of the order; after a ReservationAdjusted that lowered the total it refunds the difference. */
 export interface PaymentRefunded {
   /** Unique id of this event; consumers deduplicate on it. */
   readonly eventId: string;
@@ -210,14 +210,16 @@ export interface PaymentRefunded {
   readonly causationId: string | null;
   /** When this happened, in milliseconds since the Unix epoch. */
   readonly occurredAt: number;
-  /** Id of the charge refunded, from PaymentCompleted. */
-  readonly paymentId: string;
+  /** Id of the order's first charge, from PaymentCompleted; null when nothing had been charged. */
+  readonly paymentId: string | null;
   /** Id of this refund. */
   readonly refundId: string;
   /** Customer refunded. */
   readonly customerId: string;
-  /** Amount refunded. */
+  /** Amount refunded; 0 when nothing had been charged. */
   readonly amount: Money;
+  /** Why money went back: 'released' when the order's stock was released (cancellation or failed payment) and this settles the order's payments (sent even with amount 0, so the order knows compensation is complete); 'adjusted' when a modification lowered the order's total. */
+  readonly reason: string;
 }
 
 /** Emitted by stock-service when the warehouse hands a paid order over to a carrier. */
