@@ -25,7 +25,8 @@ import type { MessagingMetrics } from './metrics.ts'
  *   session ends and the lock with it; a standby relay polls for it and takes over. Safety does
  *   not rest on the lease alone: two publishers would only duplicate, never reorder, because a
  *   row is marked only after its ack and each publisher sends in id order.
- * - Broker outage: the send fails, nothing is marked, the relay backs off and retries.
+ * - Broker outage: the send fails, nothing is marked, the relay keeps its lease, backs off and
+ *   sends the same rows again when the broker is back.
  */
 
 export interface RelayOptions {
@@ -80,6 +81,7 @@ export function createRelay(deps: {
   let producer: Producer | null = null
   let running: Promise<void> | null = null
   let lastPurge = 0
+  let publishFailures = 0
 
   function wake(): void {
     pending = true
@@ -131,7 +133,17 @@ export function createRelay(deps: {
         .select('id', 'event_type', 'topic', 'aggregate_id', 'payload', 'headers', 'created_at')
         .whereNull('published_at').orderBy('id').limit(options.batchSize)
       if (rows.length > 0) {
-        await publish(rows)
+        try {
+          await publish(rows)
+          publishFailures = 0
+        } catch (err) {
+          // Broker or registry away: keep the lease, mark nothing, try the same rows again.
+          publishFailures++
+          logger.warn({ err, failures: publishFailures, rows: rows.length }, 'publishing failed; backing off')
+          await resetProducer()
+          await sleep(backoffDelay(publishFailures, options.backoff), stopping.signal)
+          continue
+        }
         await db('outbox').connection(conn).whereIn('id', rows.map((r) => r.id)).update({ published_at: db.fn.now() })
         const now = Date.now()
         metrics?.published.inc(rows.length)
@@ -143,6 +155,13 @@ export function createRelay(deps: {
       }
       if (rows.length < options.batchSize) await idle(options.pollIntervalMs)
     }
+  }
+
+  async function resetProducer(): Promise<void> {
+    // A fresh producer is safest after a failure: kafkajs's idempotent producer may hold
+    // sequence numbers the broker has forgotten after an outage.
+    await producer?.disconnect().catch(() => {})
+    producer = null
   }
 
   async function run(): Promise<void> {
@@ -161,11 +180,8 @@ export function createRelay(deps: {
         await publishWhileLeased(conn)
       } catch (err) {
         failures++
-        logger.warn({ err, lease: options.name, failures }, 'relay failed; backing off')
-        // Whatever the error, a fresh producer is safest: kafkajs's idempotent producer may
-        // hold sequence numbers the broker has forgotten after an outage.
-        await producer?.disconnect().catch(() => {})
-        producer = null
+        logger.warn({ err, lease: options.name, failures }, 'relay lost its database session; backing off')
+        await resetProducer()
         await sleep(backoffDelay(failures, options.backoff), stopping.signal)
       } finally {
         if (conn !== undefined) {

@@ -1,0 +1,64 @@
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomUUID } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { infra } from '@choreo/testkit'
+import { createEventCodec } from './avro.ts'
+import { RegistryError } from './errors.ts'
+import { defaultSchemasDir } from './schemas.ts'
+
+/** A copy of schemas/ where OrderDelivered is changed by `edit`, registered under a fresh namespace. */
+function evolvedSchemas(namespace: string, edit: (schema: { namespace: string; fields: object[] }) => void): { dir: string; original: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'schemas-'))
+  cpSync(defaultSchemasDir, dir, { recursive: true })
+  const file = join(dir, 'order', 'OrderDelivered.avsc')
+  const original = JSON.parse(readFileSync(file, 'utf8'))
+  original.namespace = namespace
+  writeFileSync(file, JSON.stringify(original))
+  const evolved = structuredClone(original)
+  edit(evolved)
+  const next = mkdtempSync(join(tmpdir(), 'schemas-next-'))
+  cpSync(dir, next, { recursive: true })
+  writeFileSync(join(next, 'order', 'OrderDelivered.avsc'), JSON.stringify(evolved))
+  return { dir: next, original: dir }
+}
+
+// Every run gets its own namespace, hence its own subject, so versions do not pile up.
+const freshNamespace = () => `choreo.test${randomUUID().replaceAll('-', '')}`
+
+describe('schema evolution through the registry', () => {
+  it('lets a consumer with the old schema read an event written with a new optional field', async () => {
+    const { dir: newDir, original: oldDir } = evolvedSchemas(freshNamespace(), (s) => {
+      s.fields.push({ name: 'signedBy', type: ['null', 'string'], default: null, doc: 'who signed for it' })
+    })
+    const oldCodec = createEventCodec({ registryUrl: infra().registryUrl, schemasDir: oldDir })
+    await oldCodec.register(['OrderDelivered'])
+    const newCodec = createEventCodec({ registryUrl: infra().registryUrl, schemasDir: newDir })
+    await newCodec.register(['OrderDelivered']) // BACKWARD-compatible: accepted as version 2
+    const event = { eventId: randomUUID(), orderId: 'o-1', correlationId: 'c', causationId: null, occurredAt: 1, deliveredAt: 2, signedBy: 'Ada' }
+    const bytes = newCodec.encode('OrderDelivered', event)
+    expect(bytes.readInt32BE(1)).not.toBe(oldCodec.encode('OrderDelivered', { ...event, signedBy: undefined }).readInt32BE(1))
+    const decoded = await oldCodec.decode(bytes)
+    expect({ ...decoded.payload }).toEqual({ eventId: event.eventId, orderId: 'o-1', correlationId: 'c', causationId: null, occurredAt: 1, deliveredAt: 2 })
+  })
+
+  it('refuses a change that breaks BACKWARD compatibility', async () => {
+    const { dir: newDir, original: oldDir } = evolvedSchemas(freshNamespace(), (s) => {
+      s.fields.push({ name: 'signedBy', type: 'string', doc: 'required and without a default: old events cannot be read' })
+    })
+    await createEventCodec({ registryUrl: infra().registryUrl, schemasDir: oldDir }).register(['OrderDelivered'])
+    const attempt = createEventCodec({ registryUrl: infra().registryUrl, schemasDir: newDir }).register(['OrderDelivered'])
+    await expect(attempt).rejects.toBeInstanceOf(RegistryError)
+    await expect(attempt).rejects.toThrow(/incompatible|409/i)
+  })
+
+  it('sets BACKWARD compatibility on the subjects it registers', async () => {
+    const { original } = evolvedSchemas(freshNamespace(), () => {})
+    const codec = createEventCodec({ registryUrl: infra().registryUrl, schemasDir: original })
+    await codec.register(['OrderDelivered'])
+    const namespace = JSON.parse(readFileSync(join(original, 'order', 'OrderDelivered.avsc'), 'utf8')).namespace
+    const res = await fetch(`${infra().registryUrl}/config/order.events-${namespace}.OrderDelivered`)
+    expect(await res.json()).toEqual({ compatibilityLevel: 'BACKWARD' })
+  })
+})

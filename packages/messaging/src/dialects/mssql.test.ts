@@ -1,0 +1,34 @@
+import knex from 'knex'
+import { describe, expect, it } from 'vitest'
+import { CLAIM_INBOX_SQL, LEASE_SQL, lockKeysSql } from './mssql.ts'
+
+// SQL Server cannot run on every machine; the SQL the dialect sends is checked everywhere.
+const mssql = knex({ client: 'mssql' })
+
+describe('SQL Server dialect', () => {
+  it('takes one transaction-owned application lock per key, waiting as long as it takes', () => {
+    const sql = lockKeysSql(2)
+    expect(sql.match(/sp_getapplock/g)).toHaveLength(2)
+    expect(sql).toContain("@LockOwner = 'Transaction'")
+    expect(sql).toContain('@LockTimeout = -1')
+    expect(mssql.raw(sql, ['outbox:a', 'outbox:b']).toQuery()).toContain("@Resource = 'outbox:a'")
+  })
+
+  it('takes the relay lease as a session-owned lock without waiting', () => {
+    expect(LEASE_SQL).toContain("@LockOwner = 'Session'")
+    expect(LEASE_SQL).toContain('@LockTimeout = 0')
+  })
+
+  it('claims an inbox row atomically, reporting whether it inserted it', () => {
+    expect(CLAIM_INBOX_SQL).toContain('WITH (UPDLOCK, HOLDLOCK)')
+    expect(CLAIM_INBOX_SQL).toContain('OUTPUT inserted.event_id')
+  })
+
+  it('builds the relay\'s reads, marks and purges with TOP instead of LIMIT', () => {
+    const select = mssql('outbox').select('id').whereNull('published_at').orderBy('id').limit(500).toSQL().sql
+    expect(select).toBe('select top (?) [id] from [outbox] where [published_at] is null order by [id] asc')
+    const purge = mssql('outbox').whereIn('id', mssql('outbox').select('id').where('published_at', '<', new Date(0)).orderBy('id').limit(100)).delete().toSQL().sql
+    expect(purge).toContain('delete from [outbox]')
+    expect(purge).toContain('select top (?) [id] from [outbox]')
+  })
+})

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newEvent } from '@choreo/contracts'
+import { eventually } from '@choreo/testkit'
+import { InvalidEvent } from './errors.ts'
+import { cause, createFixture, type Fixture } from './testing/fixture.ts'
+
+// Per-key enqueue locks of this test's database: the single-bigint advisory form (objsubid 1).
+const ENQUEUE_LOCKS = "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+
+describe('outbox', () => {
+  let f: Fixture
+  beforeAll(async () => { f = await createFixture('outbox') })
+  afterAll(async () => { await f.close() })
+
+  it('leaves no event when the business transaction rolls back', async () => {
+    const orderId = randomUUID()
+    await expect(f.db.transaction(async (trx) => {
+      await f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: 1 }), cause)
+      throw new Error('business rule failed')
+    })).rejects.toThrow('business rule failed')
+    expect(await f.db('outbox').where({ aggregate_id: orderId })).toHaveLength(0)
+  })
+
+  it('refuses an event that does not match its schema, failing the business transaction', async () => {
+    const orderId = randomUUID()
+    const invalid = { type: 'OrderDelivered', data: { orderId, deliveredAt: 'yesterday' } } as unknown as Parameters<typeof f.outbox.enqueue>[1]
+    const attempt = f.db.transaction((trx) => f.outbox.enqueue(trx, invalid, cause))
+    await expect(attempt).rejects.toBeInstanceOf(InvalidEvent)
+    await expect(attempt).rejects.toThrow(/deliveredAt/)
+    expect(await f.db('outbox').where({ aggregate_id: orderId })).toHaveLength(0)
+  })
+
+  it('stores Debezium-style columns with event id, correlation, causation and traceparent headers', async () => {
+    const orderId = randomUUID()
+    const eventId = await f.write(orderId, 7)
+    const row = await f.db('outbox').where({ event_id: eventId }).first()
+    expect(row).toMatchObject({ aggregate_type: 'Order', aggregate_id: orderId, event_type: 'OrderDelivered', topic: f.topic, published_at: null })
+    expect(row.payload).toMatchObject({ eventId, orderId, deliveredAt: 7, correlationId: 'test', causationId: null })
+    expect(row.headers).toEqual({ 'event-id': eventId, 'event-type': 'OrderDelivered', 'correlation-id': 'test', traceparent: cause.traceparent })
+  })
+
+  it('publishes a committed event exactly once, with its key and headers', async () => {
+    const relay = f.relay()
+    relay.start()
+    const orderId = randomUUID()
+    const eventId = await f.write(orderId, 1)
+    relay.wake()
+    await eventually(async () => {
+      expect(await f.db('outbox').where({ event_id: eventId }).whereNotNull('published_at')).toHaveLength(1)
+    })
+    await relay.stop()
+    const mine = (await f.published()).filter((e) => e.orderId === orderId)
+    expect(mine).toHaveLength(1)
+    expect(mine[0]).toMatchObject({ orderId, seq: 1, eventId, key: orderId })
+    expect(mine[0]?.headers).toEqual({ 'event-id': eventId, 'event-type': 'OrderDelivered', 'correlation-id': 'test', traceparent: cause.traceparent })
+  })
+
+  it('serialises two transactions writing the same key, so their commit order is their id order', async () => {
+    const orderId = randomUUID()
+    let releaseFirst!: () => void
+    const firstHolds = new Promise<void>((r) => { releaseFirst = r })
+    const first = f.db.transaction(async (trx) => {
+      await f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: 1 }), cause)
+      await firstHolds
+    })
+    await eventually(async () => expect(await f.db.raw(ENQUEUE_LOCKS)).toHaveProperty('rowCount', 1))
+    let secondDone = false
+    const second = f.db.transaction((trx) => f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: 2 }), cause)).then(() => { secondDone = true })
+    await new Promise((r) => setTimeout(r, 300))
+    expect(secondDone).toBe(false) // waits for the first to commit
+    releaseFirst()
+    await Promise.all([first, second])
+    const rows = await f.db('outbox').where({ aggregate_id: orderId }).orderBy('id')
+    expect(rows.map((r) => r.payload.deliveredAt)).toEqual([1, 2])
+  })
+
+  it('publishes a row with a lower id that commits after a higher one was published', async () => {
+    const relay = f.relay()
+    relay.start()
+    const late = randomUUID()
+    const early = randomUUID()
+    let commitLate!: () => void
+    const lateHolds = new Promise<void>((r) => { commitLate = r })
+    let lateId = 0
+    const lateTrx = f.db.transaction(async (trx) => {
+      await f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId: late, deliveredAt: 1 }), cause)
+      lateId = Number((await trx('outbox').where({ aggregate_id: late }).first('id')).id)
+      await lateHolds
+    })
+    await eventually(() => expect(lateId).toBeGreaterThan(0))
+    await f.write(early, 1)
+    relay.wake()
+    await eventually(async () => expect(await f.db('outbox').where({ aggregate_id: early }).whereNotNull('published_at')).toHaveLength(1))
+    const earlyId = Number((await f.db('outbox').where({ aggregate_id: early }).first('id')).id)
+    expect(lateId).toBeLessThan(earlyId)
+    commitLate()
+    await lateTrx
+    relay.wake()
+    await eventually(async () => expect(await f.db('outbox').where({ aggregate_id: late }).whereNotNull('published_at')).toHaveLength(1))
+    await relay.stop()
+    const keys = (await f.published()).map((e) => e.orderId)
+    expect(keys).toContain(late)
+    expect(keys).toContain(early)
+  })
+
+  it('purges published rows older than the retention, in batches, and keeps the rest', async () => {
+    const keep = randomUUID()
+    const old = randomUUID()
+    for (let i = 0; i < 5; i++) await f.write(old, i)
+    await f.db('outbox').where({ aggregate_id: old }).update({ published_at: new Date(Date.now() - 7_200_000) })
+    await f.write(keep, 0)
+    const relay = f.relay({ retentionMs: 3_600_000, purgeIntervalMs: 0, purgeBatchSize: 2 })
+    relay.start()
+    await eventually(async () => expect(await f.db('outbox').where({ aggregate_id: old })).toHaveLength(0))
+    await relay.stop()
+    expect(await f.db('outbox').where({ aggregate_id: keep })).toHaveLength(1)
+  })
+})

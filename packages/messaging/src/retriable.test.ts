@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { classify } from './retriable.ts'
+
+describe('failure classification', () => {
+  it('treats a database or broker that is away as an outage, retried until it is back', () => {
+    expect(classify(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe('outage')
+    expect(classify(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe('outage')
+    expect(classify(Object.assign(new Error('pool'), { name: 'KnexTimeoutError' }))).toBe('outage')
+  })
+
+  it('treats a transaction the database picked as victim as contention, retried a few times', () => {
+    expect(classify(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe('contention')
+    expect(classify(Object.assign(new Error('could not serialize'), { code: '40001' }))).toBe('contention')
+    expect(classify(Object.assign(new Error('Transaction was deadlocked'), { number: 1205 }))).toBe('contention')
+  })
+
+  it('looks through wrapped causes', () => {
+    expect(classify(new Error('wrapper', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }))).toBe('outage')
+  })
+
+  it('treats anything else as permanent, dead-lettered at once', () => {
+    expect(classify(new TypeError('cannot read properties of undefined'))).toBe('permanent')
+    expect(classify(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe('permanent')
+  })
+})

@@ -1,0 +1,169 @@
+import net from 'node:net'
+import { randomUUID } from 'node:crypto'
+import type { Knex } from 'knex'
+import { Kafka, logLevel, type ISocketFactory } from 'kafkajs'
+import client from 'prom-client'
+import { newEvent } from '@choreo/contracts'
+import { createTestDatabase, createTestTopics, infra, readTopic, type TestDatabase } from '@choreo/testkit'
+import { createEventCodec, type EventCodec } from '../avro.ts'
+import { createSagaConsumer, type Saga, type SagaConsumer } from '../consumer.ts'
+import { postgresDialect } from '../dialects/postgres.ts'
+import { createProducer } from '../kafka.ts'
+import { silentLogger } from '../logger.ts'
+import { createMessagingMetrics } from '../metrics.ts'
+import { messagingTables } from '../migrations.ts'
+import { createOutbox, type Outbox } from '../outbox.ts'
+import { createRelay, type Relay, type RelayOptions } from '../relay.ts'
+
+export interface Published {
+  orderId: string
+  seq: number
+  eventId: string
+  key: string | null
+  headers: Record<string, string>
+  partition: number
+}
+
+/**
+ * A database with the outbox and inbox, a topic prefix of its own, and factories for relays
+ * and consumers wired to the real Kafka and registry. Test events are OrderDelivered, keyed by
+ * `orderId`, with the per-key sequence number in `deliveredAt`.
+ */
+export interface Fixture {
+  database: TestDatabase
+  db: Knex
+  prefix: string
+  topic: string
+  codec: EventCodec
+  outbox: Outbox
+  /** A Kafka client whose connections the test can cut, as a broker outage looks to a client. */
+  network: { cut(): void; restore(): void; kafka: Kafka }
+  relay(overrides?: Partial<RelayOptions>, kafka?: Kafka): Relay
+  consumer(group: string, saga: Saga): SagaConsumer
+  /** Messages consumed by a group, by result (handled, deduplicated, ignored, dead_lettered). */
+  consumed(group: string, result: string): Promise<number>
+  /** Enqueues and commits one event for `orderId` with sequence `seq`. */
+  write(orderId: string, seq: number): Promise<string>
+  /** The test events on the topic, decoded, in partition/offset order. */
+  published(): Promise<Published[]>
+  close(): Promise<void>
+}
+
+export const fastRelay: Omit<RelayOptions, 'name'> = {
+  batchSize: 500, pollIntervalMs: 50, leaseRetryMs: 100, retentionMs: 3600_000,
+  purgeIntervalMs: 3600_000, purgeBatchSize: 100, backoff: { initialMs: 50, maxMs: 500 },
+}
+
+export const cause = { correlationId: 'test', causationId: null, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }
+
+export async function createFixture(label: string, groups: string[] = []): Promise<Fixture> {
+  const database = await createTestDatabase(label, 8)
+  const db = database.db
+  await messagingTables.up(db)
+  // Not idempotent on purpose: an event applied twice leaves two rows.
+  await db.schema.createTable('effects', (t) => {
+    t.bigIncrements('id')
+    t.string('event_id').notNullable()
+    t.string('order_id').notNullable()
+    t.integer('seq').notNullable()
+  })
+  const prefix = await createTestTopics(label, groups)
+  const codec = createEventCodec({ registryUrl: infra().registryUrl })
+  await codec.register(['OrderDelivered'])
+  const outbox = createOutbox({ codec, dialect: postgresDialect, topicPrefix: prefix })
+  const network = partitionableKafka(label)
+  const kafka = new Kafka({ clientId: label, brokers: infra().brokers, logLevel: logLevel.NOTHING })
+  const stoppers: (() => Promise<void>)[] = []
+  const metrics = createMessagingMetrics(new client.Registry())
+
+  return {
+    database, db, prefix, codec, outbox, network,
+    topic: `${prefix}order.events`,
+    relay(overrides = {}, client = kafka) {
+      const relay = createRelay({
+        db, dialect: postgresDialect, codec, logger: process.env.DEBUG_RELAY ? debugLogger : silentLogger,
+        createProducer: () => createProducer(client),
+        options: { ...fastRelay, name: 'test', ...overrides },
+      })
+      stoppers.push(() => relay.stop())
+      return relay
+    },
+    consumer(group, saga) {
+      const producer = createProducer(kafka)
+      const consumer = createSagaConsumer({
+        kafka, db, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
+        onCommitted: () => {},
+        options: { group, maxContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix },
+      })
+      stoppers.push(async () => { await consumer.stop(); await producer.disconnect() })
+      return {
+        async start() { await producer.connect(); await consumer.start() },
+        stop: () => consumer.stop(),
+      }
+    },
+    async consumed(group, result) {
+      const { values } = await metrics.consumed.get()
+      return values.find((v) => v.labels.group === group && v.labels.result === result)?.value ?? 0
+    },
+    async write(orderId, seq) {
+      const [e] = await db.transaction((trx) => outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: seq }), cause))
+      return e!.eventId
+    },
+    async published() {
+      const messages = await readTopic(`${prefix}order.events`)
+      const out: Published[] = []
+      for (const m of messages) {
+        const { payload } = await codec.decode(m.value!)
+        out.push({ orderId: String(payload.orderId), seq: Number(payload.deliveredAt), eventId: String(payload.eventId), key: m.key, headers: m.headers, partition: m.partition })
+      }
+      return out
+    },
+    async close() {
+      for (const stop of stoppers.reverse()) await stop().catch(() => {})
+      await database.drop()
+    },
+  }
+}
+
+/** Groups published events by key, keeping the order of first occurrence of each event id. */
+export function firstOccurrencesByKey(events: { orderId: string; seq: number; eventId: string }[]): Map<string, number[]> {
+  const seen = new Set<string>()
+  const byKey = new Map<string, number[]>()
+  for (const e of events) {
+    if (seen.has(e.eventId)) continue
+    seen.add(e.eventId)
+    byKey.set(e.orderId, [...(byKey.get(e.orderId) ?? []), e.seq])
+  }
+  return byKey
+}
+
+const debugLogger = { ...silentLogger, warn: (o: object, m?: string) => console.log('WARN', m, (o as { err?: Error }).err?.message), info: (o: object, m?: string) => console.log('INFO', m), child: () => debugLogger }
+
+export const ids = (n: number): string[] => Array.from({ length: n }, () => randomUUID())
+
+function partitionableKafka(label: string) {
+  let down = false
+  const sockets = new Set<net.Socket>()
+  const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
+    if (down) {
+      const refused = new net.Socket()
+      process.nextTick(() => refused.destroy(Object.assign(new Error('connection refused (test partition)'), { code: 'ECONNREFUSED' })))
+      return refused
+    }
+    const socket = net.connect({ host, port }, onConnect)
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    return socket
+  }
+  return {
+    kafka: new Kafka({ clientId: `${label}-partitionable`, brokers: infra().brokers, logLevel: logLevel.NOTHING, socketFactory, retry: { retries: 2, initialRetryTime: 50 } }),
+    cut() {
+      down = true
+      // A broker that goes away resets its connections; kafkajs reacts to the error at once.
+      for (const s of sockets) s.destroy(Object.assign(new Error('connection reset (test partition)'), { code: 'ECONNRESET' }))
+    },
+    restore() {
+      down = false
+    },
+  }
+}
