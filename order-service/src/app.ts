@@ -3,6 +3,7 @@ import { eventsOf } from '@choreo/contracts'
 import { attachService, createHttp } from '@choreo/platform'
 import type { Config } from './config.ts'
 import { migrations } from './migrations/index.ts'
+import { orderRoutes } from './routes/orders/index.ts'
 import { saga } from './saga.ts'
 
 export interface BuildOptions {
@@ -22,5 +23,6 @@ export async function build(config: Config, options: BuildOptions = {}) {
     saga,
     messaging: { consumerGroup: options.consumerGroup },
   })
+  await app.register(orderRoutes)
   return app
 }

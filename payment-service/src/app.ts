@@ -3,6 +3,9 @@ import { eventsOf } from '@choreo/contracts'
 import { attachService, createHttp } from '@choreo/platform'
 import type { Config } from './config.ts'
 import { migrations } from './migrations/index.ts'
+import { customerRoutes } from './routes/customers/index.ts'
+import { depositRoutes } from './routes/deposits/index.ts'
+import { paymentRoutes } from './routes/payments/index.ts'
 import { saga } from './saga.ts'
 
 export interface BuildOptions {
@@ -22,5 +25,8 @@ export async function build(config: Config, options: BuildOptions = {}) {
     saga,
     messaging: { consumerGroup: options.consumerGroup },
   })
+  await app.register(customerRoutes)
+  await app.register(depositRoutes)
+  await app.register(paymentRoutes)
   return app
 }

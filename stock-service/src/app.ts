@@ -3,6 +3,8 @@ import { eventsOf } from '@choreo/contracts'
 import { attachService, createHttp } from '@choreo/platform'
 import type { Config } from './config.ts'
 import { migrations } from './migrations/index.ts'
+import { productRoutes } from './routes/products/index.ts'
+import { shipmentRoutes } from './routes/shipments/index.ts'
 import { saga } from './saga.ts'
 
 export interface BuildOptions {
@@ -22,5 +24,7 @@ export async function build(config: Config, options: BuildOptions = {}) {
     saga,
     messaging: { consumerGroup: options.consumerGroup },
   })
+  await app.register(productRoutes)
+  await app.register(shipmentRoutes)
   return app
 }

@@ -3,6 +3,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { coerceIntegerParameters } from './coerce-integers.ts'
 import { DomainError } from './errors.ts'
 
 /** Bodies beyond this are refused with 413 before they are parsed. */
@@ -30,6 +31,7 @@ export async function createHttp(options: HttpOptions) {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  app.addHook('preValidation', coerceIntegerParameters)
   await app.register(swagger, {
     openapi: { info: { title: options.service, version: options.version ?? '1.0.0' } },
   })

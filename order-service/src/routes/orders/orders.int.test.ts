@@ -1,0 +1,410 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Knex } from 'knex'
+import { createEventCodec } from '@choreo/messaging'
+import { createTestDatabase, createTestTopics, eventually, infra, readTopic, testKafka, type TestDatabase } from '@choreo/testkit'
+import { build } from '../../app.ts'
+import { readConfig } from '../../config.ts'
+import type { OrderStatus } from '../../domain/status.ts'
+import { updateOrder } from '../../repositories/orders.ts'
+
+// The HTTP API against real PostgreSQL, Kafka and registry: status codes and bodies, and what
+// each request leaves behind in the orders tables and the outbox (or, refused, does not).
+
+let app: Awaited<ReturnType<typeof build>>
+let database: TestDatabase
+let db: Knex
+let prefix: string
+const group = `order-service-test-${randomBytes(4).toString('hex')}`
+
+beforeAll(async () => {
+  database = await createTestDatabase('order-http')
+  db = database.db
+  prefix = await createTestTopics('order-http', [group])
+  const config = readConfig({
+    DATABASE_URL: database.url, KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl,
+    TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '4', LOG_LEVEL: 'silent',
+  })
+  app = await build(config, { consumerGroup: group })
+  await app.ready()
+})
+
+afterAll(async () => {
+  await app?.close()
+  await database?.drop()
+})
+
+const address = { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' }
+const newCustomer = () => `cust-${randomBytes(4).toString('hex')}`
+
+function orderBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { customerId: 'cust-1', items: [{ productId: 'apple', quantity: 2 }, { productId: 'pear', quantity: 1 }], shippingAddress: address, ...overrides }
+}
+
+function place(payload: unknown, key: string | null = randomUUID(), headers: Record<string, string> = {}) {
+  return app.inject({ method: 'POST', url: '/orders', headers: { ...(key === null ? {} : { 'idempotency-key': key }), ...headers }, payload: payload as string })
+}
+
+async function placed(overrides: Record<string, unknown> = {}): Promise<string> {
+  const res = await place(orderBody(overrides))
+  expect(res.statusCode).toBe(201)
+  return res.json<{ orderId: string }>().orderId
+}
+
+interface OutboxRow { event_type: string; topic: string; payload: Record<string, unknown>; headers: Record<string, string> }
+
+function outboxOf(orderId: string): Promise<OutboxRow[]> {
+  return db('outbox').where({ aggregate_id: orderId }).orderBy('id').select<OutboxRow[]>('event_type', 'topic', 'payload', 'headers')
+}
+
+async function rowCounts() {
+  const count = async (table: string) => Number((await db(table).count<{ n: string }[]>({ n: '*' }))[0]?.n)
+  return { orders: await count('orders'), lines: await count('order_lines'), history: await count('order_history'), keys: await count('idempotency_keys'), outbox: await count('outbox') }
+}
+
+describe('POST /orders', () => {
+  it('places a PENDING order: 201, Location, the order, and OrderPlaced in the outbox with trace context', async () => {
+    const traceId = randomBytes(16).toString('hex')
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`
+    const res = await place(orderBody({ currency: 'GBP' }), randomUUID(), { traceparent, 'x-request-id': 'req-place-1' })
+
+    expect(res.statusCode).toBe(201)
+    const order = res.json<{ orderId: string }>()
+    expect(res.headers.location).toBe(`/orders/${order.orderId}`)
+    expect(order).toEqual({
+      orderId: expect.stringMatching(/^[0-9a-f-]{36}$/), customerId: 'cust-1', status: 'PENDING',
+      items: [{ productId: 'apple', quantity: 2, unitPrice: null }, { productId: 'pear', quantity: 1, unitPrice: null }],
+      total: null, shipment: null, reason: null,
+      history: [{ status: 'PENDING', event: 'OrderPlaced', at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }],
+    })
+
+    const [row, ...more] = await outboxOf(order.orderId)
+    expect(more).toEqual([])
+    expect(row).toMatchObject({ event_type: 'OrderPlaced', topic: `${prefix}order.events` })
+    expect(row?.payload).toEqual({
+      eventId: expect.any(String), correlationId: 'req-place-1', causationId: null, occurredAt: expect.any(Number),
+      orderId: order.orderId, customerId: 'cust-1', currency: 'GBP', shippingAddress: address,
+      items: [{ productId: 'apple', quantity: 2 }, { productId: 'pear', quantity: 1 }],
+    })
+    expect(row?.headers).toEqual({
+      'event-id': row?.payload.eventId, 'event-type': 'OrderPlaced', 'correlation-id': 'req-place-1',
+      traceparent: expect.stringMatching(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`)),
+    })
+    expect(row?.headers.traceparent).not.toBe(traceparent)
+
+    // The relay publishes it, keyed by the order, with the same headers.
+    const message = await eventually(async () => {
+      const found = (await readTopic(`${prefix}order.events`)).find((m) => m.key === order.orderId)
+      expect(found).toBeDefined()
+      return found
+    })
+    expect(message?.headers).toMatchObject({ 'event-type': 'OrderPlaced', traceparent: row?.headers.traceparent })
+  })
+
+  it('defaults the currency to EUR', async () => {
+    const orderId = await placed()
+    expect((await outboxOf(orderId))[0]?.payload.currency).toBe('EUR')
+  })
+
+  describe('idempotency', () => {
+    it('the same key and body return the same order, written once (key order in the JSON does not matter)', async () => {
+      const customerId = newCustomer()
+      const key = randomUUID()
+      const first = await place(orderBody({ customerId }), key)
+      const { shippingAddress, items } = orderBody() as { shippingAddress: typeof address; items: unknown }
+      const again = await place({ shippingAddress: { ...shippingAddress }, items, customerId }, key)
+      expect(first.statusCode).toBe(201)
+      expect(again.statusCode).toBe(201)
+      expect(again.json()).toEqual(first.json())
+      expect(again.headers.location).toBe(first.headers.location)
+      expect(await db('orders').where({ customer_id: customerId })).toHaveLength(1)
+      expect(await outboxOf(first.json<{ orderId: string }>().orderId)).toHaveLength(1)
+    })
+
+    it('the same key with a different body is refused with 422 and writes nothing', async () => {
+      const key = randomUUID()
+      await place(orderBody(), key)
+      const before = await rowCounts()
+      const res = await place(orderBody({ items: [{ productId: 'apple', quantity: 3 }] }), key)
+      expect(res.statusCode).toBe(422)
+      expect(res.json()).toMatchObject({ field: 'Idempotency-Key', rule: 'idempotency-key-reuse' })
+      expect(await rowCounts()).toEqual(before)
+    })
+
+    it('concurrent requests with the same key place one order', async () => {
+      const customerId = newCustomer()
+      const key = randomUUID()
+      const results = await Promise.all(Array.from({ length: 4 }, () => place(orderBody({ customerId }), key)))
+      expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201])
+      expect(new Set(results.map((r) => r.json<{ orderId: string }>().orderId)).size).toBe(1)
+      expect(await db('orders').where({ customer_id: customerId })).toHaveLength(1)
+      expect(await outboxOf(results[0]!.json<{ orderId: string }>().orderId)).toHaveLength(1)
+    })
+  })
+
+  describe('refuses bad input with 400 naming the field and rule, and writes nothing', () => {
+    const items51 = Array.from({ length: 51 }, (_, i) => ({ productId: `p${i}`, quantity: 1 }))
+    it.each([
+      ['a missing Idempotency-Key', orderBody(), null, { field: 'Idempotency-Key', rule: 'required' }],
+      ['an Idempotency-Key over 128 characters', orderBody(), 'k'.repeat(129), { field: 'Idempotency-Key', rule: 'maxLength' }],
+      ['an unknown field', orderBody({ coupon: 'FREE' }), undefined, { field: 'coupon', rule: 'additionalProperties' }],
+      ['an unknown address field', orderBody({ shippingAddress: { ...address, line2: 'x' } }), undefined, { field: 'shippingAddress.line2', rule: 'additionalProperties' }],
+      ['quantity 0', orderBody({ items: [{ productId: 'apple', quantity: 0 }] }), undefined, { field: 'items.0.quantity', rule: 'minimum' }],
+      ['quantity 1001', orderBody({ items: [{ productId: 'apple', quantity: 1001 }] }), undefined, { field: 'items.0.quantity', rule: 'maximum' }],
+      ['a fractional quantity', orderBody({ items: [{ productId: 'apple', quantity: 1.5 }] }), undefined, { field: 'items.0.quantity', rule: 'type' }],
+      ['51 items', orderBody({ items: items51 }), undefined, { field: 'items', rule: 'maxItems' }],
+      ['no items', orderBody({ items: [] }), undefined, { field: 'items', rule: 'minItems' }],
+      ['duplicate productIds', orderBody({ items: [{ productId: 'apple', quantity: 1 }, { productId: 'apple', quantity: 2 }] }), undefined, { field: 'items.1.productId', rule: 'unique-products' }],
+      ['a bad country', orderBody({ shippingAddress: { ...address, country: 'gb' } }), undefined, { field: 'shippingAddress.country', rule: 'pattern' }],
+      ['an empty name', orderBody({ shippingAddress: { ...address, name: '' } }), undefined, { field: 'shippingAddress.name', rule: 'minLength' }],
+      ['a bad currency', orderBody({ currency: 'eur' }), undefined, { field: 'currency', rule: 'pattern' }],
+      ['a bad customerId', orderBody({ customerId: 'cust 1' }), undefined, { field: 'customerId', rule: 'pattern' }],
+      ['a quantity as a string', orderBody({ items: [{ productId: 'apple', quantity: '2' }] }), undefined, { field: 'items.0.quantity', rule: 'type' }],
+      ['a customerId as a number', orderBody({ customerId: 42 }), undefined, { field: 'customerId', rule: 'type' }],
+      ['a missing shippingAddress', orderBody({ shippingAddress: undefined }), undefined, { field: 'shippingAddress', rule: 'required' }],
+    ] as const)('%s', async (_what, payload, key, expected) => {
+      const before = await rowCounts()
+      const res = await place(payload, key === undefined ? randomUUID() : key)
+      expect(res.statusCode).toBe(400)
+      expect(res.json()).toMatchObject(expected)
+      expect(await rowCounts()).toEqual(before)
+    })
+
+    it('malformed JSON', async () => {
+      const before = await rowCounts()
+      const res = await place('{"customerId": "cust-1", ', randomUUID(), { 'content-type': 'application/json' })
+      expect(res.statusCode).toBe(400)
+      expect(res.json()).toMatchObject({ field: 'body', rule: 'json' })
+      expect(await rowCounts()).toEqual(before)
+    })
+
+    it('a body over 64 KiB, with 413', async () => {
+      const before = await rowCounts()
+      const res = await place(JSON.stringify(orderBody({ shippingAddress: { ...address, name: 'x'.repeat(70_000) } })), randomUUID(), { 'content-type': 'application/json' })
+      expect(res.statusCode).toBe(413)
+      expect(res.json()).toMatchObject({ rule: 'bodyLimit' })
+      expect(await rowCounts()).toEqual(before)
+    })
+  })
+})
+
+describe('GET /orders/:orderId', () => {
+  it('shows prices, total, shipment and the whole history as the saga moves the order', async () => {
+    const orderId = await placed()
+    const eur = (amount: number) => ({ amount, currency: 'EUR' })
+    const meta = () => ({ eventId: randomUUID(), correlationId: 'c', causationId: null, occurredAt: Date.now() })
+    const { saga } = await import('../../saga.ts')
+    await db.transaction(async (trx) => saga.StockReserved({ ...meta(), orderId, customerId: 'cust-1', total: eur(1100), lines: [
+      { productId: 'apple', quantity: 2, unitPrice: eur(300) }, { productId: 'pear', quantity: 1, unitPrice: eur(500) },
+    ] }, trx))
+    await db.transaction(async (trx) => saga.OrderShipped({ ...meta(), orderId, shipmentId: 's-1', carrier: 'UPS', trackingNumber: '1Z999' }, trx))
+
+    const res = await app.inject({ method: 'GET', url: `/orders/${orderId}` })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({
+      orderId, status: 'SHIPPED', total: eur(1100), shipment: { carrier: 'UPS', trackingNumber: '1Z999' }, reason: null,
+      items: [{ productId: 'apple', quantity: 2, unitPrice: eur(300) }, { productId: 'pear', quantity: 1, unitPrice: eur(500) }],
+    })
+    expect(res.json<{ history: { event: string; status: string }[] }>().history.map((h) => [h.event, h.status])).toEqual([
+      ['OrderPlaced', 'PENDING'], ['StockReserved', 'STOCK_RESERVED'], ['OrderShipped', 'SHIPPED'],
+    ])
+  })
+
+  it('404 for an unknown order, 400 for an id that is not a uuid', async () => {
+    const missing = await app.inject({ method: 'GET', url: `/orders/${randomUUID()}` })
+    expect(missing.statusCode).toBe(404)
+    expect(missing.json()).toMatchObject({ error: 'not_found', field: 'orderId' })
+    const bad = await app.inject({ method: 'GET', url: '/orders/not-a-uuid' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ field: 'orderId', rule: 'format' })
+  })
+})
+
+describe('GET /orders', () => {
+  interface Page { items: { orderId: string; status: string; history?: unknown }[]; nextCursor: string | null }
+  const list = (query: string) => app.inject({ method: 'GET', url: `/orders?${query}` })
+
+  it('pages a customer\'s orders newest first, without gaps or repeats, then says there is no more', async () => {
+    const customerId = newCustomer()
+    const created: string[] = []
+    for (let i = 0; i < 5; i++) {
+      created.push(await placed({ customerId }))
+      await sleep(3) // distinct created_at, so newest-first is the reverse of creation
+    }
+    const seen: string[] = []
+    const sizes: number[] = []
+    let cursor: string | null = null
+    do {
+      const res = await list(`customerId=${customerId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+      expect(res.statusCode).toBe(200)
+      const page: Page = res.json()
+      sizes.push(page.items.length)
+      seen.push(...page.items.map((o) => o.orderId))
+      for (const o of page.items) expect(o).not.toHaveProperty('history')
+      cursor = page.nextCursor
+    } while (cursor)
+    expect(sizes).toEqual([2, 2, 1])
+    expect(seen).toEqual([...created].reverse())
+  })
+
+  it('filters by status', async () => {
+    const customerId = newCustomer()
+    await placed({ customerId })
+    const cancelled = await placed({ customerId })
+    await app.inject({ method: 'POST', url: `/orders/${cancelled}/cancel` })
+    const page: Page = (await list(`customerId=${customerId}&status=CANCELLING`)).json()
+    expect(page).toMatchObject({ items: [{ orderId: cancelled, status: 'CANCELLING' }], nextCursor: null })
+  })
+
+  it.each([
+    ['limit=0', { field: 'limit', rule: 'minimum' }],
+    ['limit=101', { field: 'limit', rule: 'maximum' }],
+    ['limit=abc', { field: 'limit', rule: 'type' }],
+    ['limit=2.5', { field: 'limit', rule: 'type' }],
+    ['status=LOST', { field: 'status', rule: 'enum' }],
+    ['customerId=a%20b', { field: 'customerId', rule: 'pattern' }],
+    ['sort=asc', { field: 'sort', rule: 'additionalProperties' }],
+    [`cursor=${Buffer.from('["yesterday","x"]').toString('base64url')}`, { field: 'cursor', rule: 'cursor' }],
+  ])('refuses %s with 400', async (query, expected) => {
+    const res = await list(query)
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject(expected)
+  })
+})
+
+describe('POST /orders/:orderId/cancel', () => {
+  async function orderIn(status: OrderStatus): Promise<string> {
+    const orderId = await placed()
+    await updateOrder(db, orderId, { status }, new Date())
+    return orderId
+  }
+  const cancel = (orderId: string, payload?: object) => app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, ...(payload ? { payload } : {}) })
+
+  it.each(['PENDING', 'STOCK_RESERVED', 'PAID'] as const)('accepts in %s: 202 CANCELLING, OrderCancellationRequested with the stage', async (status) => {
+    const orderId = await orderIn(status)
+    const res = await cancel(orderId)
+    expect(res.statusCode).toBe(202)
+    expect(res.json()).toMatchObject({ orderId, status: 'CANCELLING', reason: 'requested by customer' })
+    expect(res.json<{ history: { event: string }[] }>().history.at(-1)).toMatchObject({ status: 'CANCELLING', event: 'OrderCancellationRequested' })
+    const events = await outboxOf(orderId)
+    expect(events.map((e) => e.event_type)).toEqual(['OrderPlaced', 'OrderCancellationRequested'])
+    expect(events[1]?.payload).toMatchObject({ orderId, reason: 'requested by customer', stage: status })
+  })
+
+  it('takes the customer\'s reason', async () => {
+    const orderId = await orderIn('PENDING')
+    const res = await cancel(orderId, { reason: 'found it cheaper' })
+    expect(res.json()).toMatchObject({ status: 'CANCELLING', reason: 'found it cheaper' })
+    expect((await outboxOf(orderId))[1]?.payload).toMatchObject({ reason: 'found it cheaper' })
+  })
+
+  it('is idempotent while CANCELLING: 202, nothing new', async () => {
+    const orderId = await orderIn('PENDING')
+    await cancel(orderId)
+    const before = await rowCounts()
+    const res = await cancel(orderId, { reason: 'again' })
+    expect(res.statusCode).toBe(202)
+    expect(res.json()).toMatchObject({ status: 'CANCELLING', reason: 'requested by customer' })
+    expect(await rowCounts()).toEqual(before)
+  })
+
+  it.each([
+    ['SHIPPED', 'already-shipped'], ['DELIVERED', 'already-shipped'], ['REJECTED', 'already-terminal'], ['CANCELLED', 'already-terminal'],
+  ] as const)('refuses in %s with 409 %s, writing nothing', async (status, rule) => {
+    const orderId = await orderIn(status)
+    const before = await rowCounts()
+    const res = await cancel(orderId)
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ error: 'conflict', rule })
+    expect(await rowCounts()).toEqual(before)
+    expect((await db('orders').where({ order_id: orderId }).first()).status).toBe(status)
+  })
+
+  it('refuses a reason over 200 characters and an unknown order', async () => {
+    const orderId = await orderIn('PENDING')
+    const before = await rowCounts()
+    const long = await cancel(orderId, { reason: 'x'.repeat(201) })
+    expect(long.statusCode).toBe(400)
+    expect(long.json()).toMatchObject({ field: 'reason', rule: 'maxLength' })
+    expect((await cancel(randomUUID())).statusCode).toBe(404)
+    expect(await rowCounts()).toEqual(before)
+  })
+})
+
+describe('PATCH /orders/:orderId', () => {
+  const newItems = [{ productId: 'apple', quantity: 5 }]
+  const patch = (orderId: string, payload: unknown) => app.inject({ method: 'PATCH', url: `/orders/${orderId}`, payload: payload as object })
+
+  it.each(['PENDING', 'STOCK_RESERVED'] as const)('in %s: 202, lines unchanged until stock answers, OrderModificationRequested with the pending id', async (status) => {
+    const orderId = await placed()
+    await updateOrder(db, orderId, { status }, new Date())
+    const res = await patch(orderId, { items: newItems })
+    expect(res.statusCode).toBe(202)
+    expect(res.json()).toMatchObject({ status, items: [{ productId: 'apple', quantity: 2 }, { productId: 'pear', quantity: 1 }] })
+    const { pending_modification_id: pending } = await db('orders').where({ order_id: orderId }).first()
+    expect(pending).toMatch(/^[0-9a-f-]{36}$/)
+    const events = await outboxOf(orderId)
+    expect(events.map((e) => e.event_type)).toEqual(['OrderPlaced', 'OrderModificationRequested'])
+    expect(events[1]?.payload).toMatchObject({ orderId, modificationId: pending, items: newItems })
+    expect(res.json<{ history: { event: string }[] }>().history.at(-1)).toMatchObject({ status, event: 'OrderModificationRequested' })
+  })
+
+  it('refuses a second modification while one is pending', async () => {
+    const orderId = await placed()
+    await patch(orderId, { items: newItems })
+    const before = await rowCounts()
+    const res = await patch(orderId, { items: [{ productId: 'pear', quantity: 1 }] })
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ rule: 'modification-pending' })
+    expect(await rowCounts()).toEqual(before)
+  })
+
+  it.each([
+    ['PAID', 'already-paid'], ['SHIPPED', 'already-paid'], ['DELIVERED', 'already-paid'],
+    ['CANCELLING', 'not-modifiable'], ['REJECTED', 'not-modifiable'], ['CANCELLED', 'not-modifiable'],
+  ] as const)('refuses in %s with 409 %s', async (status, rule) => {
+    const orderId = await placed()
+    await updateOrder(db, orderId, { status }, new Date())
+    const before = await rowCounts()
+    const res = await patch(orderId, { items: newItems })
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ rule })
+    expect(await rowCounts()).toEqual(before)
+  })
+
+  it.each([
+    ['duplicate productIds', { items: [{ productId: 'apple', quantity: 1 }, { productId: 'apple', quantity: 1 }] }, { field: 'items.1.productId', rule: 'unique-products' }],
+    ['quantity 0', { items: [{ productId: 'apple', quantity: 0 }] }, { field: 'items.0.quantity', rule: 'minimum' }],
+    ['an unknown field', { items: newItems, note: 'x' }, { field: 'note', rule: 'additionalProperties' }],
+  ])('refuses %s with 400, writing nothing', async (_what, payload, expected) => {
+    const orderId = await placed()
+    const before = await rowCounts()
+    const res = await patch(orderId, payload)
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject(expected)
+    expect(await rowCounts()).toEqual(before)
+    expect((await db('orders').where({ order_id: orderId }).first()).pending_modification_id).toBeNull()
+  })
+})
+
+describe('the saga consumer', () => {
+  it('reacts to a StockReserved from Kafka: the order is priced and STOCK_RESERVED', async () => {
+    const orderId = await placed()
+    const codec = createEventCodec({ registryUrl: infra().registryUrl })
+    await codec.register(['StockReserved'])
+    const eur = (amount: number) => ({ amount, currency: 'EUR' })
+    const event = {
+      eventId: randomUUID(), orderId, correlationId: 'c-kafka', causationId: null, occurredAt: Date.now(), customerId: 'cust-1',
+      lines: [{ productId: 'apple', quantity: 2, unitPrice: eur(100) }, { productId: 'pear', quantity: 1, unitPrice: eur(50) }], total: eur(250),
+    }
+    const producer = testKafka().producer()
+    await producer.connect()
+    await producer.send({ topic: `${prefix}stock.events`, acks: -1, messages: [{ key: orderId, value: codec.encode('StockReserved', event) }] })
+    await producer.disconnect()
+    await eventually(async () => {
+      const res = await app.inject({ method: 'GET', url: `/orders/${orderId}` })
+      expect(res.json()).toMatchObject({ status: 'STOCK_RESERVED', total: eur(250) })
+    })
+  })
+})

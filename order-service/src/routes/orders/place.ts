@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto'
+import type { Knex } from 'knex'
+import { newEvent } from '@choreo/contracts'
+import type { Cause, Messaging } from '@choreo/messaging'
+import { Unprocessable } from '@choreo/platform'
+import { requestHash } from '../../domain/request-hash.ts'
+import { findKey, IdempotencyKeyTaken, insertKey, type IdempotencyKey } from '../../repositories/idempotency-keys.ts'
+import { appendHistory } from '../../repositories/order-history.ts'
+import { replaceLines } from '../../repositories/order-lines.ts'
+import { insertOrder } from '../../repositories/orders.ts'
+import type { PlaceOrderBody } from './schemas.ts'
+
+export const DEFAULT_CURRENCY = 'EUR'
+
+export type PlaceOrderInput = Required<PlaceOrderBody>
+
+/**
+ * Places an order once per idempotency key: the key, the order, its lines, its first history
+ * row and OrderPlaced are written in one transaction. A retry with the same key and body gets
+ * the same order; a concurrent one waits on the key's primary key and then gets it too.
+ * Returns the order id.
+ */
+export async function placeOrder(deps: { db: Knex; messaging: Messaging }, key: string, input: PlaceOrderInput, cause: Cause): Promise<string> {
+  const hash = requestHash(input)
+  const existing = await findKey(deps.db, key)
+  if (existing) return replay(existing, hash)
+  const orderId = randomUUID()
+  try {
+    await deps.messaging.transaction(async (trx) => {
+      const at = new Date()
+      await insertKey(trx, { key, requestHash: hash, orderId }, at)
+      await insertOrder(trx, { orderId, customerId: input.customerId, currency: input.currency, shippingAddress: input.shippingAddress, createdAt: at })
+      await replaceLines(trx, orderId, input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPriceAmount: null })))
+      await appendHistory(trx, { orderId, status: 'PENDING', event: 'OrderPlaced', eventId: null, reason: null, at })
+      await deps.messaging.outbox.enqueue(trx, newEvent('OrderPlaced', { orderId, ...input }), cause)
+    })
+    return orderId
+  } catch (err) {
+    if (!(err instanceof IdempotencyKeyTaken)) throw err
+    const winner = await findKey(deps.db, key)
+    if (!winner) throw err
+    return replay(winner, hash)
+  }
+}
+
+function replay(existing: IdempotencyKey, hash: string): string {
+  if (existing.requestHash !== hash) {
+    throw new Unprocessable('this Idempotency-Key was used for a different request', { field: 'Idempotency-Key', rule: 'idempotency-key-reuse' })
+  }
+  return existing.orderId
+}

@@ -1,0 +1,21 @@
+import { amountIn, pricedLines } from '../domain/money.ts'
+import { isTerminal } from '../domain/status.ts'
+import { replaceLines } from '../repositories/order-lines.ts'
+import { orderStep } from './order-step.ts'
+
+/**
+ * ReservationAdjusted: stock's answer to the pending modification. Accepted: the order's lines
+ * and total become what stock now holds, whatever the status, since payment settles against them.
+ * Refused: the lines stay and the order says why, unless a cancellation or final reason is
+ * already there to keep. An answer to a modification that is not the pending one is history only.
+ */
+export const applyAdjustment = orderStep('ReservationAdjusted', async (event, order, trx) => {
+  if (event.modificationId !== order.pendingModificationId) return { reason: event.reason }
+  if (event.accepted) {
+    await replaceLines(trx, order.orderId, pricedLines(order.currency, event.lines))
+    return { changes: { pendingModificationId: null, totalAmount: amountIn(order.currency, event.total) }, reason: null }
+  }
+  const reason = `modification refused: ${event.reason ?? 'no reason given'}`
+  const keepsReason = order.status === 'CANCELLING' || isTerminal(order.status)
+  return { changes: { pendingModificationId: null, ...(keepsReason ? {} : { reason }) }, reason }
+})

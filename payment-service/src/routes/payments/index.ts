@@ -1,0 +1,46 @@
+import { Type } from 'typebox'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { moneyOf } from '../../money.ts'
+import { findOrderPayment } from '../../repositories/order-payments.ts'
+import { paymentsOfOrder } from '../../repositories/payments.ts'
+import { ErrorBody, Money } from '../schemas.ts'
+
+/** Longest order id the tables hold (the outbox's aggregate id). */
+const MAX_ORDER_ID_LENGTH = 128
+
+const OrderId = Type.String({ minLength: 1, maxLength: MAX_ORDER_ID_LENGTH })
+
+const PaymentsQuery = Type.Object({ orderId: OrderId }, { additionalProperties: false })
+
+const PaymentsOfOrder = Type.Object({
+  orderId: OrderId,
+  items: Type.Array(Type.Object({
+    paymentId: Type.String({ format: 'uuid', maxLength: 36 }),
+    kind: Type.Union([Type.Literal('CHARGE'), Type.Literal('REFUND')]),
+    amount: Money,
+    reason: Type.String({ maxLength: 200 }),
+    createdAt: Type.String({ format: 'date-time', maxLength: 40 }),
+  }, { additionalProperties: false }), { maxItems: 1000 }),
+  charged: Type.Union([Money, Type.Null()], { description: 'Sum of charges; null when payment-service has not seen the order' }),
+  refunded: Type.Union([Money, Type.Null()], { description: 'Sum of refunds; null when payment-service has not seen the order' }),
+}, { additionalProperties: false })
+
+/** What an order was charged and refunded, movement by movement. */
+export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/payments', {
+    schema: {
+      summary: 'Charges and refunds of an order',
+      querystring: PaymentsQuery,
+      response: { 200: PaymentsOfOrder, 400: ErrorBody },
+    },
+  }, async (request) => {
+    const { orderId } = request.query
+    const [order, payments] = await Promise.all([findOrderPayment(app.db, orderId), paymentsOfOrder(app.db, orderId)])
+    return {
+      orderId,
+      items: payments.map((p) => ({ paymentId: p.paymentId, kind: p.kind, amount: p.amount, reason: p.reason, createdAt: p.createdAt.toISOString() })),
+      charged: order ? moneyOf(order.charged, order.currency) : null,
+      refunded: order ? moneyOf(order.refunded, order.currency) : null,
+    }
+  })
+}

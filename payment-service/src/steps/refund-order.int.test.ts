@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from '../testing/harness.ts'
+import { findOrderPayment } from '../repositories/order-payments.ts'
+import { chargeOrder } from './charge-order.ts'
+import { refundOrder } from './refund-order.ts'
+import { settleAdjustment } from './settle-adjustment.ts'
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+describe('StockReleased: refunding the order in full', () => {
+  let h: Harness
+  beforeAll(async () => { h = await startApp('refund') })
+  afterAll(async () => { await h?.close() })
+
+  it('refunds everything charged and settles the order', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    const [charged] = await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    const paymentId = charged?.type === 'PaymentCompleted' ? charged.data.paymentId : null
+
+    const emitted = await handle(db, refundOrder, stockReleased(orderId))
+
+    expect(emitted).toHaveLength(1)
+    const [event] = emitted
+    expect(event).toMatchObject({ type: 'PaymentRefunded', data: { orderId, paymentId, customerId, amount: eur(3_000), reason: 'released' } })
+    const refundId = event?.type === 'PaymentRefunded' ? event.data.refundId : ''
+    expect(await countRows(db, 'payments', { payment_id: refundId, kind: 'REFUND', amount: 3_000, reason: 'released' })).toBe(1)
+    expect(await balanceOf(db, customerId)).toBe(10_000)
+    expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'SETTLED', charged: 3_000, refunded: 3_000 })
+    await expectMoneyConserved(db, customerId, 10_000)
+  })
+
+  it('refunds only what is still charged after adjustments', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_000)))
+    await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_600)))
+
+    const [event] = await handle(db, refundOrder, stockReleased(orderId))
+
+    expect(event).toMatchObject({ type: 'PaymentRefunded', data: { amount: eur(2_600), reason: 'released' } })
+    expect(await balanceOf(db, customerId)).toBe(10_000)
+    expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'SETTLED', charged: 3_600, refunded: 3_600 })
+    await expectMoneyConserved(db, customerId, 10_000)
+  })
+
+  it('refunds the original charge of an order whose modification could not be paid', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(3_500))
+    const orderId = randomUUID()
+    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(4_000)))
+
+    const [event] = await handle(db, refundOrder, stockReleased(orderId))
+
+    expect(event).toMatchObject({ type: 'PaymentRefunded', data: { amount: eur(3_000), reason: 'released' } })
+    expect(await balanceOf(db, customerId)).toBe(3_500)
+    await expectMoneyConserved(db, customerId, 3_500)
+  })
+
+  it('answers a failed payment with a refund of 0, so the cancellation can complete', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(100))
+    const orderId = randomUUID()
+    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(1_000)))
+
+    const emitted = await handle(db, refundOrder, stockReleased(orderId))
+
+    expect(emitted).toHaveLength(1)
+    const [event] = emitted
+    expect(event).toMatchObject({ type: 'PaymentRefunded', data: { orderId, paymentId: null, customerId, amount: eur(0), reason: 'released' } })
+    expect(event?.type === 'PaymentRefunded' && event.data.refundId).toMatch(UUID)
+    expect(await countRows(db, 'payments', { order_id: orderId })).toBe(0)
+    expect(await balanceOf(db, customerId)).toBe(100)
+    expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'SETTLED', charged: 0, refunded: 0 })
+  })
+
+  it('refunds once: a second StockReleased emits nothing and credits nothing', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, refundOrder, stockReleased(orderId))
+
+    expect(await handle(db, refundOrder, stockReleased(orderId))).toEqual([])
+    expect(await balanceOf(db, customerId)).toBe(10_000)
+    expect(await countRows(db, 'payments', { order_id: orderId, kind: 'REFUND' })).toBe(1)
+    await expectMoneyConserved(db, customerId, 10_000)
+  })
+
+  it('no longer adjusts an order once it is settled', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, refundOrder, stockReleased(orderId))
+
+    expect(await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(1_000)))).toEqual([])
+    expect(await balanceOf(db, customerId)).toBe(10_000)
+  })
+
+  it('answers a release of an order it never saw with one refund of 0 to an unknown customer', async () => {
+    const db = h.app.db
+    const orderId = randomUUID()
+
+    const emitted = await handle(db, refundOrder, stockReleased(orderId))
+
+    expect(emitted).toMatchObject([{ type: 'PaymentRefunded', data: { orderId, paymentId: null, customerId: 'unknown', amount: { amount: 0, currency: 'XXX' }, reason: 'released' } }])
+    expect(await handle(db, refundOrder, stockReleased(orderId))).toEqual([])
+  })
+})

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto'
+import type { Knex } from 'knex'
+import { expect } from 'vitest'
+import type { Money, NewEvent, ReservationAdjusted, StockReleased, StockReserved } from '@choreo/contracts'
+import { createTestDatabase, createTestTopics, infra, type TestDatabase } from '@choreo/testkit'
+import { build } from '../app.ts'
+import { readConfig } from '../config.ts'
+import { insertCustomer } from '../repositories/customers.ts'
+
+export type PaymentApp = Awaited<ReturnType<typeof build>>
+
+export interface Harness {
+  app: PaymentApp
+  database: TestDatabase
+  /** Topic prefix of this file's own. */
+  prefix: string
+  close(): Promise<void>
+}
+
+/** A payment-service app on a database and topics of its own, migrated and consuming. */
+export async function startApp(label: string): Promise<Harness> {
+  const group = `payment-${label}-${randomUUID().slice(0, 8)}`
+  const [database, prefix] = await Promise.all([createTestDatabase(`payment-${label}`), createTestTopics(`payment-${label}`, [group])])
+  const config = readConfig({
+    DATABASE_URL: database.url, KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl,
+    TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '6', LOG_LEVEL: 'silent',
+  })
+  const app = await build(config, { consumerGroup: group })
+  try {
+    await app.ready()
+  } catch (err) {
+    // Leave no database behind when the app cannot start (e.g. the registry refuses a schema).
+    await app.close()
+    await database.drop()
+    throw err
+  }
+  return {
+    app, database, prefix,
+    async close() {
+      await app.close()
+      await database.drop()
+    },
+  }
+}
+
+/** Runs a saga step the way the consumer does: in one transaction, returning what it emits. */
+export function handle<E>(db: Knex, handler: (event: E, trx: Knex.Transaction) => Promise<NewEvent[]>, event: E): Promise<NewEvent[]> {
+  return db.transaction((trx) => handler(event, trx))
+}
+
+function metadata(orderId: string) {
+  return { eventId: randomUUID(), orderId, correlationId: randomUUID(), causationId: null, occurredAt: Date.now() }
+}
+
+export function stockReserved(orderId: string, customerId: string, total: Money): StockReserved {
+  return { ...metadata(orderId), customerId, lines: [{ productId: 'p-1', quantity: 1, unitPrice: total }], total }
+}
+
+export function reservationAdjusted(orderId: string, total: Money, accepted = true): ReservationAdjusted {
+  return {
+    ...metadata(orderId), modificationId: randomUUID(), accepted,
+    lines: [{ productId: 'p-1', quantity: 1, unitPrice: total }], total,
+    reason: accepted ? null : 'not enough stock', shortLines: [],
+  }
+}
+
+export function stockReleased(orderId: string): StockReleased {
+  return { ...metadata(orderId), reason: 'order cancelled', lines: [{ productId: 'p-1', quantity: 1 }] }
+}
+
+export function eur(amount: number): Money {
+  return { amount, currency: 'EUR' }
+}
+
+/** A customer with an opening balance, under a fresh id. */
+export async function newCustomer(db: Knex, opening: Money): Promise<string> {
+  const customerId = `c-${randomUUID()}`
+  await insertCustomer(db, { customerId, name: 'Ada Lovelace', balance: opening })
+  return customerId
+}
+
+export async function balanceOf(db: Knex, customerId: string): Promise<number> {
+  const row = await db('customers').where({ customer_id: customerId }).first('balance_amount') as { balance_amount: string } | undefined
+  if (!row) throw new Error(`no customer ${customerId}`)
+  return Number(row.balance_amount)
+}
+
+async function sumOf(query: Knex.QueryBuilder): Promise<number> {
+  const row = await query.sum({ total: 'amount' }).first() as { total: string | null } | undefined
+  return Number(row?.total ?? 0)
+}
+
+/**
+ * The money invariant, per customer: balance + charged − refunded = opening balance + deposits;
+ * and each order's charged/refunded columns match its payments.
+ */
+export async function expectMoneyConserved(db: Knex, customerId: string, opening: number): Promise<void> {
+  const [balance, charged, refunded, deposits] = await Promise.all([
+    balanceOf(db, customerId),
+    sumOf(db('payments').where({ customer_id: customerId, kind: 'CHARGE' })),
+    sumOf(db('payments').where({ customer_id: customerId, kind: 'REFUND' })),
+    sumOf(db('deposits').where({ customer_id: customerId })),
+  ])
+  expect(balance).toBeGreaterThanOrEqual(0)
+  expect(balance + charged - refunded).toBe(opening + deposits)
+  const orders = await db('order_payments').where({ customer_id: customerId }) as { order_id: string; charged: string; refunded: string }[]
+  for (const order of orders) {
+    expect(Number(order.charged)).toBe(await sumOf(db('payments').where({ order_id: order.order_id, kind: 'CHARGE' })))
+    expect(Number(order.refunded)).toBe(await sumOf(db('payments').where({ order_id: order.order_id, kind: 'REFUND' })))
+  }
+}
+
+export async function countRows(db: Knex, table: string, where: Record<string, unknown> = {}): Promise<number> {
+  const row = await db(table).where(where).count({ n: '*' }).first() as { n: string | number } | undefined
+  return Number(row?.n ?? 0)
+}

@@ -1,0 +1,117 @@
+import type { Knex } from 'knex'
+import type { Money } from '@choreo/contracts'
+
+export interface Product {
+  productId: string
+  name: string
+  price: Money
+  available: number
+  reserved: number
+}
+
+interface ProductRow {
+  product_id: string
+  name: string
+  price_amount: string | number
+  price_currency: string
+  available: number
+  reserved: number
+}
+
+/** A stock column is a PostgreSQL integer: on hand may not grow past it. */
+export const MAX_UNITS = 2_147_483_647
+
+/** A conditional stock update touched no row although the row was locked: a bug, not a race. */
+export class StockMoveFailed extends Error {
+  constructor(productId: string, move: string, quantity: number) {
+    super(`cannot ${move} ${quantity} unit(s) of product ${productId}`)
+    this.name = 'StockMoveFailed'
+  }
+}
+
+function toProduct(row: ProductRow): Product {
+  return {
+    productId: row.product_id,
+    name: row.name,
+    price: { amount: Number(row.price_amount), currency: row.price_currency },
+    available: row.available,
+    reserved: row.reserved,
+  }
+}
+
+/** Inserts a product; null if one with this id exists already. */
+export async function insertProduct(db: Knex | Knex.Transaction, product: Omit<Product, 'reserved'>): Promise<Product | null> {
+  const rows: ProductRow[] = await db('products')
+    .insert({
+      product_id: product.productId,
+      name: product.name,
+      price_amount: product.price.amount,
+      price_currency: product.price.currency,
+      available: product.available,
+      reserved: 0,
+    })
+    .onConflict('product_id').ignore()
+    .returning('*')
+  return rows[0] ? toProduct(rows[0]) : null
+}
+
+export async function findProduct(db: Knex | Knex.Transaction, productId: string): Promise<Product | null> {
+  const row: ProductRow | undefined = await db('products').where({ product_id: productId }).first()
+  return row ? toProduct(row) : null
+}
+
+/** A page of products in id order, starting after `after`. */
+export async function listProducts(db: Knex | Knex.Transaction, page: { limit: number; after: string | undefined }): Promise<Product[]> {
+  const query = db<ProductRow>('products').orderBy('product_id').limit(page.limit)
+  if (page.after !== undefined) query.where('product_id', '>', page.after)
+  const rows: ProductRow[] = await query
+  return rows.map(toProduct)
+}
+
+/**
+ * Adds units to what is available. Returns the product, 'not-found', or 'too-many' when on hand
+ * would pass MAX_UNITS.
+ */
+export async function restockProduct(db: Knex | Knex.Transaction, productId: string, quantity: number): Promise<Product | 'not-found' | 'too-many'> {
+  const rows: ProductRow[] = await db('products')
+    .where({ product_id: productId })
+    .whereRaw('available + reserved <= ?', [MAX_UNITS - quantity])
+    .update({ available: db.raw('available + ?', [quantity]), updated_at: db.fn.now() })
+    .returning('*')
+  if (rows[0]) return toProduct(rows[0])
+  return (await findProduct(db, productId)) ? 'too-many' : 'not-found'
+}
+
+/**
+ * Locks the rows of these products, always in product id order so that two transactions
+ * locking overlapping sets cannot deadlock. Unknown ids are simply absent from the result.
+ */
+export async function lockProducts(trx: Knex.Transaction, productIds: readonly string[]): Promise<Map<string, Product>> {
+  if (productIds.length === 0) return new Map()
+  const rows: ProductRow[] = await trx('products').whereIn('product_id', [...new Set(productIds)]).orderBy('product_id').forUpdate()
+  return new Map(rows.map((row) => [row.product_id, toProduct(row)]))
+}
+
+/** Moves units available → reserved, only if that many are available. */
+export async function reserveUnits(trx: Knex.Transaction, productId: string, quantity: number): Promise<void> {
+  const updated = await trx('products')
+    .where({ product_id: productId }).andWhere('available', '>=', quantity)
+    .update({ available: trx.raw('available - ?', [quantity]), reserved: trx.raw('reserved + ?', [quantity]), updated_at: trx.fn.now() })
+  if (updated !== 1) throw new StockMoveFailed(productId, 'reserve', quantity)
+}
+
+/** Moves units reserved → available. */
+export async function unreserveUnits(trx: Knex.Transaction, productId: string, quantity: number): Promise<void> {
+  const updated = await trx('products')
+    .where({ product_id: productId }).andWhere('reserved', '>=', quantity)
+    .update({ available: trx.raw('available + ?', [quantity]), reserved: trx.raw('reserved - ?', [quantity]), updated_at: trx.fn.now() })
+  if (updated !== 1) throw new StockMoveFailed(productId, 'release', quantity)
+}
+
+/** Takes reserved units out of the warehouse: they leave stock altogether. */
+export async function dispatchUnits(trx: Knex.Transaction, productId: string, quantity: number): Promise<void> {
+  const updated = await trx('products')
+    .where({ product_id: productId }).andWhere('reserved', '>=', quantity)
+    .update({ reserved: trx.raw('reserved - ?', [quantity]), updated_at: trx.fn.now() })
+  if (updated !== 1) throw new StockMoveFailed(productId, 'dispatch', quantity)
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { Conflict, NotFound, Unprocessable } from '@choreo/platform'
+import { findProduct, insertProduct, listProducts, MAX_UNITS, restockProduct } from '../../repositories/products.ts'
+import { ErrorResponse } from '../error-response.ts'
+
+const DEFAULT_PAGE_SIZE = 50
+const MAX_PAGE_SIZE = 200
+
+const PRODUCT_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
+const ProductId = Type.String({ pattern: PRODUCT_ID_PATTERN, maxLength: 64 })
+
+const Price = Type.Object({
+  amount: Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'unit price in minor units' }),
+  currency: Type.String({ pattern: '^[A-Z]{3}$', maxLength: 3 }),
+}, { additionalProperties: false })
+
+const ProductResponse = Type.Object({
+  productId: Type.String({ maxLength: 64 }),
+  name: Type.String({ maxLength: 200 }),
+  price: Price,
+  available: Type.Integer({ minimum: 0, maximum: MAX_UNITS }),
+  reserved: Type.Integer({ minimum: 0, maximum: MAX_UNITS }),
+}, { additionalProperties: false })
+
+const CreateProduct = Type.Object({
+  productId: Type.Optional(ProductId),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  price: Price,
+  quantity: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'units available to start with' }),
+}, { additionalProperties: false })
+
+const Restock = Type.Object({
+  quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+}, { additionalProperties: false })
+
+const ProductParams = Type.Object({ productId: ProductId }, { additionalProperties: false })
+
+const ListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `page size, default ${DEFAULT_PAGE_SIZE}` })),
+  cursor: Type.Optional(Type.String({ pattern: PRODUCT_ID_PATTERN, maxLength: 64, description: 'nextCursor of the previous page' })),
+}, { additionalProperties: false })
+
+const ProductPage = Type.Object({
+  items: Type.Array(ProductResponse, { maxItems: MAX_PAGE_SIZE }),
+  nextCursor: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+}, { additionalProperties: false })
+
+/** The catalogue and its stock levels: admin operations, none of which emits an event. */
+export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post('/products', {
+    schema: { summary: 'Create a product with its price and initial stock', body: CreateProduct, response: { 201: ProductResponse, 400: ErrorResponse, 409: ErrorResponse } },
+  }, async (request, reply) => {
+    const { productId = randomUUID(), name, price, quantity } = request.body
+    const product = await insertProduct(app.db, { productId, name, price, available: quantity })
+    if (!product) throw new Conflict(`product ${productId} exists already`, 'product-exists')
+    return reply.status(201).header('location', `/products/${encodeURIComponent(product.productId)}`).send(product)
+  })
+
+  app.get('/products', {
+    schema: { summary: 'List products in id order, a page at a time', querystring: ListQuery, response: { 200: ProductPage, 400: ErrorResponse } },
+  }, async (request) => {
+    const limit = request.query.limit ?? DEFAULT_PAGE_SIZE
+    // One row more than the page tells whether another page follows.
+    const rows = await listProducts(app.db, { limit: limit + 1, after: request.query.cursor })
+    const items = rows.slice(0, limit)
+    return { items, nextCursor: rows.length > limit ? (items.at(-1)?.productId ?? null) : null }
+  })
+
+  app.get('/products/:productId', {
+    schema: { summary: 'A product with its stock levels', params: ProductParams, response: { 200: ProductResponse, 400: ErrorResponse, 404: ErrorResponse } },
+  }, async (request) => {
+    const product = await findProduct(app.db, request.params.productId)
+    if (!product) throw new NotFound('product', request.params.productId, 'productId')
+    return product
+  })
+
+  app.post('/products/:productId/restock', {
+    schema: { summary: 'Add units to what is available', params: ProductParams, body: Restock, response: { 200: ProductResponse, 400: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse } },
+  }, async (request) => {
+    const { productId } = request.params
+    const result = await restockProduct(app.db, productId, request.body.quantity)
+    if (result === 'not-found') throw new NotFound('product', productId, 'productId')
+    if (result === 'too-many') throw new Unprocessable(`product ${productId} cannot hold more than ${MAX_UNITS} units`, { field: 'quantity', rule: 'max-units' })
+    return result
+  })
+}
+

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_UNITS } from '../../repositories/products.ts'
+import { startStockApp, type StockApp } from '../../testing/harness.ts'
+
+let app: StockApp
+let close: () => Promise<void>
+beforeAll(async () => ({ app, close } = await startStockApp('stock-products')))
+afterAll(async () => close?.())
+
+interface Page { items: { productId: string }[]; nextCursor: string | null }
+
+const valid = { name: 'Espresso cup', price: { amount: 1299, currency: 'EUR' }, quantity: 10 }
+
+async function rowCounts() {
+  const [products] = await app.db('products').count<{ count: string }[]>('* as count')
+  const [outbox] = await app.db('outbox').count<{ count: string }[]>('* as count')
+  return { products: Number(products?.count), outbox: Number(outbox?.count) }
+}
+
+describe('POST /products', () => {
+  it('creates a product with the given id and returns it with its location', async () => {
+    const productId = `cup-${randomUUID()}`
+    const res = await app.inject({ method: 'POST', url: '/products', payload: { productId, ...valid } })
+    expect(res.statusCode).toBe(201)
+    expect(res.headers.location).toBe(`/products/${productId}`)
+    expect(res.json()).toEqual({ productId, name: 'Espresso cup', price: { amount: 1299, currency: 'EUR' }, available: 10, reserved: 0 })
+    expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ price_amount: '1299', price_currency: 'EUR', available: 10, reserved: 0 })
+  })
+
+  it('makes up a uuid when no id is given', async () => {
+    const res = await app.inject({ method: 'POST', url: '/products', payload: valid })
+    expect(res.statusCode).toBe(201)
+    expect(res.json().productId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  })
+
+  it('refuses an id that exists with 409 product-exists, leaving the product as it was', async () => {
+    const productId = `cup-${randomUUID()}`
+    await app.inject({ method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await app.inject({ method: 'POST', url: '/products', payload: { productId, ...valid, name: 'Other', quantity: 99 } })
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ error: 'conflict', rule: 'product-exists' })
+    expect(await app.db('products').where({ product_id: productId })).toEqual([expect.objectContaining({ name: 'Espresso cup', available: 10 })])
+  })
+
+  it.each([
+    ['an unknown field', { ...valid, colour: 'red' }, 'colour', 'additionalProperties'],
+    ['a negative quantity', { ...valid, quantity: -1 }, 'quantity', 'minimum'],
+    ['a quantity of the wrong type', { ...valid, quantity: '10' }, 'quantity', 'type'],
+    ['a fractional price', { ...valid, price: { amount: 12.5, currency: 'EUR' } }, 'price.amount', 'type'],
+    ['no name', { price: valid.price, quantity: 1 }, 'name', 'required'],
+    ['an empty name', { ...valid, name: '' }, 'name', 'minLength'],
+    ['a lower-case currency', { ...valid, price: { amount: 100, currency: 'eur' } }, 'price.currency', 'pattern'],
+    ['an id with a slash', { ...valid, productId: 'a/b' }, 'productId', 'pattern'],
+  ])('refuses %s with 400 naming the field, and writes nothing', async (_what, payload, field, rule) => {
+    const before = await rowCounts()
+    const res = await app.inject({ method: 'POST', url: '/products', payload })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ error: 'validation', field, rule })
+    expect(await rowCounts()).toEqual(before)
+  })
+})
+
+describe('GET /products/:productId', () => {
+  it('returns the product', async () => {
+    const productId = `cup-${randomUUID()}`
+    await app.inject({ method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await app.inject({ url: `/products/${productId}` })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toEqual({ productId, name: 'Espresso cup', price: { amount: 1299, currency: 'EUR' }, available: 10, reserved: 0 })
+  })
+
+  it('answers 404 JSON for an unknown product', async () => {
+    const res = await app.inject({ url: '/products/nope' })
+    expect(res.statusCode).toBe(404)
+    expect(res.json()).toMatchObject({ error: 'not_found', field: 'productId' })
+  })
+})
+
+describe('GET /products', () => {
+  it('pages through every product in id order', async () => {
+    for (let i = 0; i < 5; i++) await app.inject({ method: 'POST', url: '/products', payload: valid })
+    const all = (await app.inject({ url: '/products?limit=200' })).json<Page>()
+    expect(all.nextCursor).toBeNull()
+    const ids = all.items.map((p) => p.productId)
+    expect(ids.length).toBeGreaterThanOrEqual(5)
+    const paged: string[] = []
+    let cursor: string | null = null
+    do {
+      const res: { statusCode: number; json: () => Page } = await app.inject({ url: `/products?limit=2${cursor ? `&cursor=${cursor}` : ''}` })
+      expect(res.statusCode).toBe(200)
+      const page = res.json()
+      expect(page.items.length).toBeLessThanOrEqual(2)
+      paged.push(...page.items.map((p) => p.productId))
+      cursor = page.nextCursor
+    } while (cursor)
+    expect(paged).toEqual(ids)
+  })
+
+  it.each([['0', 'minimum'], ['201', 'maximum'], ['abc', 'type']])('refuses limit=%s with 400 naming limit', async (limit, rule) => {
+    const res = await app.inject({ url: `/products?limit=${limit}` })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ field: 'limit', rule })
+  })
+})
+
+describe('POST /products/:productId/restock', () => {
+  it('adds to what is available', async () => {
+    const productId = `cup-${randomUUID()}`
+    await app.inject({ method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await app.inject({ method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })
+    expect(res.statusCode).toBe(200)
+    expect(res.json()).toMatchObject({ productId, available: 15, reserved: 0 })
+  })
+
+  it('answers 404 for an unknown product', async () => {
+    const res = await app.inject({ method: 'POST', url: '/products/nope/restock', payload: { quantity: 5 } })
+    expect(res.statusCode).toBe(404)
+    expect(res.json()).toMatchObject({ error: 'not_found', field: 'productId' })
+  })
+
+  it('refuses to grow on hand past what the stock columns hold, with 422 max-units', async () => {
+    const productId = `cup-${randomUUID()}`
+    await app.inject({ method: 'POST', url: '/products', payload: { productId, ...valid } })
+    await app.db('products').where({ product_id: productId }).update({ available: MAX_UNITS - 15, reserved: 10 })
+    const res = await app.inject({ method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 6 } })
+    expect(res.statusCode).toBe(422)
+    expect(res.json()).toMatchObject({ field: 'quantity', rule: 'max-units' })
+    expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: MAX_UNITS - 15 })
+    expect((await app.inject({ method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })).json()).toMatchObject({ available: MAX_UNITS - 10 })
+  })
+
+  it('refuses a quantity of 0 with 400 and leaves the stock alone', async () => {
+    const productId = `cup-${randomUUID()}`
+    await app.inject({ method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await app.inject({ method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 0 } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ field: 'quantity', rule: 'minimum' })
+    expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: 10 })
+  })
+})

@@ -1,0 +1,56 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { newEvent } from '@choreo/contracts'
+import { Conflict, NotFound, requestCause } from '@choreo/platform'
+import { lockShipment, markDelivered, shipmentsOfOrder } from '../../repositories/shipments.ts'
+import { ErrorResponse } from '../error-response.ts'
+
+const ShipmentResponse = Type.Object({
+  shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
+  orderId: Type.String({ maxLength: 64 }),
+  carrier: Type.String({ maxLength: 32 }),
+  trackingNumber: Type.String({ maxLength: 64 }),
+  status: Type.Union([Type.Literal('SHIPPED'), Type.Literal('DELIVERED')]),
+  shippedAt: Type.String({ format: 'date-time', maxLength: 32 }),
+  deliveredAt: Type.Union([Type.String({ format: 'date-time', maxLength: 32 }), Type.Null()]),
+}, { additionalProperties: false })
+
+const ShipmentsQuery = Type.Object({
+  orderId: Type.String({ minLength: 1, maxLength: 64 }),
+}, { additionalProperties: false })
+
+const ShipmentParams = Type.Object({
+  shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
+}, { additionalProperties: false })
+
+const Delivered = Type.Object({
+  shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
+  status: Type.Literal('DELIVERED'),
+}, { additionalProperties: false })
+
+/** Shipments of orders, and the carrier's confirmation that one was delivered. */
+export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/shipments', {
+    schema: { summary: 'The shipments of an order', querystring: ShipmentsQuery, response: { 200: Type.Object({ items: Type.Array(ShipmentResponse, { maxItems: 50 }) }, { additionalProperties: false }), 400: ErrorResponse } },
+  }, async (request) => {
+    const shipments = await shipmentsOfOrder(app.db, request.query.orderId)
+    return {
+      items: shipments.map((s) => ({ ...s, shippedAt: s.shippedAt.toISOString(), deliveredAt: s.deliveredAt?.toISOString() ?? null })),
+    }
+  })
+
+  app.post('/shipments/:shipmentId/deliver', {
+    schema: { summary: 'Record that the carrier delivered a shipment; emits ShipmentDelivered', params: ShipmentParams, response: { 202: Delivered, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse } },
+  }, async (request, reply) => {
+    const { shipmentId } = request.params
+    await app.messaging.transaction(async (trx) => {
+      const shipment = await lockShipment(trx, shipmentId)
+      if (!shipment) throw new NotFound('shipment', shipmentId, 'shipmentId')
+      if (shipment.status === 'DELIVERED') throw new Conflict(`shipment ${shipmentId} was delivered already`, 'already-delivered')
+      const deliveredAt = new Date()
+      await markDelivered(trx, shipmentId, deliveredAt)
+      await app.messaging.outbox.enqueue(trx, newEvent('ShipmentDelivered', { orderId: shipment.orderId, shipmentId, deliveredAt: deliveredAt.getTime() }), requestCause(request))
+    })
+    return reply.status(202).send({ shipmentId, status: 'DELIVERED' })
+  })
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { givenProduct, only, orderPlaced, paymentCompleted, react, startStockApp, type StockApp } from '../../testing/harness.ts'
+import { recordPayment } from '../../steps/record-payment.ts'
+import { reserveStock } from '../../steps/reserve-stock.ts'
+
+let app: StockApp
+let close: () => Promise<void>
+beforeAll(async () => ({ app, close } = await startStockApp('stock-shipments')))
+afterAll(async () => close?.())
+
+/** An order reserved and paid in full, hence shipped. */
+async function shippedOrder() {
+  const productId = await givenProduct(app.db, 3, { amount: 500, currency: 'EUR' })
+  const orderId = randomUUID()
+  only(await react(app.db, reserveStock, orderPlaced(orderId, [{ productId, quantity: 2 }])), 'StockReserved')
+  return only(await react(app.db, recordPayment, paymentCompleted(orderId, { amount: 1000, currency: 'EUR' })), 'OrderShipped')
+}
+
+const deliveredEvents = (shipmentId: string) =>
+  app.db('outbox').where({ event_type: 'ShipmentDelivered' }).whereRaw("payload->>'shipmentId' = ?", [shipmentId])
+
+describe('GET /shipments', () => {
+  it('lists the shipment of an order', async () => {
+    const { orderId, shipmentId, carrier, trackingNumber } = await shippedOrder()
+    const res = await app.inject({ url: `/shipments?orderId=${orderId}` })
+    expect(res.statusCode).toBe(200)
+    const { items } = res.json<{ items: Record<string, unknown>[] }>()
+    expect(items).toEqual([{ shipmentId, orderId, carrier, trackingNumber, status: 'SHIPPED', shippedAt: expect.any(String), deliveredAt: null }])
+    expect(Date.parse(String(items[0]?.shippedAt))).toBeGreaterThan(Date.now() - 60_000)
+  })
+
+  it('lists nothing for an order without shipment', async () => {
+    expect((await app.inject({ url: `/shipments?orderId=${randomUUID()}` })).json()).toEqual({ items: [] })
+  })
+
+  it('requires orderId', async () => {
+    const res = await app.inject({ url: '/shipments' })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ field: 'orderId', rule: 'required' })
+  })
+})
+
+describe('POST /shipments/:shipmentId/deliver', () => {
+  it('marks the shipment delivered and enqueues ShipmentDelivered for its order in the same transaction', async () => {
+    const { orderId, shipmentId } = await shippedOrder()
+    const res = await app.inject({ method: 'POST', url: `/shipments/${shipmentId}/deliver` })
+    expect(res.statusCode).toBe(202)
+    expect(res.json()).toEqual({ shipmentId, status: 'DELIVERED' })
+    const row = await app.db('shipments').where({ shipment_id: shipmentId }).first()
+    expect(row).toMatchObject({ status: 'DELIVERED' })
+    const [event, ...more] = await deliveredEvents(shipmentId)
+    expect(more).toEqual([])
+    expect(event).toMatchObject({ aggregate_id: orderId, payload: { orderId, shipmentId, deliveredAt: (row.delivered_at as Date).getTime(), causationId: null } })
+    const listed = (await app.inject({ url: `/shipments?orderId=${orderId}` })).json<{ items: { deliveredAt: string }[] }>()
+    expect(listed.items[0]?.deliveredAt).toBe((row.delivered_at as Date).toISOString())
+  })
+
+  it('refuses a second delivery with 409 already-delivered and enqueues nothing more', async () => {
+    const { shipmentId } = await shippedOrder()
+    expect((await app.inject({ method: 'POST', url: `/shipments/${shipmentId}/deliver` })).statusCode).toBe(202)
+    const res = await app.inject({ method: 'POST', url: `/shipments/${shipmentId}/deliver` })
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toMatchObject({ error: 'conflict', rule: 'already-delivered' })
+    expect(await deliveredEvents(shipmentId)).toHaveLength(1)
+  })
+
+  it('answers 404 for an unknown shipment', async () => {
+    const res = await app.inject({ method: 'POST', url: `/shipments/${randomUUID()}/deliver` })
+    expect(res.statusCode).toBe(404)
+    expect(res.json()).toMatchObject({ error: 'not_found', field: 'shipmentId' })
+  })
+
+  it('answers 400 for a shipment id that is not a uuid, and enqueues nothing', async () => {
+    const outboxRows = async () => (await app.db('outbox').count<{ count: string }[]>('* as count'))[0]?.count
+    const before = await outboxRows()
+    const res = await app.inject({ method: 'POST', url: '/shipments/not-a-uuid/deliver' })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ field: 'shipmentId', rule: 'format' })
+    expect(await outboxRows()).toBe(before)
+  })
+})

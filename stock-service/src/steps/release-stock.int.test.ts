@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Events } from '@choreo/contracts'
+import { envelope, givenProduct, only, orderPlaced, paymentCompleted, react, reservationRow, startStockApp, stockOf, type StockApp } from '../testing/harness.ts'
+import { recordPayment } from './record-payment.ts'
+import { releaseOnCancellation, releaseOnPaymentFailure } from './release-stock.ts'
+import { reserveStock } from './reserve-stock.ts'
+
+let app: StockApp
+let close: () => Promise<void>
+beforeAll(async () => ({ app, close } = await startStockApp('stock-release')))
+afterAll(async () => close?.())
+
+const eur = (amount: number) => ({ amount, currency: 'EUR' })
+
+function cancellation(orderId: string): Events['OrderCancellationRequested'] {
+  return { ...envelope(orderId), reason: 'changed my mind', stage: 'STOCK_RESERVED' }
+}
+
+function paymentFailed(orderId: string): Events['PaymentFailed'] {
+  return { ...envelope(orderId), reason: 'card declined', customerId: 'customer-1', amount: eur(3000) }
+}
+
+async function reservedOrder() {
+  const a = await givenProduct(app.db, 4, eur(1000))
+  const orderId = randomUUID()
+  only(await react(app.db, reserveStock, orderPlaced(orderId, [{ productId: a, quantity: 3 }])), 'StockReserved')
+  return { orderId, a }
+}
+
+describe('releasing a reservation', () => {
+  it('on cancellation gives every unit back and says why', async () => {
+    const { orderId, a } = await reservedOrder()
+    const released = only(await react(app.db, releaseOnCancellation, cancellation(orderId)), 'StockReleased')
+    expect(released).toEqual({ orderId, reason: 'cancelled: changed my mind', lines: [{ productId: a, quantity: 3 }] })
+    expect(await stockOf(app.db, a)).toEqual({ available: 4, reserved: 0 })
+    expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'RELEASED' })
+  })
+
+  it('on a failed payment gives every unit back and says why', async () => {
+    const { orderId, a } = await reservedOrder()
+    const released = only(await react(app.db, releaseOnPaymentFailure, paymentFailed(orderId)), 'StockReleased')
+    expect(released.reason).toBe('payment failed: card declined')
+    expect(await stockOf(app.db, a)).toEqual({ available: 4, reserved: 0 })
+  })
+
+  it('happens once: a second cancellation finds nothing to release', async () => {
+    const { orderId, a } = await reservedOrder()
+    only(await react(app.db, releaseOnCancellation, cancellation(orderId)), 'StockReleased')
+    expect(await react(app.db, releaseOnPaymentFailure, paymentFailed(orderId))).toEqual([])
+    expect(await stockOf(app.db, a)).toEqual({ available: 4, reserved: 0 })
+  })
+
+  it('does nothing for a shipped order: shipping won the race', async () => {
+    const { orderId, a } = await reservedOrder()
+    only(await react(app.db, recordPayment, paymentCompleted(orderId, eur(3000))), 'OrderShipped')
+    expect(await react(app.db, releaseOnCancellation, cancellation(orderId))).toEqual([])
+    expect(await react(app.db, releaseOnPaymentFailure, paymentFailed(orderId))).toEqual([])
+    expect(await stockOf(app.db, a)).toEqual({ available: 1, reserved: 0 })
+    expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'SHIPPED' })
+  })
+
+  it('does nothing for an order that was never reserved', async () => {
+    expect(await react(app.db, releaseOnCancellation, cancellation(randomUUID()))).toEqual([])
+  })
+})
