@@ -8,8 +8,6 @@ import { saga } from './saga.ts'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
-  /** Tests give each run a consumer group of its own. */
-  consumerGroup?: string
 }
 
 /** Builds the order-service app without listening, so tests can `inject()` requests. */
@@ -21,7 +19,6 @@ export async function build(config: Config, options: BuildOptions = {}) {
     migrations,
     publishes: eventsOf('order'),
     saga,
-    messaging: { consumerGroup: options.consumerGroup },
   })
   await app.register(orderRoutes)
   return app

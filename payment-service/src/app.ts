@@ -10,8 +10,6 @@ import { saga } from './saga.ts'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
-  /** Tests give each run a consumer group of its own. */
-  consumerGroup?: string
 }
 
 /** Builds the payment-service app without listening, so tests can `inject()` requests. */
@@ -23,7 +21,6 @@ export async function build(config: Config, options: BuildOptions = {}) {
     migrations,
     publishes: eventsOf('payment'),
     saga,
-    messaging: { consumerGroup: options.consumerGroup },
   })
   await app.register(customerRoutes)
   await app.register(depositRoutes)

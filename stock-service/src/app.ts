@@ -9,8 +9,6 @@ import { saga } from './saga.ts'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
-  /** Tests give each run a consumer group of its own. */
-  consumerGroup?: string
 }
 
 /** Builds the stock-service app without listening, so tests can `inject()` requests. */
@@ -22,7 +20,6 @@ export async function build(config: Config, options: BuildOptions = {}) {
     migrations,
     publishes: eventsOf('stock'),
     saga,
-    messaging: { consumerGroup: options.consumerGroup },
   })
   await app.register(productRoutes)
   await app.register(shipmentRoutes)

@@ -19,9 +19,9 @@ export function topicOf(type: EventType): EventTopic {
   return eventTopics[eventSchemas[type].service]
 }
 
-/** A consumer group's dead-letter topic: what it could not handle, with the reason. */
-export function deadLetterTopic(group: string): string {
-  return `${group}.dlt`
+/** A service's dead-letter topic: what its consumer could not handle, with the reason. */
+export function deadLetterTopic(service: string): string {
+  return `${service}.dlt`
 }
 
 export const consumerGroups = ['order-service', 'stock-service', 'payment-service'] as const

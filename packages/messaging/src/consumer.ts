@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import type { Consumer, Kafka, KafkaMessage, Producer, IHeaders } from 'kafkajs'
 import type { Events, EventType, NewEvent } from '@choreo/contracts'
-import { deadLetterTopic, prefixed, topicOf } from '@choreo/contracts'
+import { prefixed, topicOf } from '@choreo/contracts'
 import type { EventCodec, Decoded } from './avro.ts'
 import { UndecodableMessage } from './errors.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
@@ -27,6 +27,8 @@ export interface ConsumerOptions {
   partitionsConsumedConcurrently: number
   /** Prefix of every topic name (see contracts' `prefixed`). */
   topicPrefix: string
+  /** Where what cannot be handled goes, with the reason. */
+  deadLetterTopic: string
 }
 
 export interface SagaConsumer {
@@ -104,7 +106,7 @@ export function createSagaConsumer(deps: {
       'dlt-at': new Date().toISOString(),
     }
     await untilDone('dead-letter', () =>
-      producer.send({ topic: prefixed(options.topicPrefix, deadLetterTopic(options.group)), acks: -1, messages: [{ key: message.key, value: message.value, headers }] }),
+      producer.send({ topic: options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] }),
     )
     logger.error({ err, ...at, reason }, 'message dead-lettered')
   }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import type { Kafka, Producer } from 'kafkajs'
 import type client from 'prom-client'
-import { declaredTopics, type EventType } from '@choreo/contracts'
+import { deadLetterTopic, declaredTopics, prefixed, type EventType } from '@choreo/contracts'
 import { ensureTopics } from './admin.ts'
 import { createEventCodec, type EventCodec } from './avro.ts'
 import { createSagaConsumer, type ConsumerOptions, type Saga, type SagaConsumer } from './consumer.ts'
@@ -36,7 +36,7 @@ export const defaultRelayOptions: Omit<RelayOptions, 'name'> = {
   backoff: { initialMs: 100, maxMs: 5000 },
 }
 
-export const defaultConsumerOptions: Omit<ConsumerOptions, 'group' | 'topicPrefix'> = {
+export const defaultConsumerOptions: Omit<ConsumerOptions, 'group' | 'topicPrefix' | 'deadLetterTopic'> = {
   maxContentionAttempts: 5,
   backoff: { initialMs: 50, maxMs: 5000 },
   partitionsConsumedConcurrently: 3,
@@ -93,7 +93,14 @@ export function createMessaging(db: Knex, config: MessagingConfig, logger: Logge
           kafka, db, dialect, codec, outbox, saga, producer: deadLetterProducer,
           logger: logger.child({ component: 'consumer' }), metrics,
           onCommitted: () => relay.wake(),
-          options: { ...defaultConsumerOptions, ...config.consumer, group: config.consumer?.group ?? config.service, topicPrefix: config.topicPrefix ?? '' },
+          options: {
+            ...defaultConsumerOptions,
+            ...config.consumer,
+            // Prefixed like the topics, so two stacks (or test files) on one broker never share a group.
+            group: config.consumer?.group ?? prefixed(config.topicPrefix ?? '', config.service),
+            topicPrefix: config.topicPrefix ?? '',
+            deadLetterTopic: prefixed(config.topicPrefix ?? '', deadLetterTopic(config.service)),
+          },
         })
         await consumer.start()
       }

@@ -41,8 +41,8 @@ export async function attachService(app: FastifyInstance, options: {
   migrations: Record<string, Knex.Migration>
   publishes: EventType[]
   saga: Saga
-  /** Overrides for tests: a consumer group or relay tuning of their own. */
-  messaging?: { consumerGroup?: string; pollIntervalMs?: number }
+  /** Relay tuning, for tests. */
+  messaging?: { pollIntervalMs?: number }
 }): Promise<ServiceParts> {
   const { config } = options
   const db = createDb({ client: config.DATABASE_CLIENT, url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX })
@@ -57,7 +57,6 @@ export async function attachService(app: FastifyInstance, options: {
     publishes: options.publishes,
     topicPrefix: config.TOPIC_PREFIX,
     ...(options.messaging?.pollIntervalMs ? { relay: { pollIntervalMs: options.messaging.pollIntervalMs } } : {}),
-    ...(options.messaging?.consumerGroup ? { consumer: { group: options.messaging.consumerGroup } } : {}),
   }, app.log as unknown as Logger, metrics)
 
   app.decorate('db', db)

@@ -19,13 +19,12 @@ export interface Harness {
 
 /** A payment-service app on a database and topics of its own, migrated and consuming. */
 export async function startApp(label: string): Promise<Harness> {
-  const group = `payment-${label}-${randomUUID().slice(0, 8)}`
-  const [database, prefix] = await Promise.all([createTestDatabase(`payment-${label}`), createTestTopics(`payment-${label}`, [group])])
+  const [database, prefix] = await Promise.all([createTestDatabase(`payment-${label}`), createTestTopics(`payment-${label}`)])
   const config = readConfig({
     DATABASE_URL: database.url, KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl,
     TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '6', LOG_LEVEL: 'silent',
   })
-  const app = await build(config, { consumerGroup: group })
+  const app = await build(config)
   try {
     await app.ready()
   } catch (err) {

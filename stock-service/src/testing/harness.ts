@@ -17,7 +17,7 @@ export async function startStockApp(label: string): Promise<{ app: StockApp; pre
     DATABASE_URL: database.url, KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl,
     TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '6', LOG_LEVEL: 'silent',
   })
-  const app = await build(config, { consumerGroup: `${prefix}stock-service` })
+  const app = await build(config)
   await app.ready()
   return {
     app,

@@ -16,17 +16,16 @@ let app: Awaited<ReturnType<typeof build>>
 let database: TestDatabase
 let db: Knex
 let prefix: string
-const group = `order-service-test-${randomBytes(4).toString('hex')}`
 
 beforeAll(async () => {
   database = await createTestDatabase('order-http')
   db = database.db
-  prefix = await createTestTopics('order-http', [group])
+  prefix = await createTestTopics('order-http')
   const config = readConfig({
     DATABASE_URL: database.url, KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl,
     TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '4', LOG_LEVEL: 'silent',
   })
-  app = await build(config, { consumerGroup: group })
+  app = await build(config)
   await app.ready()
 })
 

@@ -93,7 +93,7 @@ export async function createFixture(label: string, groups: string[] = []): Promi
       const consumer = createSagaConsumer({
         kafka, db, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
         onCommitted: () => {},
-        options: { group, maxContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix },
+        options: { group, maxContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix, deadLetterTopic: `${prefix}${group}.dlt` },
       })
       stoppers.push(async () => { await consumer.stop(); await producer.disconnect() })
       return {
