@@ -20,6 +20,7 @@ export const baseConfigSchema = {
   DATABASE_POOL_MAX: Type.Integer({ minimum: 2, maximum: 100, default: 10 }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
   TOPIC_PREFIX: Type.String({ default: '', pattern: '^[a-zA-Z0-9._-]*$' }),
+  JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 key for bearer tokens; ./choreo up generates one' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15000 }),
 } satisfies TProperties
 

@@ -6,3 +6,4 @@ export { createHttp, BODY_LIMIT_BYTES, type HttpApp, type HttpOptions } from './
 export { serve } from './lifecycle.ts'
 export { attachService, type ServiceConfig, type ServiceParts } from './service.ts'
 export { requestCause } from './cause.ts'
+export { mintToken, type Role, type TokenClaims } from './tokens.ts'

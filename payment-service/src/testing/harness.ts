@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { expect } from 'vitest'
 import type { Money, NewEvent, ReservationAdjusted, StockReleased, StockReserved } from '@choreo/contracts'
-import { createTestDatabase, createTestTopics, infra, type TestDatabase } from '@choreo/testkit'
+import { createTestDatabase, createTestTopics, type TestDatabase, serviceEnv } from '@choreo/testkit'
 import { build } from '../app.ts'
 import { readConfig } from '../config.ts'
 import { insertCustomer } from '../repositories/customers.ts'
@@ -20,10 +20,7 @@ export interface Harness {
 /** A payment-service app on a database and topics of its own, migrated and consuming. */
 export async function startApp(label: string): Promise<Harness> {
   const [database, prefix] = await Promise.all([createTestDatabase(`payment-${label}`), createTestTopics(`payment-${label}`)])
-  const config = readConfig({
-    DATABASE_URL: database.url, KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl,
-    TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '6', LOG_LEVEL: 'silent',
-  })
+  const config = readConfig(serviceEnv(database.url, prefix))
   const app = await build(config)
   try {
     await app.ready()

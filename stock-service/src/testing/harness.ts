@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { EventData, EventType, Events, Money, NewEvent, OrderLine } from '@choreo/contracts'
 import type { Handler } from '@choreo/messaging'
-import { createTestDatabase, createTestTopics, infra } from '@choreo/testkit'
+import { createTestDatabase, createTestTopics, serviceEnv } from '@choreo/testkit'
 import { build } from '../app.ts'
 import { readConfig } from '../config.ts'
 import { insertProduct, findProduct, type Product } from '../repositories/products.ts'
@@ -13,10 +13,7 @@ export type StockApp = Awaited<ReturnType<typeof build>>
 export async function startStockApp(label: string): Promise<{ app: StockApp; prefix: string; close: () => Promise<void> }> {
   const database = await createTestDatabase(label)
   const prefix = await createTestTopics(label)
-  const config = readConfig({
-    DATABASE_URL: database.url, KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl,
-    TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '6', LOG_LEVEL: 'silent',
-  })
+  const config = readConfig(serviceEnv(database.url, prefix))
   const app = await build(config)
   await app.ready()
   return {

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Knex } from 'knex'
 import { createEventCodec } from '@choreo/messaging'
-import { createTestDatabase, createTestTopics, eventually, infra, readTopic, testKafka, type TestDatabase } from '@choreo/testkit'
+import { createTestDatabase, createTestTopics, eventually, infra, readTopic, testKafka, type TestDatabase, serviceEnv } from '@choreo/testkit'
 import { build } from '../../app.ts'
 import { readConfig } from '../../config.ts'
 import type { OrderStatus } from '../../domain/status.ts'
@@ -21,10 +21,7 @@ beforeAll(async () => {
   database = await createTestDatabase('order-http')
   db = database.db
   prefix = await createTestTopics('order-http')
-  const config = readConfig({
-    DATABASE_URL: database.url, KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl,
-    TOPIC_PREFIX: prefix, DATABASE_POOL_MAX: '4', LOG_LEVEL: 'silent',
-  })
+  const config = readConfig(serviceEnv(database.url, prefix))
   app = await build(config)
   await app.ready()
 })

@@ -1,0 +1,97 @@
+import type { AddressInfo } from 'node:net'
+import type { FastifyInstance } from 'fastify'
+import { mintToken } from '@choreo/platform'
+import { createTestDatabase, createTestTopics, serviceEnv, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
+import { build as buildOrder } from '../order-service/src/app.ts'
+import { readConfig as orderConfig } from '../order-service/src/config.ts'
+import { build as buildStock } from '../stock-service/src/app.ts'
+import { readConfig as stockConfig } from '../stock-service/src/config.ts'
+import { build as buildPayment } from '../payment-service/src/app.ts'
+import { readConfig as paymentConfig } from '../payment-service/src/config.ts'
+
+export type ServiceName = 'order' | 'stock' | 'payment'
+
+const builders = {
+  order: async (env: Record<string, string>) => buildOrder(orderConfig(env)),
+  stock: async (env: Record<string, string>) => buildStock(stockConfig(env)),
+  payment: async (env: Record<string, string>) => buildPayment(paymentConfig(env)),
+} satisfies Record<ServiceName, (env: Record<string, string>) => Promise<FastifyInstance>>
+
+export interface Response<T = unknown> {
+  status: number
+  headers: Headers
+  body: T
+}
+
+/** An HTTP client of the running system, acting as one identity. */
+export interface Client {
+  get<T = Record<string, unknown>>(service: ServiceName, path: string): Promise<Response<T>>
+  post<T = Record<string, unknown>>(service: ServiceName, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>
+  patch<T = Record<string, unknown>>(service: ServiceName, path: string, body: unknown): Promise<Response<T>>
+}
+
+export interface System {
+  prefix: string
+  databases: Record<ServiceName, TestDatabase>
+  urls: Record<ServiceName, string>
+  /** Acts as the customer: may read and change only their own orders. */
+  as(customerId: string): Client
+  /** Acts as an administrator: catalogue, stock, deposits. */
+  admin: Client
+  /** Stops a service (gracefully) in the middle of whatever it is doing, and starts it again. */
+  restart(service: ServiceName): Promise<void>
+  stop(): Promise<void>
+}
+
+/**
+ * The whole system as a user drives it: the three services listening on ports of their own,
+ * each with its own PostgreSQL database, all on one topic prefix of the real Kafka and registry.
+ */
+export async function startSystem(label: string): Promise<System> {
+  const prefix = await createTestTopics(label)
+  const names: ServiceName[] = ['order', 'stock', 'payment']
+  const databases = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await createTestDatabase(`${label}-${n}`)]))) as Record<ServiceName, TestDatabase>
+  const apps = {} as Record<ServiceName, FastifyInstance>
+  const urls = {} as Record<ServiceName, string>
+  const ports = {} as Record<ServiceName, number>
+
+  async function start(name: ServiceName): Promise<void> {
+    const app = await builders[name](serviceEnv(databases[name].url, prefix, { DATABASE_POOL_MAX: '8' }))
+    await app.listen({ host: '127.0.0.1', port: ports[name] ?? 0 })
+    ports[name] = (app.server.address() as AddressInfo).port
+    urls[name] = `http://127.0.0.1:${ports[name]}`
+    apps[name] = app
+  }
+  await Promise.all(names.map(start))
+
+  function client(token: string): Client {
+    async function call<T>(method: string, service: ServiceName, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
+      const res = await fetch(`${urls[service]}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await res.text()
+      return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as T }
+    }
+    return {
+      get: (service, path) => call('GET', service, path),
+      post: (service, path, body, headers) => call('POST', service, path, body, headers),
+      patch: (service, path, body) => call('PATCH', service, path, body),
+    }
+  }
+
+  return {
+    prefix, databases, urls,
+    as: (customerId) => client(mintToken({ sub: customerId, role: 'customer' }, TEST_JWT_SECRET)),
+    admin: client(mintToken({ sub: 'e2e-admin', role: 'admin' }, TEST_JWT_SECRET)),
+    async restart(name) {
+      await apps[name].close()
+      await start(name)
+    },
+    async stop() {
+      await Promise.all(names.map((n) => apps[n].close()))
+      await Promise.all(names.map((n) => databases[n].drop()))
+    },
+  }
+}
