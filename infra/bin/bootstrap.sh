@@ -11,6 +11,12 @@ APICURIO_VERSION=3.0.9
 TOOLS="$ROOT/.tools"
 CACHE="$ROOT/.cache"
 
+# Maven prints colour codes even in batch mode; its output goes to a log shown only on failure.
+mvn_quiet() {
+  mkdir -p "$CACHE"
+  mvn -q -B -Dstyle.color=never "$@" > "$CACHE/mvn.log" 2>&1 || { cat "$CACHE/mvn.log" >&2; return 1; }
+}
+
 log() { printf '\033[2m[choreo]\033[0m %s\n' "$*" >&2; }
 die() { printf '[choreo] error: %s\n' "$*" >&2; exit 1; }
 
@@ -59,8 +65,8 @@ ensure_kafka() {
   if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/infra/pom.xml" "$stamp"; then
     log "fetching Apache Kafka's classpath from Maven Central (infra/pom.xml)"
     rm -rf "$libs"; mkdir -p "$libs"
-    mvn -q -B -Dstyle.color=never -f "$ROOT/infra/pom.xml" dependency:copy-dependencies \
-      -DoutputDirectory="$libs" -DincludeScope=runtime >&2 || die "mvn could not fetch Kafka"
+    mvn_quiet -f "$ROOT/infra/pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$libs" -DincludeScope=runtime || die "mvn could not fetch Kafka"
     cp "$ROOT/infra/pom.xml" "$stamp"
   fi
 }
@@ -69,8 +75,8 @@ ensure_registry() {
   local dir="$CACHE/apicurio-$APICURIO_VERSION"
   if [ ! -d "$dir/lib" ]; then
     log "fetching Apicurio Registry $APICURIO_VERSION from Maven Central"
-    mvn -q -B -Dstyle.color=never dependency:get -Dtransitive=false \
-      -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" >&2 \
+    mvn_quiet dependency:get -Dtransitive=false \
+      -Dartifact="io.apicurio:apicurio-registry-app:$APICURIO_VERSION:tar.gz:all" \
       || die "mvn could not fetch io.apicurio:apicurio-registry-app:$APICURIO_VERSION"
     local repo="${MAVEN_LOCAL_REPO:-$HOME/.m2/repository}"
     rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
