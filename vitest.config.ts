@@ -6,8 +6,8 @@ const globalSetup = ['packages/testkit/src/global-setup.ts']
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['**/src/**/*.test.ts', 'scripts/**/*.test.ts'], exclude: ['**/*.int.test.ts', '**/node_modules/**'] } },
-      { test: { name: 'integration', include: ['**/src/**/*.int.test.ts', 'scripts/**/*.int.test.ts'], exclude: ['**/node_modules/**'], globalSetup, testTimeout: 60_000, hookTimeout: 60_000 } },
+      { test: { name: 'unit', include: ['**/src/**/*.test.ts', 'scripts/**/*.test.ts', 'tools/**/*.test.ts'], exclude: ['**/*.int.test.ts', '**/node_modules/**'] } },
+      { test: { name: 'integration', include: ['**/src/**/*.int.test.ts', 'scripts/**/*.int.test.ts', 'tools/**/*.int.test.ts'], exclude: ['**/node_modules/**'], globalSetup, testTimeout: 60_000, hookTimeout: 60_000 } },
       { test: { name: 'e2e', include: ['e2e/**/*.test.ts'], globalSetup, testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },

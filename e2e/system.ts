@@ -40,6 +40,10 @@ export interface System {
   admin: Client
   /** Stops a service (gracefully) in the middle of whatever it is doing, and starts it again. */
   restart(service: ServiceName): Promise<void>
+  /** Stops a service gracefully and leaves it stopped: its consumer group has no member until startService. */
+  stopService(service: ServiceName): Promise<void>
+  /** Starts a stopped service again, on the same port and database. */
+  startService(service: ServiceName): Promise<void>
   stop(): Promise<void>
 }
 
@@ -55,6 +59,7 @@ export async function startSystem(label: string): Promise<System> {
   const urls = {} as Record<ServiceName, string>
   const ports = {} as Record<ServiceName, number>
 
+  const stopped = new Set<ServiceName>()
   async function start(name: ServiceName): Promise<void> {
     const app = await builders[name](serviceEnv(databases[name].url, prefix, { DATABASE_POOL_MAX: '8' }))
     await app.listen({ host: '127.0.0.1', port: ports[name] ?? 0 })
@@ -89,8 +94,16 @@ export async function startSystem(label: string): Promise<System> {
       await apps[name].close()
       await start(name)
     },
+    async stopService(name) {
+      await apps[name].close()
+      stopped.add(name)
+    },
+    async startService(name) {
+      await start(name)
+      stopped.delete(name)
+    },
     async stop() {
-      await Promise.all(names.map((n) => apps[n].close()))
+      await Promise.all(names.filter((n) => !stopped.has(n)).map((n) => apps[n].close()))
       await Promise.all(names.map((n) => databases[n].drop()))
     },
   }

@@ -14,7 +14,7 @@ export interface BuildOptions {
 
 /** Builds the payment-service app without listening, so tests can `inject()` requests. */
 export async function build(config: Config, options: BuildOptions = {}) {
-  const app = await createHttp({ service: 'payment-service', logger: options.logger ?? false })
+  const app = await createHttp({ service: 'payment-service', logger: options.logger ?? false, jwtSecret: config.JWT_SECRET })
   await attachService(app, {
     service: 'payment-service',
     config,

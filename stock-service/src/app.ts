@@ -13,7 +13,7 @@ export interface BuildOptions {
 
 /** Builds the stock-service app without listening, so tests can `inject()` requests. */
 export async function build(config: Config, options: BuildOptions = {}) {
-  const app = await createHttp({ service: 'stock-service', logger: options.logger ?? false })
+  const app = await createHttp({ service: 'stock-service', logger: options.logger ?? false, jwtSecret: config.JWT_SECRET })
   await attachService(app, {
     service: 'stock-service',
     config,

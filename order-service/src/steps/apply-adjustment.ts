@@ -2,12 +2,15 @@ import { amountIn, pricedLines } from '../domain/money.ts'
 import { isTerminal } from '../domain/status.ts'
 import { replaceLines } from '../repositories/order-lines.ts'
 import { orderStep } from './order-step.ts'
+import { CANCELLATION_REFUSED } from './record-shipment.ts'
 
 /**
  * ReservationAdjusted: stock's answer to the pending modification. Accepted: the order's lines
  * and total become what stock now holds, whatever the status, since payment settles against them.
  * Refused: the lines stay and the order says why, unless a cancellation or final reason is
- * already there to keep. An answer to a modification that is not the pending one is history only.
+ * already there to keep (a shipment that refused a cancel is answered here too: stock refuses
+ * the modification it had not seen before shipping). An answer to a modification that is not the
+ * pending one is history only.
  */
 export const applyAdjustment = orderStep('ReservationAdjusted', async (event, order, trx) => {
   if (event.modificationId !== order.pendingModificationId) return { reason: event.reason }
@@ -16,6 +19,6 @@ export const applyAdjustment = orderStep('ReservationAdjusted', async (event, or
     return { changes: { pendingModificationId: null, totalAmount: amountIn(order.currency, event.total) }, reason: null }
   }
   const reason = `modification refused: ${event.reason ?? 'no reason given'}`
-  const keepsReason = order.status === 'CANCELLING' || isTerminal(order.status)
+  const keepsReason = order.status === 'CANCELLING' || isTerminal(order.status) || order.reason === CANCELLATION_REFUSED
   return { changes: { pendingModificationId: null, ...(keepsReason ? {} : { reason }) }, reason }
 })

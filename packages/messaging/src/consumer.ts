@@ -11,7 +11,7 @@ import type { Logger } from './logger.ts'
 import type { MessagingMetrics } from './metrics.ts'
 import type { Cause, Outbox } from './outbox.ts'
 import { classify } from './retriable.ts'
-import { childTraceparent } from './traceparent.ts'
+import { childTraceparent, traceIdOf } from './traceparent.ts'
 
 /** A saga step: changes the domain inside the transaction it is given, returns what to emit. */
 export type Handler<T extends EventType> = (event: Events[T], trx: Knex.Transaction) => Promise<readonly NewEvent[]> | readonly NewEvent[]
@@ -94,7 +94,16 @@ export function createSagaConsumer(deps: {
     })
   }
 
-  async function deadLetter(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, reason: string, err: unknown): Promise<void> {
+  /** One saga's id in every log line about a message: its order, event, correlation and trace. */
+  function messageLogger(message: KafkaMessage, at: { topic: string; partition: number; offset: string }): Logger {
+    const header = (name: string): string | undefined => message.headers?.[name]?.toString()
+    return logger.child({
+      ...at, orderId: message.key?.toString(), eventId: header('event-id'), correlationId: header('correlation-id'),
+      traceId: traceIdOf(header('traceparent')),
+    })
+  }
+
+  async function deadLetter(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, reason: string, err: unknown, log: Logger): Promise<void> {
     const headers: IHeaders = {
       ...message.headers,
       'dlt-reason': reason,
@@ -108,7 +117,7 @@ export function createSagaConsumer(deps: {
     await untilDone('dead-letter', () =>
       producer.send({ topic: options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] }),
     )
-    logger.error({ err, ...at, reason }, 'message dead-lettered')
+    log.error({ err, reason }, 'message dead-lettered')
   }
 
   /** Retries an operation through outages until it succeeds or the consumer stops. */
@@ -125,7 +134,7 @@ export function createSagaConsumer(deps: {
     }
   }
 
-  async function handle(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, heartbeat: () => Promise<void>): Promise<Outcome> {
+  async function handle(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, heartbeat: () => Promise<void>, log: Logger): Promise<Outcome> {
     let contention = 0
     for (let attempt = 0; ; attempt++) {
       try {
@@ -140,11 +149,11 @@ export function createSagaConsumer(deps: {
           // the database picked this transaction as a victim: try again
         } else {
           if (stopping.signal.aborted && kind === 'outage') throw err
-          await deadLetter(message, at, kind === 'contention' ? 'retries exhausted' : reasonOf(err), err)
+          await deadLetter(message, at, kind === 'contention' ? 'retries exhausted' : reasonOf(err), err, log)
           return 'dead_lettered'
         }
         metrics?.retried.inc({ group: options.group, kind })
-        logger.warn({ err, ...at, attempt, kind }, 'retrying message')
+        log.warn({ err, attempt, kind }, 'retrying message')
         await sleep(backoffDelay(attempt, options.backoff), stopping.signal)
         await heartbeat()
       }
@@ -168,8 +177,10 @@ export function createSagaConsumer(deps: {
           for (const message of batch.messages) {
             if (!isRunning() || isStale()) break
             const at = { topic: batch.topic, partition: batch.partition, offset: message.offset }
-            const outcome = await handle(message, at, heartbeat)
+            const log = messageLogger(message, at)
+            const outcome = await handle(message, at, heartbeat, log)
             metrics?.consumed.inc({ group: options.group, result: outcome })
+            if (outcome !== 'dead_lettered') log.debug({ outcome }, outcome)
             if (outcome === 'handled') onCommitted()
             resolveOffset(message.offset)
             await heartbeat()

@@ -1,9 +1,15 @@
 import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs'
 import type { Logger } from './logger.ts'
 
+/** SCRAM credentials, where the broker requires SASL (infra/docker-compose.yml); the local stack needs none. */
+export type KafkaSasl =
+  | { mechanism: 'scram-sha-512'; username: string; password: string }
+  | { mechanism: 'scram-sha-256'; username: string; password: string }
+
 export interface KafkaOptions {
   clientId: string
   brokers: string[]
+  sasl?: KafkaSasl
 }
 
 // kafkajs logs through its own logger; route it to the service's, at WARN and above.
@@ -20,6 +26,7 @@ export function createKafka(options: KafkaOptions, logger: Logger): Kafka {
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,
+    ...(options.sasl ? { sasl: options.sasl } : {}),
     logLevel: logLevel.WARN,
     logCreator: logCreator(logger),
     retry: { initialRetryTime: 100, retries: 8 },

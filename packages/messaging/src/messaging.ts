@@ -6,7 +6,7 @@ import { ensureTopics } from './admin.ts'
 import { createEventCodec, type EventCodec } from './avro.ts'
 import { createSagaConsumer, type ConsumerOptions, type Saga, type SagaConsumer } from './consumer.ts'
 import { dialectOf, type Dialect } from './dialects/index.ts'
-import { createKafka, createProducer } from './kafka.ts'
+import { createKafka, createProducer, type KafkaSasl } from './kafka.ts'
 import type { Logger } from './logger.ts'
 import { createMessagingMetrics, type MessagingMetrics } from './metrics.ts'
 import { createOutbox, type Outbox } from './outbox.ts'
@@ -16,6 +16,7 @@ export interface MessagingConfig {
   /** Names the Kafka client, the relay's lease and the consumer group. */
   service: string
   brokers: string[]
+  sasl?: KafkaSasl
   registryUrl: string
   /** Event types this service publishes: registered with the registry at start. */
   publishes: EventType[]
@@ -63,7 +64,7 @@ export interface Messaging {
 export function createMessaging(db: Knex, config: MessagingConfig, logger: Logger, registry?: client.Registry): Messaging {
   const dialect = dialectOf(db)
   const codec = createEventCodec({ registryUrl: config.registryUrl, schemasDir: config.schemasDir })
-  const kafka = createKafka({ clientId: config.service, brokers: config.brokers }, logger)
+  const kafka = createKafka({ clientId: config.service, brokers: config.brokers, ...(config.sasl ? { sasl: config.sasl } : {}) }, logger)
   const metrics = registry ? createMessagingMetrics(registry, db) : undefined
   const outbox = createOutbox({ codec, dialect, topicPrefix: config.topicPrefix ?? '' })
   const relay = createRelay({

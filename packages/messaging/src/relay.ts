@@ -126,34 +126,65 @@ export function createRelay(deps: {
     } while (deleted === options.purgeBatchSize && !stopping.signal.aborted)
   }
 
+  /** Unpublished rows, oldest first, leaving out a batch still being sent. */
+  function readBatch(conn: HeldConnection, sending: OutboxRow[]): Promise<OutboxRow[]> {
+    const query = db('outbox').connection(conn)
+      .select('id', 'event_type', 'topic', 'aggregate_id', 'payload', 'headers', 'created_at')
+      .whereNull('published_at').orderBy('id').limit(options.batchSize)
+    return sending.length > 0 ? query.whereNotIn('id', sending.map((r) => r.id)) : query
+  }
+
+  async function markPublished(conn: HeldConnection, rows: OutboxRow[]): Promise<void> {
+    await db('outbox').connection(conn).whereIn('id', rows.map((r) => r.id)).update({ published_at: db.fn.now() })
+    const now = Date.now()
+    metrics?.published.inc(rows.length)
+    for (const row of rows) metrics?.publishLatency.observe((now - new Date(row.created_at).getTime()) / 1000)
+  }
+
   async function publishWhileLeased(conn: HeldConnection): Promise<void> {
-    while (!stopping.signal.aborted) {
-      pending = false
-      const rows: OutboxRow[] = await db('outbox').connection(conn)
-        .select('id', 'event_type', 'topic', 'aggregate_id', 'payload', 'headers', 'created_at')
-        .whereNull('published_at').orderBy('id').limit(options.batchSize)
-      if (rows.length > 0) {
-        try {
-          await publish(rows)
+    // While the broker acknowledges batch n, the held connection marks batch n-1 and reads batch
+    // n+1 (without n's rows). Sends stay one at a time and in id order, and a batch is marked
+    // only after its ack; a failed mark ends the session (see run) and those rows are sent
+    // again later: copies, which consumers drop by event id.
+    let marking: Promise<void> = Promise.resolve()
+    let prefetched: OutboxRow[] | null = null
+    try {
+      while (!stopping.signal.aborted) {
+        pending = false
+        const rows: OutboxRow[] = prefetched ?? (await readBatch(conn, []))
+        prefetched = null
+        if (rows.length > 0) {
+          const previous = marking
+          const [sent, read] = await Promise.allSettled([
+            publish(rows),
+            previous.then((): Promise<OutboxRow[]> | null => (rows.length === options.batchSize ? readBatch(conn, rows) : null)),
+          ])
+          if (read.status === 'rejected') throw read.reason
+          if (sent.status === 'rejected') {
+            // Broker or registry away: keep the lease, mark nothing, try the same rows again.
+            publishFailures++
+            logger.warn({ err: sent.reason, failures: publishFailures, rows: rows.length }, 'publishing failed; backing off')
+            await resetProducer()
+            await sleep(backoffDelay(publishFailures, options.backoff), stopping.signal)
+            continue
+          }
           publishFailures = 0
-        } catch (err) {
-          // Broker or registry away: keep the lease, mark nothing, try the same rows again.
-          publishFailures++
-          logger.warn({ err, failures: publishFailures, rows: rows.length }, 'publishing failed; backing off')
-          await resetProducer()
-          await sleep(backoffDelay(publishFailures, options.backoff), stopping.signal)
-          continue
+          marking = markPublished(conn, rows)
+          marking.catch(() => {}) // awaited below or by the next batch; this only keeps it from counting as unhandled meanwhile
+          prefetched = read.value
         }
-        await db('outbox').connection(conn).whereIn('id', rows.map((r) => r.id)).update({ published_at: db.fn.now() })
-        const now = Date.now()
-        metrics?.published.inc(rows.length)
-        for (const row of rows) metrics?.publishLatency.observe((now - new Date(row.created_at).getTime()) / 1000)
+        if (Date.now() - lastPurge > options.purgeIntervalMs) {
+          lastPurge = Date.now()
+          await marking
+          await purge(conn)
+        }
+        if (rows.length < options.batchSize) {
+          await marking
+          await idle(options.pollIntervalMs)
+        }
       }
-      if (Date.now() - lastPurge > options.purgeIntervalMs) {
-        lastPurge = Date.now()
-        await purge(conn)
-      }
-      if (rows.length < options.batchSize) await idle(options.pollIntervalMs)
+    } finally {
+      await marking
     }
   }
 

@@ -1,5 +1,6 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox'
 import { Value } from 'typebox/value'
+import type { KafkaSasl } from '@choreo/messaging'
 
 /** A configuration error names the variable and what is wrong with it. */
 export class ConfigError extends Error {
@@ -14,6 +15,10 @@ export const baseConfigSchema = {
   HOST: Type.String({ default: '127.0.0.1' }),
   LOG_LEVEL: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
   KAFKA_BROKERS: Type.String({ minLength: 1, default: '127.0.0.1:9092', description: 'comma-separated host:port list' }),
+  // Unset on the local stack (PLAINTEXT on loopback); infra/docker-compose.yml gives each service a SCRAM user.
+  KAFKA_SASL_MECHANISM: Type.Optional(Type.Union([Type.Literal('scram-sha-512'), Type.Literal('scram-sha-256')], { description: 'scram-sha-512 when a username is set' })),
+  KAFKA_SASL_USERNAME: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+  KAFKA_SASL_PASSWORD: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
   SCHEMA_REGISTRY_URL: Type.String({ format: 'uri', default: 'http://127.0.0.1:8081/apis/ccompat/v7' }),
   DATABASE_CLIENT: Type.Union([Type.Literal('pg'), Type.Literal('mssql')], { default: 'pg' }),
   DATABASE_URL: Type.String({ minLength: 1 }),
@@ -39,6 +44,24 @@ export function loadConfig<P extends TProperties>(properties: P, env: NodeJS.Pro
     throw new ConfigError(`environment variable ${name || '(unknown)'}: ${first.message}`)
   }
   return value as Static<TObject<P>>
+}
+
+export interface KafkaSaslConfig {
+  KAFKA_SASL_MECHANISM?: KafkaSasl['mechanism']
+  KAFKA_SASL_USERNAME?: string
+  KAFKA_SASL_PASSWORD?: string
+}
+
+/** SASL credentials for Kafka: none, or a username and a password together (a half is a mistake worth failing on). */
+export function kafkaSaslOf(config: KafkaSaslConfig): KafkaSasl | undefined {
+  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config
+  if (username === undefined && password === undefined) {
+    if (mechanism !== undefined) throw new ConfigError('environment variable KAFKA_SASL_MECHANISM: set without KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD')
+    return undefined
+  }
+  if (username === undefined) throw new ConfigError('environment variable KAFKA_SASL_USERNAME: required when KAFKA_SASL_PASSWORD is set')
+  if (password === undefined) throw new ConfigError('environment variable KAFKA_SASL_PASSWORD: required when KAFKA_SASL_USERNAME is set')
+  return { mechanism: mechanism ?? 'scram-sha-512', username, password }
 }
 
 export function brokersOf(list: string): string[] {

@@ -42,3 +42,23 @@ export class BadRequest extends DomainError {
     super(400, 'bad_request', message, extra)
   }
 }
+
+/** No valid bearer token: `rule` says which way it failed (token-missing, token-expired, token-invalid). */
+export class Unauthorized extends DomainError {
+  constructor(message: string, rule: string) {
+    super(401, 'unauthorized', message, { rule })
+  }
+}
+
+/** A valid token that may not do this: the wrong role, or acting for another customer. */
+export class Forbidden extends DomainError {
+  constructor(message: string, rule: string, field?: string) {
+    super(403, 'forbidden', message, { rule, field })
+  }
+}
+
+export class TooManyRequests extends DomainError {
+  constructor(message: string) {
+    super(429, 'rate_limited', message, { rule: 'rate-limit' })
+  }
+}

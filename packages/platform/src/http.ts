@@ -3,8 +3,10 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { authPlugin } from './auth.ts'
 import { coerceIntegerParameters } from './coerce-integers.ts'
 import { DomainError } from './errors.ts'
+import { registerRateLimit } from './rate-limit.ts'
 
 /** Bodies beyond this are refused with 413 before they are parsed. */
 export const BODY_LIMIT_BYTES = 64 * 1024
@@ -12,12 +14,15 @@ export const BODY_LIMIT_BYTES = 64 * 1024
 export interface HttpOptions {
   service: string
   logger: FastifyServerOptions['logger']
+  /** HS256 key of the bearer tokens every non-public route requires. */
+  jwtSecret: string
   version?: string
 }
 
 /**
  * The Fastify instance every service starts from: TypeBox schemas validate every route and
- * generate the OpenAPI document served at /docs; every error leaves as JSON naming the field or
+ * generate the OpenAPI document served at /docs; every route registered after this says who may
+ * call it (auth.ts) and may ask for a rate limit; every error leaves as JSON naming the field or
  * rule at fault.
  */
 export async function createHttp(options: HttpOptions) {
@@ -33,9 +38,15 @@ export async function createHttp(options: HttpOptions) {
 
   app.addHook('preValidation', coerceIntegerParameters)
   await app.register(swagger, {
-    openapi: { info: { title: options.service, version: options.version ?? '1.0.0' } },
+    openapi: {
+      info: { title: options.service, version: options.version ?? '1.0.0' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
   })
+  // Registered before the auth plugin: the documentation stays public.
   await app.register(swaggerUi, { routePrefix: '/docs' })
+  await app.register(authPlugin, { secret: options.jwtSecret })
+  await registerRateLimit(app)
 
   app.setErrorHandler((err: FastifyError | DomainError, request, reply) => {
     if (err instanceof DomainError) {

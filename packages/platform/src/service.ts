@@ -3,11 +3,11 @@ import type { Knex } from 'knex'
 import client from 'prom-client'
 import { createMessaging, type Messaging, type Saga, type Logger } from '@choreo/messaging'
 import type { EventType } from '@choreo/contracts'
-import { brokersOf } from './config.ts'
+import { brokersOf, kafkaSaslOf, type KafkaSaslConfig } from './config.ts'
 import { createDb, databaseReachable } from './db.ts'
 import { migrate } from './migrate.ts'
 
-export interface ServiceConfig {
+export interface ServiceConfig extends KafkaSaslConfig {
   KAFKA_BROKERS: string
   SCHEMA_REGISTRY_URL: string
   DATABASE_CLIENT: 'pg' | 'mssql'
@@ -45,6 +45,7 @@ export async function attachService(app: FastifyInstance, options: {
   messaging?: { pollIntervalMs?: number }
 }): Promise<ServiceParts> {
   const { config } = options
+  const sasl = kafkaSaslOf(config)
   const db = createDb({ client: config.DATABASE_CLIENT, url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX })
   if (config.MIGRATE_ON_START) await migrate(db, options.migrations)
   const metrics = new client.Registry()
@@ -53,6 +54,7 @@ export async function attachService(app: FastifyInstance, options: {
   const messaging = createMessaging(db, {
     service: options.service,
     brokers: brokersOf(config.KAFKA_BROKERS),
+    ...(sasl ? { sasl } : {}),
     registryUrl: config.SCHEMA_REGISTRY_URL,
     publishes: options.publishes,
     topicPrefix: config.TOPIC_PREFIX,
@@ -70,6 +72,7 @@ export async function attachService(app: FastifyInstance, options: {
   })
 
   app.get('/health', {
+    config: { access: 'public' },
     schema: {
       summary: 'Database and Kafka state',
       response: {
@@ -88,7 +91,7 @@ export async function attachService(app: FastifyInstance, options: {
     return reply.status(database && kafka ? 200 : 503).send(body)
   })
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.contentType).send(await metrics.metrics())
   })
 

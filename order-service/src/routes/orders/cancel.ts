@@ -1,29 +1,52 @@
 import type { Knex } from 'knex'
 import { newEvent } from '@choreo/contracts'
 import type { Cause, Messaging } from '@choreo/messaging'
-import { Conflict, NotFound } from '@choreo/platform'
+import { Conflict, mayActFor, NotFound, type Caller } from '@choreo/platform'
+import { requestHash } from '../../domain/request-hash.ts'
 import { cancelDecision } from '../../domain/status.ts'
+import { findKey, IdempotencyKeyTaken, insertKey } from '../../repositories/idempotency-keys.ts'
 import { appendHistory } from '../../repositories/order-history.ts'
 import { lockOrder, updateOrder } from '../../repositories/orders.ts'
+import { assertSameRequest } from './key-reuse.ts'
 
 export const DEFAULT_CANCEL_REASON = 'requested by customer'
 
 /**
  * Accepts a cancellation: CANCELLING, and OrderCancellationRequested tells stock and payment
- * what to compensate (its stage). Asking again while it is in progress changes nothing.
+ * what to compensate (its stage). Asking again while it is in progress changes nothing. The
+ * idempotency key is recorded with every 202 (accepted or already in progress) and bound to the
+ * caller and the request, so a retry is answered the same and the key cannot be reused for
+ * another request; a refusal (409) records nothing. Another customer's order is not found.
  */
-export async function cancelOrder(deps: { db: Knex; messaging: Messaging }, orderId: string, reason: string | undefined, cause: Cause): Promise<void> {
-  await deps.messaging.transaction(async (trx) => {
-    const order = await lockOrder(trx, orderId)
-    if (!order) throw new NotFound('order', orderId, 'orderId')
-    const decision = cancelDecision(order.status)
-    if (decision === 'in-progress') return
-    if (decision === 'already-shipped') throw new Conflict(`order ${orderId} has already shipped`, 'already-shipped')
-    if (decision === 'already-terminal') throw new Conflict(`order ${orderId} is already ${order.status}`, 'already-terminal')
-    const why = reason ?? DEFAULT_CANCEL_REASON
-    const at = new Date()
-    await updateOrder(trx, orderId, { status: 'CANCELLING', reason: why }, at)
-    await appendHistory(trx, { orderId, status: 'CANCELLING', event: 'OrderCancellationRequested', eventId: null, reason: why, at })
-    await deps.messaging.outbox.enqueue(trx, newEvent('OrderCancellationRequested', { orderId, reason: why, stage: order.status }), cause)
-  })
+export async function cancelOrder(
+  deps: { db: Knex; messaging: Messaging },
+  request: { caller: Caller; key: string; orderId: string; reason: string | undefined },
+  cause: Cause,
+): Promise<void> {
+  const { caller, key, orderId, reason } = request
+  const hash = requestHash({ request: 'cancel', orderId, reason, caller: caller.sub })
+  const earlier = await findKey(deps.db, key)
+  if (earlier) return assertSameRequest(earlier, hash)
+  try {
+    await deps.messaging.transaction(async (trx) => {
+      const order = await lockOrder(trx, orderId)
+      if (!order || !mayActFor(caller, order.customerId)) throw new NotFound('order', orderId, 'orderId')
+      const decision = cancelDecision(order.status)
+      if (decision === 'already-shipped') throw new Conflict(`order ${orderId} has already shipped`, 'already-shipped')
+      if (decision === 'already-terminal') throw new Conflict(`order ${orderId} is already ${order.status}`, 'already-terminal')
+      const at = new Date()
+      // After the order's lock: a concurrent request with this key waits here, then replays.
+      await insertKey(trx, { key, requestHash: hash, orderId }, at)
+      if (decision === 'in-progress') return
+      const why = reason ?? DEFAULT_CANCEL_REASON
+      await updateOrder(trx, orderId, { status: 'CANCELLING', reason: why }, at)
+      await appendHistory(trx, { orderId, status: 'CANCELLING', event: 'OrderCancellationRequested', eventId: null, reason: why, at })
+      await deps.messaging.outbox.enqueue(trx, newEvent('OrderCancellationRequested', { orderId, reason: why, stage: order.status }), cause)
+    })
+  } catch (err) {
+    if (!(err instanceof IdempotencyKeyTaken)) throw err
+    const winner = await findKey(deps.db, key)
+    if (!winner) throw err
+    assertSameRequest(winner, hash)
+  }
 }

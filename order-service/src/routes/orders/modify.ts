@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { newEvent, type OrderLine } from '@choreo/contracts'
 import type { Cause, Messaging } from '@choreo/messaging'
-import { Conflict, NotFound } from '@choreo/platform'
+import { Conflict, mayActFor, NotFound, type Caller } from '@choreo/platform'
 import { modificationRefusal } from '../../domain/status.ts'
 import { appendHistory } from '../../repositories/order-history.ts'
 import { lockOrder, updateOrder } from '../../repositories/orders.ts'
@@ -15,12 +15,13 @@ const REFUSALS = {
 
 /**
  * Asks stock to re-reserve the order with new lines. The lines change only when
- * ReservationAdjusted accepts it; until then no other modification is taken.
+ * ReservationAdjusted accepts it; until then no other modification is taken. Another
+ * customer's order is not found.
  */
-export async function modifyOrder(deps: { db: Knex; messaging: Messaging }, orderId: string, items: readonly OrderLine[], cause: Cause): Promise<void> {
+export async function modifyOrder(deps: { db: Knex; messaging: Messaging }, caller: Caller, orderId: string, items: readonly OrderLine[], cause: Cause): Promise<void> {
   await deps.messaging.transaction(async (trx) => {
     const order = await lockOrder(trx, orderId)
-    if (!order) throw new NotFound('order', orderId, 'orderId')
+    if (!order || !mayActFor(caller, order.customerId)) throw new NotFound('order', orderId, 'orderId')
     const refusal = modificationRefusal(order.status, order.pendingModificationId !== null)
     if (refusal) throw new Conflict(`order ${orderId} ${REFUSALS[refusal]}`, refusal)
     const modificationId = randomUUID()

@@ -3,14 +3,16 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Knex } from 'knex'
 import { createEventCodec } from '@choreo/messaging'
-import { createTestDatabase, createTestTopics, eventually, infra, readTopic, testKafka, type TestDatabase, serviceEnv } from '@choreo/testkit'
+import { mintToken, type Role } from '@choreo/platform'
+import { createTestDatabase, createTestTopics, eventually, infra, readTopic, testKafka, type TestDatabase, serviceEnv, TEST_JWT_SECRET } from '@choreo/testkit'
 import { build } from '../../app.ts'
 import { readConfig } from '../../config.ts'
 import type { OrderStatus } from '../../domain/status.ts'
 import { updateOrder } from '../../repositories/orders.ts'
 
 // The HTTP API against real PostgreSQL, Kafka and registry: status codes and bodies, and what
-// each request leaves behind in the orders tables and the outbox (or, refused, does not).
+// each request leaves behind in the orders tables and the outbox (or, refused, does not); who
+// may do what. The rate limit has a file of its own (rate-limit.int.test.ts).
 
 let app: Awaited<ReturnType<typeof build>>
 let database: TestDatabase
@@ -21,7 +23,8 @@ beforeAll(async () => {
   database = await createTestDatabase('order-http')
   db = database.db
   prefix = await createTestTopics('order-http')
-  const config = readConfig(serviceEnv(database.url, prefix))
+  // Many orders of one customer here: the rate limit is not what this file tests.
+  const config = readConfig(serviceEnv(database.url, prefix, { ORDER_RATE_LIMIT_PER_MINUTE: '100000' }))
   app = await build(config)
   await app.ready()
 })
@@ -34,13 +37,22 @@ afterAll(async () => {
 const address = { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' }
 const newCustomer = () => `cust-${randomBytes(4).toString('hex')}`
 
+type Headers = Record<string, string>
+const bearer = (sub: string, role: Role = 'customer'): Headers => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
+const admin = bearer('ops', 'admin')
+
 function orderBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { customerId: 'cust-1', items: [{ productId: 'apple', quantity: 2 }, { productId: 'pear', quantity: 1 }], shippingAddress: address, ...overrides }
 }
 
-function place(payload: unknown, key: string | null = randomUUID(), headers: Record<string, string> = {}) {
-  return app.inject({ method: 'POST', url: '/orders', headers: { ...(key === null ? {} : { 'idempotency-key': key }), ...headers }, payload: payload as string })
+/** Places as the customer the body names (as cust-1 when it names none that could be a token's subject). */
+function place(payload: unknown, key: string | null = randomUUID(), headers: Headers = {}) {
+  const named = (payload as { customerId?: unknown } | null)?.customerId
+  const as = typeof named === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(named) ? named : 'cust-1'
+  return app.inject({ method: 'POST', url: '/orders', headers: { ...bearer(as), ...(key === null ? {} : { 'idempotency-key': key }), ...headers }, payload: payload as string })
 }
+
+const get = (url: string, headers: Headers = admin) => app.inject({ method: 'GET', url, headers })
 
 async function placed(overrides: Record<string, unknown> = {}): Promise<string> {
   const res = await place(orderBody(overrides))
@@ -196,7 +208,7 @@ describe('GET /orders/:orderId', () => {
     ] }, trx))
     await db.transaction(async (trx) => saga.OrderShipped({ ...meta(), orderId, shipmentId: 's-1', carrier: 'UPS', trackingNumber: '1Z999' }, trx))
 
-    const res = await app.inject({ method: 'GET', url: `/orders/${orderId}` })
+    const res = await get(`/orders/${orderId}`, bearer('cust-1'))
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({
       orderId, status: 'SHIPPED', total: eur(1100), shipment: { carrier: 'UPS', trackingNumber: '1Z999' }, reason: null,
@@ -208,10 +220,10 @@ describe('GET /orders/:orderId', () => {
   })
 
   it('404 for an unknown order, 400 for an id that is not a uuid', async () => {
-    const missing = await app.inject({ method: 'GET', url: `/orders/${randomUUID()}` })
+    const missing = await get(`/orders/${randomUUID()}`)
     expect(missing.statusCode).toBe(404)
     expect(missing.json()).toMatchObject({ error: 'not_found', field: 'orderId' })
-    const bad = await app.inject({ method: 'GET', url: '/orders/not-a-uuid' })
+    const bad = await get('/orders/not-a-uuid')
     expect(bad.statusCode).toBe(400)
     expect(bad.json()).toMatchObject({ field: 'orderId', rule: 'format' })
   })
@@ -219,7 +231,7 @@ describe('GET /orders/:orderId', () => {
 
 describe('GET /orders', () => {
   interface Page { items: { orderId: string; status: string; history?: unknown }[]; nextCursor: string | null }
-  const list = (query: string) => app.inject({ method: 'GET', url: `/orders?${query}` })
+  const list = (query: string, headers: Headers = admin) => get(`/orders?${query}`, headers)
 
   it('pages a customer\'s orders newest first, without gaps or repeats, then says there is no more', async () => {
     const customerId = newCustomer()
@@ -248,7 +260,7 @@ describe('GET /orders', () => {
     const customerId = newCustomer()
     await placed({ customerId })
     const cancelled = await placed({ customerId })
-    await app.inject({ method: 'POST', url: `/orders/${cancelled}/cancel` })
+    await app.inject({ method: 'POST', url: `/orders/${cancelled}/cancel`, headers: { ...bearer(customerId), 'idempotency-key': randomUUID() } })
     const page: Page = (await list(`customerId=${customerId}&status=CANCELLING`)).json()
     expect(page).toMatchObject({ items: [{ orderId: cancelled, status: 'CANCELLING' }], nextCursor: null })
   })
@@ -275,7 +287,9 @@ describe('POST /orders/:orderId/cancel', () => {
     await updateOrder(db, orderId, { status }, new Date())
     return orderId
   }
-  const cancel = (orderId: string, payload?: object) => app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, ...(payload ? { payload } : {}) })
+  const cancel = (orderId: string, payload?: object, key: string | null = randomUUID(), headers: Headers = bearer('cust-1')) => app.inject({
+    method: 'POST', url: `/orders/${orderId}/cancel`, headers: { ...headers, ...(key === null ? {} : { 'idempotency-key': key }) }, ...(payload ? { payload } : {}),
+  })
 
   it.each(['PENDING', 'STOCK_RESERVED', 'PAID'] as const)('accepts in %s: 202 CANCELLING, OrderCancellationRequested with the stage', async (status) => {
     const orderId = await orderIn(status)
@@ -295,14 +309,68 @@ describe('POST /orders/:orderId/cancel', () => {
     expect((await outboxOf(orderId))[1]?.payload).toMatchObject({ reason: 'found it cheaper' })
   })
 
-  it('is idempotent while CANCELLING: 202, nothing new', async () => {
+  it('is idempotent while CANCELLING: another request (its own key) gets 202 and changes nothing but recording its key', async () => {
     const orderId = await orderIn('PENDING')
     await cancel(orderId)
     const before = await rowCounts()
     const res = await cancel(orderId, { reason: 'again' })
     expect(res.statusCode).toBe(202)
     expect(res.json()).toMatchObject({ status: 'CANCELLING', reason: 'requested by customer' })
-    expect(await rowCounts()).toEqual(before)
+    expect(await rowCounts()).toEqual({ ...before, keys: before.keys + 1 })
+    expect((await outboxOf(orderId)).map((e) => e.event_type)).toEqual(['OrderPlaced', 'OrderCancellationRequested'])
+  })
+
+  describe('Idempotency-Key', () => {
+    it('is required: 400, nothing written', async () => {
+      const orderId = await orderIn('PENDING')
+      const before = await rowCounts()
+      const res = await cancel(orderId, undefined, null)
+      expect(res.statusCode).toBe(400)
+      expect(res.json()).toMatchObject({ field: 'Idempotency-Key', rule: 'required' })
+      expect(await rowCounts()).toEqual(before)
+      expect((await db('orders').where({ order_id: orderId }).first()).status).toBe('PENDING')
+    })
+
+    it('a retry with the same key gets the same 202 and writes no second outbox row or key', async () => {
+      const orderId = await orderIn('PAID')
+      const key = randomUUID()
+      const first = await cancel(orderId, { reason: 'changed my mind' }, key)
+      const before = await rowCounts()
+      const again = await cancel(orderId, { reason: 'changed my mind' }, key)
+      expect([first.statusCode, again.statusCode]).toEqual([202, 202])
+      expect(again.json()).toEqual(first.json())
+      expect(await rowCounts()).toEqual(before)
+      expect((await outboxOf(orderId)).filter((e) => e.event_type === 'OrderCancellationRequested')).toHaveLength(1)
+    })
+
+    it('the same key with another reason, or a key used to place an order, is refused with 422 and writes nothing', async () => {
+      const orderId = await orderIn('PENDING')
+      const key = randomUUID()
+      await cancel(orderId, { reason: 'first' }, key)
+      const before = await rowCounts()
+      const other = await cancel(orderId, { reason: 'second' }, key)
+      expect(other.statusCode).toBe(422)
+      expect(other.json()).toMatchObject({ field: 'Idempotency-Key', rule: 'idempotency-key-reuse' })
+
+      const placeKey = randomUUID()
+      const placedId = (await place(orderBody(), placeKey)).json<{ orderId: string }>().orderId
+      const middle = await rowCounts()
+      const reused = await cancel(placedId, undefined, placeKey)
+      expect(reused.statusCode).toBe(422)
+      expect(await rowCounts()).toEqual(middle)
+      expect(middle).toEqual({ ...before, orders: before.orders + 1, lines: before.lines + 2, history: before.history + 1, keys: before.keys + 1, outbox: before.outbox + 1 })
+      expect((await db('orders').where({ order_id: placedId }).first()).status).toBe('PENDING')
+    })
+
+    it('concurrent requests with the same key cancel once', async () => {
+      const orderId = await orderIn('STOCK_RESERVED')
+      const key = randomUUID()
+      const results = await Promise.all(Array.from({ length: 4 }, () => cancel(orderId, { reason: 'twice is once' }, key)))
+      expect(results.map((r) => r.statusCode)).toEqual([202, 202, 202, 202])
+      expect((await outboxOf(orderId)).map((e) => e.event_type)).toEqual(['OrderPlaced', 'OrderCancellationRequested'])
+      expect(await db('order_history').where({ order_id: orderId, event: 'OrderCancellationRequested' })).toHaveLength(1)
+      expect(await db('idempotency_keys').where({ key })).toHaveLength(1)
+    })
   })
 
   it.each([
@@ -330,7 +398,7 @@ describe('POST /orders/:orderId/cancel', () => {
 
 describe('PATCH /orders/:orderId', () => {
   const newItems = [{ productId: 'apple', quantity: 5 }]
-  const patch = (orderId: string, payload: unknown) => app.inject({ method: 'PATCH', url: `/orders/${orderId}`, payload: payload as object })
+  const patch = (orderId: string, payload: unknown, headers: Headers = bearer('cust-1')) => app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers, payload: payload as object })
 
   it.each(['PENDING', 'STOCK_RESERVED'] as const)('in %s: 202, lines unchanged until stock answers, OrderModificationRequested with the pending id', async (status) => {
     const orderId = await placed()
@@ -399,8 +467,141 @@ describe('the saga consumer', () => {
     await producer.send({ topic: `${prefix}stock.events`, acks: -1, messages: [{ key: orderId, value: codec.encode('StockReserved', event) }] })
     await producer.disconnect()
     await eventually(async () => {
-      const res = await app.inject({ method: 'GET', url: `/orders/${orderId}` })
+      const res = await get(`/orders/${orderId}`)
       expect(res.json()).toMatchObject({ status: 'STOCK_RESERVED', total: eur(250) })
     })
+  })
+})
+
+describe('who may do what', () => {
+  it('every route but /health, /metrics and /docs wants a token: 401 token-missing, nothing written', async () => {
+    const orderId = await placed()
+    const before = await rowCounts()
+    const anonymous = await Promise.all([
+      app.inject({ method: 'POST', url: '/orders', headers: { 'idempotency-key': randomUUID() }, payload: orderBody() }),
+      app.inject({ method: 'GET', url: `/orders/${orderId}` }),
+      app.inject({ method: 'GET', url: '/orders' }),
+      app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { 'idempotency-key': randomUUID() } }),
+      app.inject({ method: 'PATCH', url: `/orders/${orderId}`, payload: { items: [{ productId: 'apple', quantity: 1 }] } }),
+    ])
+    for (const res of anonymous) expect(res.json()).toEqual({ error: 'unauthorized', message: expect.any(String), rule: 'token-missing' })
+    expect(anonymous.map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401])
+    expect(await rowCounts()).toEqual(before)
+    expect((await app.inject({ url: '/health' })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(200)
+    expect((await app.inject({ url: '/docs/json' })).statusCode).toBe(200)
+  })
+
+  it('an expired token or one signed with another key is refused with 401, and places nothing', async () => {
+    const before = await rowCounts()
+    const expired = await place(orderBody(), randomUUID(), { authorization: `Bearer ${mintToken({ sub: 'cust-1', role: 'customer' }, TEST_JWT_SECRET, -1)}` })
+    const forged = await place(orderBody(), randomUUID(), { authorization: `Bearer ${mintToken({ sub: 'cust-1', role: 'admin' }, 'not-the-services-secret-0123456789abcdef')}` })
+    expect([expired.statusCode, expired.json().rule]).toEqual([401, 'token-expired'])
+    expect([forged.statusCode, forged.json().rule]).toEqual([401, 'token-invalid'])
+    expect(await rowCounts()).toEqual(before)
+  })
+
+  it('a customer places only for themselves: another customerId is 403 customer-mismatch, nothing written', async () => {
+    const before = await rowCounts()
+    const res = await place(orderBody({ customerId: 'grace' }), randomUUID(), bearer('ada'))
+    expect(res.statusCode).toBe(403)
+    expect(res.json()).toMatchObject({ error: 'forbidden', field: 'customerId', rule: 'customer-mismatch' })
+    expect(await rowCounts()).toEqual(before)
+  })
+
+  it('an admin places for any customer', async () => {
+    const res = await place(orderBody({ customerId: 'grace' }), randomUUID(), admin)
+    expect(res.statusCode).toBe(201)
+    expect(res.json()).toMatchObject({ customerId: 'grace', status: 'PENDING' })
+  })
+
+  describe("another customer's order is not found (404, as an unknown one), and stays as it was", () => {
+    it('reading it', async () => {
+      const orderId = await placed({ customerId: 'grace' })
+      const theirs = await get(`/orders/${orderId}`, bearer('ada'))
+      const unknown = await get(`/orders/${randomUUID()}`, bearer('ada'))
+      expect([theirs.statusCode, unknown.statusCode]).toEqual([404, 404])
+      expect(Object.keys(theirs.json()).sort()).toEqual(Object.keys(unknown.json()).sort())
+      expect(theirs.json()).toMatchObject({ error: 'not_found', field: 'orderId' })
+      expect((await get(`/orders/${orderId}`, bearer('grace'))).statusCode).toBe(200)
+    })
+
+    it('cancelling it', async () => {
+      const orderId = await placed({ customerId: 'grace' })
+      const before = await rowCounts()
+      const res = await app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { ...bearer('ada'), 'idempotency-key': randomUUID() } })
+      expect(res.statusCode).toBe(404)
+      expect(await rowCounts()).toEqual(before)
+      expect((await db('orders').where({ order_id: orderId }).first()).status).toBe('PENDING')
+    })
+
+    it('modifying it', async () => {
+      const orderId = await placed({ customerId: 'grace' })
+      const before = await rowCounts()
+      const res = await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: bearer('ada'), payload: { items: [{ productId: 'apple', quantity: 9 }] } })
+      expect(res.statusCode).toBe(404)
+      expect(await rowCounts()).toEqual(before)
+      expect((await db('orders').where({ order_id: orderId }).first()).pending_modification_id).toBeNull()
+    })
+
+    it('while an admin may read, cancel and modify it', async () => {
+      const orderId = await placed({ customerId: 'grace' })
+      expect((await get(`/orders/${orderId}`)).statusCode).toBe(200)
+      expect((await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: admin, payload: { items: [{ productId: 'apple', quantity: 9 }] } })).statusCode).toBe(202)
+      expect((await app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { ...admin, 'idempotency-key': randomUUID() } })).statusCode).toBe(202)
+    })
+  })
+
+  it('GET /orders lists only the caller\'s own orders; naming another customer is 403, an admin lists anyone\'s', async () => {
+    const ada = newCustomer()
+    const grace = newCustomer()
+    const adas = [await placed({ customerId: ada }), await placed({ customerId: ada })]
+    const graces = [await placed({ customerId: grace })]
+    const ids = (res: { json: () => { items: { orderId: string }[] } }) => res.json().items.map((o) => o.orderId).sort()
+
+    expect(ids(await get('/orders?limit=100', bearer(ada)))).toEqual([...adas].sort())
+    expect(ids(await get(`/orders?customerId=${ada}`, bearer(ada)))).toEqual([...adas].sort())
+    const other = await get(`/orders?customerId=${grace}`, bearer(ada))
+    expect(other.statusCode).toBe(403)
+    expect(other.json()).toMatchObject({ rule: 'customer-mismatch', field: 'customerId' })
+    expect(ids(await get(`/orders?customerId=${grace}`))).toEqual(graces)
+  })
+})
+
+describe('hostile input is refused with 4xx JSON, and nothing is written', () => {
+  const raw = (body: string, contentType = 'application/json') => place(body, randomUUID(), { 'content-type': contentType })
+  const withName = (name: string) => JSON.stringify(orderBody({ shippingAddress: { ...address, name } }))
+
+  it.each([
+    ['a NUL in a name', withName('Ada\u0000Lovelace'), 400, 'shippingAddress.name'],
+    ['a right-to-left override in a name', withName('Ada \u202Eecalevol'), 400, 'shippingAddress.name'],
+    ['a lone surrogate in a name (JSON escape)', withName('Ada').replace('"Ada"', '"Ada\\ud800"'), 400, 'shippingAddress.name'],
+    ['a control character in a product id', JSON.stringify(orderBody({ items: [{ productId: 'apple\u0007', quantity: 1 }] })), 400, 'items.0.productId'],
+    ['a negative quantity', JSON.stringify(orderBody({ items: [{ productId: 'apple', quantity: -5 }] })), 400, 'items.0.quantity'],
+    ['a huge quantity', JSON.stringify(orderBody({ items: [{ productId: 'apple', quantity: 1e12 }] })), 400, 'items.0.quantity'],
+    ['a quantity beyond every number (1e400)', JSON.stringify(orderBody()).replace('"quantity":2', '"quantity":1e400'), 400, 'items.0.quantity'],
+    ['a name of 10,000 characters', withName('x'.repeat(10_000)), 400, 'shippingAddress.name'],
+    ['an array for a body', '[]', 400, undefined],
+    ['null for a body', 'null', 400, undefined],
+    ['a prototype-polluting key', '{"__proto__":{"admin":true},"customerId":"cust-1"}', 400, undefined],
+  ])('%s', async (_what, body, status, field) => {
+    const before = await rowCounts()
+    const res = await raw(body)
+    expect(res.statusCode).toBe(status)
+    expect(res.json()).toMatchObject({ error: expect.any(String), message: expect.any(String), ...(field ? { field } : {}) })
+    expect(await rowCounts()).toEqual(before)
+  })
+
+  it('a body that is not JSON: 415 for another content type', async () => {
+    const before = await rowCounts()
+    const res = await raw('customerId=cust-1', 'application/x-www-form-urlencoded')
+    expect(res.statusCode).toBe(415)
+    expect(res.json()).toMatchObject({ error: expect.any(String), rule: 'contentType' })
+    expect(await rowCounts()).toEqual(before)
+  })
+
+  it('an unknown product is not refused here: the order is placed and the saga rejects it (documented on the route)', async () => {
+    const res = await place(orderBody({ items: [{ productId: 'no-such-product', quantity: 1 }] }))
+    expect(res.statusCode).toBe(201)
   })
 })

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { newEvent } from '@choreo/contracts'
 import type { Cause, Messaging } from '@choreo/messaging'
-import { Unprocessable } from '@choreo/platform'
 import { requestHash } from '../../domain/request-hash.ts'
 import { findKey, IdempotencyKeyTaken, insertKey, type IdempotencyKey } from '../../repositories/idempotency-keys.ts'
 import { appendHistory } from '../../repositories/order-history.ts'
 import { replaceLines } from '../../repositories/order-lines.ts'
 import { insertOrder } from '../../repositories/orders.ts'
+import { assertSameRequest } from './key-reuse.ts'
 import type { PlaceOrderBody } from './schemas.ts'
 
 export const DEFAULT_CURRENCY = 'EUR'
@@ -44,8 +44,6 @@ export async function placeOrder(deps: { db: Knex; messaging: Messaging }, key: 
 }
 
 function replay(existing: IdempotencyKey, hash: string): string {
-  if (existing.requestHash !== hash) {
-    throw new Unprocessable('this Idempotency-Key was used for a different request', { field: 'Idempotency-Key', rule: 'idempotency-key-reuse' })
-  }
+  assertSameRequest(existing, hash)
   return existing.orderId
 }

@@ -1,15 +1,16 @@
 import { Type, type Static } from 'typebox'
+import { Id, Text } from '@choreo/platform'
 import { ORDER_STATUSES } from '../../domain/status.ts'
 
 // Request schemas refuse anything unexpected (additionalProperties: false) and bound every
-// string, array and number; response schemas say exactly what leaves.
+// string, array and number; free text refuses control and bidi-override characters (platform's
+// Text). Response schemas say exactly what leaves.
 
 export const MAX_ITEMS = 50
 export const MAX_QUANTITY = 1000
 export const MAX_PAGE_SIZE = 100
 export const DEFAULT_PAGE_SIZE = 20
 
-const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$', maxLength: 64 })
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 })
 const Status = Type.Enum([...ORDER_STATUSES])
 
@@ -22,10 +23,10 @@ const Item = Type.Object({
 const Items = Type.Array(Item, { minItems: 1, maxItems: MAX_ITEMS })
 
 const Address = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200 }),
-  line1: Type.String({ minLength: 1, maxLength: 200 }),
-  city: Type.String({ minLength: 1, maxLength: 100 }),
-  postalCode: Type.String({ minLength: 1, maxLength: 20 }),
+  name: Text(200),
+  line1: Text(200),
+  city: Text(100),
+  postalCode: Text(20),
   country: Type.String({ pattern: '^[A-Z]{2}$', minLength: 2, maxLength: 2, description: 'ISO 3166-1 alpha-2' }),
 }, { additionalProperties: false })
 
@@ -41,12 +42,8 @@ export const ModifyOrderBody = Type.Object({ items: Items }, { additionalPropert
 export type ModifyOrderBody = Static<typeof ModifyOrderBody>
 
 export const CancelOrderBody = Type.Object({
-  reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  reason: Type.Optional(Text(200)),
 }, { additionalProperties: false })
-
-export const PlaceOrderHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ description: 'Required, 1..128 characters: the same key and body return the same order.' })),
-})
 
 export const OrderParams = Type.Object({
   orderId: Type.String({ format: 'uuid', maxLength: 36 }),
@@ -99,10 +96,3 @@ export const OrderPage = Type.Object({
   nextCursor: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]),
 }, { additionalProperties: false })
 export type OrderPage = Static<typeof OrderPage>
-
-export const ErrorBody = Type.Object({
-  error: Type.String(),
-  message: Type.String(),
-  field: Type.Optional(Type.String()),
-  rule: Type.Optional(Type.String()),
-}, { additionalProperties: false })

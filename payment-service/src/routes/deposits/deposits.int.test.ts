@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mintToken, type Role } from '@choreo/platform'
+import { TEST_JWT_SECRET } from '@choreo/testkit'
 import { balanceOf, countRows, eur, expectMoneyConserved, newCustomer, startApp, type Harness } from '../../testing/harness.ts'
+
+/** Bearer tokens as the services under test accept them. */
+const bearer = (sub: string, role: Role = 'customer') => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
+const admin = bearer('ops', 'admin')
 
 describe('deposits over HTTP', () => {
   let h: Harness
@@ -8,10 +14,10 @@ describe('deposits over HTTP', () => {
   afterAll(async () => { await h?.close() })
 
   /** A deposit request; a null key sends no Idempotency-Key header. */
-  function deposit(customerId: string, amount: unknown, key: string | null = randomUUID()) {
+  function deposit(customerId: string, amount: unknown, key: string | null = randomUUID(), as: Record<string, string> = admin) {
     return h.app.inject({
       method: 'POST', url: `/customers/${customerId}/deposits`, payload: { amount },
-      headers: key === null ? {} : { 'Idempotency-Key': key },
+      headers: { ...as, ...(key === null ? {} : { 'Idempotency-Key': key }) },
     })
   }
 
@@ -104,5 +110,35 @@ describe('deposits over HTTP', () => {
     expect(res.statusCode).toBe(404)
     expect(res.json()).toMatchObject({ field: 'customerId' })
     expect(await countRows(h.app.db, 'deposits', { customer_id: 'nobody' })).toBe(0)
+  })
+
+  describe('who may deposit where', () => {
+    it('a customer deposits into their own account', async () => {
+      const customerId = await newCustomer(h.app.db, eur(1_000))
+      const res = await deposit(customerId, 300, randomUUID(), bearer(customerId))
+      expect(res.statusCode).toBe(201)
+      expect(await balanceOf(h.app.db, customerId)).toBe(1_300)
+    })
+
+    it("a customer depositing into another's account gets 403 role, and nothing is written", async () => {
+      const customerId = await newCustomer(h.app.db, eur(1_000))
+      const res = await deposit(customerId, 300, randomUUID(), bearer('mallory'))
+      expect(res.statusCode).toBe(403)
+      expect(res.json()).toMatchObject({ error: 'forbidden', rule: 'role', field: 'customerId' })
+      expect(await balanceOf(h.app.db, customerId)).toBe(1_000)
+      expect(await countRows(h.app.db, 'deposits', { customer_id: customerId })).toBe(0)
+    })
+
+    it('the same 403 for an account that does not exist: nobody learns which accounts do', async () => {
+      const res = await deposit('nobody-at-all', 300, randomUUID(), bearer('mallory'))
+      expect(res.statusCode).toBe(403)
+    })
+
+    it('an anonymous deposit gets 401 and credits nothing', async () => {
+      const customerId = await newCustomer(h.app.db, eur(1_000))
+      const res = await deposit(customerId, 300, randomUUID(), {})
+      expect(res.statusCode).toBe(401)
+      expect(await balanceOf(h.app.db, customerId)).toBe(1_000)
+    })
   })
 })

@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { NotFound, Unprocessable } from '@choreo/platform'
+import {
+  callerOf, ErrorBody, Forbidden, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeaders, idempotencyKeyOf, mayActFor, NotFound, Unprocessable,
+} from '@choreo/platform'
 import { moneyOf } from '../../money.ts'
 import { creditBalance, findCustomer } from '../../repositories/customers.ts'
 import { findDepositByKey, insertDeposit } from '../../repositories/deposits.ts'
-import { CustomerId, CustomerParams, ErrorBody, MAX_REQUEST_AMOUNT, Money } from '../schemas.ts'
-import { IDEMPOTENCY_KEY_HEADER, idempotencyKeyOf, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key.ts'
+import { CustomerId, CustomerParams, MAX_REQUEST_AMOUNT, Money } from '../schemas.ts'
 
 const NewDeposit = Type.Object({ amount: Type.Integer({ minimum: 1, maximum: MAX_REQUEST_AMOUNT }) }, { additionalProperties: false })
-
-const DepositHeaders = Type.Object({
-  [IDEMPOTENCY_KEY_HEADER.toLowerCase()]: Type.Optional(Type.String({ description: `Required, at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters: a retry with the same key and amount returns the first deposit` })),
-})
 
 const DepositBody = Type.Object({
   depositId: Type.String({ format: 'uuid', maxLength: 36 }),
@@ -21,19 +18,25 @@ const DepositBody = Type.Object({
   balance: Money,
 }, { additionalProperties: false })
 
-/** Deposits into a customer's balance, made safe to retry by an idempotency key. */
+/**
+ * Deposits into a customer's balance, made safe to retry by an idempotency key. A customer
+ * deposits into their own account; into anyone's takes an admin.
+ */
 export const depositRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/customers/:customerId/deposits', {
+    config: { access: 'authenticated' },
     schema: {
-      summary: 'Deposit money into a customer balance',
+      summary: 'Deposit money into a customer balance (your own; an admin into anyone\'s)',
       params: CustomerParams,
-      headers: DepositHeaders,
+      headers: IdempotencyKeyHeaders,
       body: NewDeposit,
       response: { 201: DepositBody, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody },
     },
   }, async (request, reply) => {
     const key = idempotencyKeyOf(request.headers)
     const { customerId } = request.params
+    // Decided before anything is looked up, so the answer says nothing about whether the account exists.
+    if (!mayActFor(callerOf(request), customerId)) throw new Forbidden('a deposit into another customer\'s account needs the admin role', 'role', 'customerId')
     const { amount } = request.body
     const result = await app.db.transaction(async (trx) => {
       const customer = await findCustomer(trx, customerId)

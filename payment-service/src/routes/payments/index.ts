@@ -1,14 +1,13 @@
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { callerOf, ErrorBody, Id, mayActFor, NotFound } from '@choreo/platform'
 import { moneyOf } from '../../money.ts'
 import { findOrderPayment } from '../../repositories/order-payments.ts'
 import { paymentsOfOrder } from '../../repositories/payments.ts'
-import { ErrorBody, Money } from '../schemas.ts'
+import { Money } from '../schemas.ts'
 
-/** Longest order id the tables hold (the outbox's aggregate id). */
-const MAX_ORDER_ID_LENGTH = 128
-
-const OrderId = Type.String({ minLength: 1, maxLength: MAX_ORDER_ID_LENGTH })
+/** Order ids are uuids (order-service makes them); the pattern keeps anything else out of the query. */
+const OrderId = Id
 
 const PaymentsQuery = Type.Object({ orderId: OrderId }, { additionalProperties: false })
 
@@ -25,17 +24,24 @@ const PaymentsOfOrder = Type.Object({
   refunded: Type.Union([Money, Type.Null()], { description: 'Sum of refunds; null when payment-service has not seen the order' }),
 }, { additionalProperties: false })
 
-/** What an order was charged and refunded, movement by movement. */
+/**
+ * What an order was charged and refunded, movement by movement. A customer sees only orders
+ * charged to them (order_payments says whose an order is); another's, or one payment-service has
+ * not seen, is not found. An admin sees any, unseen ones as empty.
+ */
 export const paymentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/payments', {
+    config: { access: 'authenticated' },
     schema: {
       summary: 'Charges and refunds of an order',
       querystring: PaymentsQuery,
-      response: { 200: PaymentsOfOrder, 400: ErrorBody },
+      response: { 200: PaymentsOfOrder, 400: ErrorBody, 404: ErrorBody },
     },
   }, async (request) => {
     const { orderId } = request.query
+    const caller = callerOf(request)
     const [order, payments] = await Promise.all([findOrderPayment(app.db, orderId), paymentsOfOrder(app.db, orderId)])
+    if (caller.role !== 'admin' && (!order || !mayActFor(caller, order.customerId))) throw new NotFound('order', orderId, 'orderId')
     return {
       orderId,
       items: payments.map((p) => ({ paymentId: p.paymentId, kind: p.kind, amount: p.amount, reason: p.reason, createdAt: p.createdAt.toISOString() })),

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mintToken, type Role } from '@choreo/platform'
+import { TEST_JWT_SECRET } from '@choreo/testkit'
 import { eur, handle, newCustomer, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from '../../testing/harness.ts'
 import { chargeOrder } from '../../steps/charge-order.ts'
 import { refundOrder } from '../../steps/refund-order.ts'
 import { settleAdjustment } from '../../steps/settle-adjustment.ts'
+
+/** Bearer tokens as the services under test accept them. */
+const bearer = (sub: string, role: Role = 'customer') => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
+const admin = bearer('ops', 'admin')
 
 describe('payments of an order over HTTP', () => {
   let h: Harness
@@ -18,7 +24,7 @@ describe('payments of an order over HTTP', () => {
     await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_000)))
     await handle(db, refundOrder, stockReleased(orderId))
 
-    const res = await h.app.inject({ method: 'GET', url: `/payments?orderId=${orderId}` })
+    const res = await h.app.inject({ headers: admin, method: 'GET', url: `/payments?orderId=${orderId}` })
 
     expect(res.statusCode).toBe(200)
     const body = res.json<{ items: { createdAt: string }[] }>()
@@ -41,7 +47,7 @@ describe('payments of an order over HTTP', () => {
     const orderId = randomUUID()
     await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
 
-    const res = await h.app.inject({ method: 'GET', url: `/payments?orderId=${orderId}` })
+    const res = await h.app.inject({ headers: admin, method: 'GET', url: `/payments?orderId=${orderId}` })
 
     expect(res.json()).toEqual({ orderId, items: [], charged: eur(0), refunded: eur(0) })
   })
@@ -49,7 +55,7 @@ describe('payments of an order over HTTP', () => {
   it('answers an order it never saw with no items and null totals', async () => {
     const orderId = randomUUID()
 
-    const res = await h.app.inject({ method: 'GET', url: `/payments?orderId=${orderId}` })
+    const res = await h.app.inject({ headers: admin, method: 'GET', url: `/payments?orderId=${orderId}` })
 
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({ orderId, items: [], charged: null, refunded: null })
@@ -57,13 +63,35 @@ describe('payments of an order over HTTP', () => {
 
   it.each([
     ['no orderId', '/payments', 'orderId', 'required'],
-    ['an empty orderId', '/payments?orderId=', 'orderId', 'minLength'],
-    ['an orderId over 128 characters', `/payments?orderId=${'o'.repeat(129)}`, 'orderId', 'maxLength'],
+    ['an empty orderId', '/payments?orderId=', 'orderId', 'pattern'],
+    ['an orderId over 64 characters', `/payments?orderId=${'o'.repeat(65)}`, 'orderId', 'maxLength'],
+    ['an orderId with a NUL', '/payments?orderId=x%00y', 'orderId', 'pattern'],
     ['an unknown parameter', `/payments?orderId=x&page=2`, 'page', 'additionalProperties'],
   ])('refuses %s with 400 naming it', async (_case, url, field, rule) => {
-    const res = await h.app.inject({ method: 'GET', url })
+    const res = await h.app.inject({ headers: admin, method: 'GET', url })
 
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ error: 'validation', field, rule })
+  })
+
+  describe('who may see them', () => {
+    it("the customer charged for the order sees its payments; another customer, or one for an order never charged, gets 404", async () => {
+      const db = h.app.db
+      const customerId = await newCustomer(db, eur(10_000))
+      const orderId = randomUUID()
+      await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+
+      const own = await h.app.inject({ headers: bearer(customerId), url: `/payments?orderId=${orderId}` })
+      expect(own.statusCode).toBe(200)
+      expect(own.json()).toMatchObject({ orderId, charged: eur(3_000) })
+      const theirs = await h.app.inject({ headers: bearer('someone-else'), url: `/payments?orderId=${orderId}` })
+      const unseen = await h.app.inject({ headers: bearer(customerId), url: `/payments?orderId=${randomUUID()}` })
+      expect([theirs.statusCode, unseen.statusCode]).toEqual([404, 404])
+      expect(theirs.json()).toMatchObject({ error: 'not_found', field: 'orderId' })
+    })
+
+    it('an anonymous caller gets 401', async () => {
+      expect((await h.app.inject({ url: `/payments?orderId=${randomUUID()}` })).statusCode).toBe(401)
+    })
   })
 })

@@ -1,15 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { Conflict, NotFound, Unprocessable } from '@choreo/platform'
+import { Conflict, ErrorBody, Id, ID_PATTERN, NotFound, Text, Unprocessable } from '@choreo/platform'
 import { findProduct, insertProduct, listProducts, MAX_UNITS, restockProduct } from '../../repositories/products.ts'
-import { ErrorResponse } from '../error-response.ts'
 
 const DEFAULT_PAGE_SIZE = 50
 const MAX_PAGE_SIZE = 200
-
-const PRODUCT_ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'
-const ProductId = Type.String({ pattern: PRODUCT_ID_PATTERN, maxLength: 64 })
 
 const Price = Type.Object({
   amount: Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'unit price in minor units' }),
@@ -25,8 +21,8 @@ const ProductResponse = Type.Object({
 }, { additionalProperties: false })
 
 const CreateProduct = Type.Object({
-  productId: Type.Optional(ProductId),
-  name: Type.String({ minLength: 1, maxLength: 200 }),
+  productId: Type.Optional(Id),
+  name: Text(200),
   price: Price,
   quantity: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'units available to start with' }),
 }, { additionalProperties: false })
@@ -35,11 +31,11 @@ const Restock = Type.Object({
   quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
 }, { additionalProperties: false })
 
-const ProductParams = Type.Object({ productId: ProductId }, { additionalProperties: false })
+const ProductParams = Type.Object({ productId: Id }, { additionalProperties: false })
 
 const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `page size, default ${DEFAULT_PAGE_SIZE}` })),
-  cursor: Type.Optional(Type.String({ pattern: PRODUCT_ID_PATTERN, maxLength: 64, description: 'nextCursor of the previous page' })),
+  cursor: Type.Optional(Type.String({ pattern: ID_PATTERN, maxLength: 64, description: 'nextCursor of the previous page' })),
 }, { additionalProperties: false })
 
 const ProductPage = Type.Object({
@@ -47,10 +43,14 @@ const ProductPage = Type.Object({
   nextCursor: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
 }, { additionalProperties: false })
 
-/** The catalogue and its stock levels: admin operations, none of which emits an event. */
+/**
+ * The catalogue and its stock levels; none of these emits an event. Any caller with a token may
+ * read it, only an admin changes it.
+ */
 export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/products', {
-    schema: { summary: 'Create a product with its price and initial stock', body: CreateProduct, response: { 201: ProductResponse, 400: ErrorResponse, 409: ErrorResponse } },
+    config: { access: 'admin' },
+    schema: { summary: 'Create a product with its price and initial stock', body: CreateProduct, response: { 201: ProductResponse, 400: ErrorBody, 409: ErrorBody } },
   }, async (request, reply) => {
     const { productId = randomUUID(), name, price, quantity } = request.body
     const product = await insertProduct(app.db, { productId, name, price, available: quantity })
@@ -59,7 +59,8 @@ export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/products', {
-    schema: { summary: 'List products in id order, a page at a time', querystring: ListQuery, response: { 200: ProductPage, 400: ErrorResponse } },
+    config: { access: 'authenticated' },
+    schema: { summary: 'List products in id order, a page at a time', querystring: ListQuery, response: { 200: ProductPage, 400: ErrorBody } },
   }, async (request) => {
     const limit = request.query.limit ?? DEFAULT_PAGE_SIZE
     // One row more than the page tells whether another page follows.
@@ -69,7 +70,8 @@ export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/products/:productId', {
-    schema: { summary: 'A product with its stock levels', params: ProductParams, response: { 200: ProductResponse, 400: ErrorResponse, 404: ErrorResponse } },
+    config: { access: 'authenticated' },
+    schema: { summary: 'A product with its stock levels', params: ProductParams, response: { 200: ProductResponse, 400: ErrorBody, 404: ErrorBody } },
   }, async (request) => {
     const product = await findProduct(app.db, request.params.productId)
     if (!product) throw new NotFound('product', request.params.productId, 'productId')
@@ -77,7 +79,8 @@ export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/products/:productId/restock', {
-    schema: { summary: 'Add units to what is available', params: ProductParams, body: Restock, response: { 200: ProductResponse, 400: ErrorResponse, 404: ErrorResponse, 422: ErrorResponse } },
+    config: { access: 'admin' },
+    schema: { summary: 'Add units to what is available', params: ProductParams, body: Restock, response: { 200: ProductResponse, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody } },
   }, async (request) => {
     const { productId } = request.params
     const result = await restockProduct(app.db, productId, request.body.quantity)

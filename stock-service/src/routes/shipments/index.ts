@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { newEvent } from '@choreo/contracts'
-import { Conflict, NotFound, requestCause } from '@choreo/platform'
+import { callerOf, Conflict, ErrorBody, Id, mayActFor, NotFound, requestCause } from '@choreo/platform'
+import { reservationOwner } from '../../repositories/reservation-owner.ts'
 import { lockShipment, markDelivered, shipmentsOfOrder } from '../../repositories/shipments.ts'
-import { ErrorResponse } from '../error-response.ts'
 
 const ShipmentResponse = Type.Object({
   shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
@@ -16,7 +16,7 @@ const ShipmentResponse = Type.Object({
 }, { additionalProperties: false })
 
 const ShipmentsQuery = Type.Object({
-  orderId: Type.String({ minLength: 1, maxLength: 64 }),
+  orderId: Id,
 }, { additionalProperties: false })
 
 const ShipmentParams = Type.Object({
@@ -28,11 +28,21 @@ const Delivered = Type.Object({
   status: Type.Literal('DELIVERED'),
 }, { additionalProperties: false })
 
-/** Shipments of orders, and the carrier's confirmation that one was delivered. */
+/**
+ * Shipments of orders, and the carrier's confirmation that one was delivered. A customer sees
+ * the shipments of their own orders only (the reservation says whose an order is); an order of
+ * someone else's, or one stock-service never reserved, is not found.
+ */
 export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/shipments', {
-    schema: { summary: 'The shipments of an order', querystring: ShipmentsQuery, response: { 200: Type.Object({ items: Type.Array(ShipmentResponse, { maxItems: 50 }) }, { additionalProperties: false }), 400: ErrorResponse } },
+    config: { access: 'authenticated' },
+    schema: { summary: 'The shipments of an order', querystring: ShipmentsQuery, response: { 200: Type.Object({ items: Type.Array(ShipmentResponse, { maxItems: 50 }) }, { additionalProperties: false }), 400: ErrorBody, 404: ErrorBody } },
   }, async (request) => {
+    const caller = callerOf(request)
+    if (caller.role !== 'admin') {
+      const owner = await reservationOwner(app.db, request.query.orderId)
+      if (owner === undefined || !mayActFor(caller, owner)) throw new NotFound('order', request.query.orderId, 'orderId')
+    }
     const shipments = await shipmentsOfOrder(app.db, request.query.orderId)
     return {
       items: shipments.map((s) => ({ ...s, shippedAt: s.shippedAt.toISOString(), deliveredAt: s.deliveredAt?.toISOString() ?? null })),
@@ -40,7 +50,9 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/shipments/:shipmentId/deliver', {
-    schema: { summary: 'Record that the carrier delivered a shipment; emits ShipmentDelivered', params: ShipmentParams, response: { 202: Delivered, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse } },
+    // The carrier's confirmation: only an admin (standing in for the carrier) says so.
+    config: { access: 'admin' },
+    schema: { summary: 'Record that the carrier delivered a shipment; emits ShipmentDelivered (admin)', params: ShipmentParams, response: { 202: Delivered, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
   }, async (request, reply) => {
     const { shipmentId } = request.params
     await app.messaging.transaction(async (trx) => {

@@ -1,0 +1,211 @@
+import type { Knex } from 'knex'
+import type { Producer, Message } from 'kafkajs'
+import type { EventType } from '@choreo/contracts'
+import type { EventCodec } from '../../packages/messaging/src/avro.ts'
+import { backoffDelay, sleep, type Backoff } from '../../packages/messaging/src/backoff.ts'
+import type { Dialect, HeldConnection } from '../../packages/messaging/src/dialects/index.ts'
+import type { Logger } from '../../packages/messaging/src/logger.ts'
+import type { MessagingMetrics } from '../../packages/messaging/src/metrics.ts'
+
+/*
+ * The relay publishes outbox rows to Kafka, oldest id first, and then marks them published.
+ *
+ * Guarantees, and what gives them:
+ * - Nothing lost: a row is marked only after the broker acknowledged it (acks=all); a crash in
+ *   between republishes it, and consumers drop the copy by event id (inbox).
+ * - Per-key order = commit order: enqueue takes a transaction-scoped lock on each key it
+ *   writes (dialect.lockKeys), so two transactions writing the same key commit in the order of
+ *   their ids. The relay reads unpublished rows by id and sends a batch with one in-flight
+ *   request, so a partition receives one key's rows in id order.
+ * - Late commits are not skipped: the relay never keeps a high-water mark; it selects every
+ *   row whose published_at is null. A row with a lower id that commits after a higher one was
+ *   published is simply found by the next poll (it is necessarily of another key, see above).
+ * - One publisher per database: the relay holds a session-level lock (advisory lock /
+ *   sp_getapplock) on the connection it does all its work on. If the process dies, the
+ *   session ends and the lock with it; a standby relay polls for it and takes over. Safety does
+ *   not rest on the lease alone: two publishers would only duplicate, never reorder, because a
+ *   row is marked only after its ack and each publisher sends in id order.
+ * - Broker outage: the send fails, nothing is marked, the relay keeps its lease, backs off and
+ *   sends the same rows again when the broker is back.
+ */
+
+export interface RelayOptions {
+  /** Lease name: one active relay per name and database. */
+  name: string
+  batchSize: number
+  /** Fallback poll for rows written by other processes; commits in this process wake it at once. */
+  pollIntervalMs: number
+  leaseRetryMs: number
+  retentionMs: number
+  purgeIntervalMs: number
+  purgeBatchSize: number
+  backoff: Backoff
+}
+
+export interface Relay {
+  start(): void
+  /** Tells the relay that a transaction just committed outbox rows. */
+  wake(): void
+  /** Finishes the batch in flight, releases the lease. */
+  stop(): Promise<void>
+  readonly holdsLease: boolean
+}
+
+interface OutboxRow {
+  id: string | number
+  event_type: EventType
+  topic: string
+  aggregate_id: string
+  payload: string | Record<string, unknown>
+  headers: string | Record<string, string>
+  created_at: Date | string
+}
+
+const parse = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v)
+
+export function createRelay(deps: {
+  db: Knex
+  dialect: Dialect
+  codec: EventCodec
+  /** Called for a fresh producer at start and after every failure. */
+  createProducer: () => Producer
+  logger: Logger
+  metrics?: MessagingMetrics
+  options: RelayOptions
+}): Relay {
+  const { db, dialect, codec, createProducer, logger, metrics, options } = deps
+  const stopping = new AbortController()
+  let wakeUp: (() => void) | null = null
+  let pending = false
+  let holdsLease = false
+  let producer: Producer | null = null
+  let running: Promise<void> | null = null
+  let lastPurge = 0
+  let publishFailures = 0
+
+  function wake(): void {
+    pending = true
+    wakeUp?.()
+  }
+
+  /** Waits for a wake-up, the poll interval or stop, whichever comes first. */
+  async function idle(ms: number): Promise<void> {
+    if (pending) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done(): void { clearTimeout(timer); wakeUp = null; stopping.signal.removeEventListener('abort', done); resolve() }
+      wakeUp = done
+      stopping.signal.addEventListener('abort', done, { once: true })
+    })
+  }
+
+  async function publish(rows: OutboxRow[]): Promise<void> {
+    await codec.register([...new Set(rows.map((r) => r.event_type))])
+    const byTopic = new Map<string, Message[]>()
+    for (const row of rows) {
+      const messages = byTopic.get(row.topic) ?? []
+      messages.push({ key: row.aggregate_id, value: codec.encode(row.event_type, parse(row.payload)), headers: parse(row.headers) })
+      byTopic.set(row.topic, messages)
+    }
+    if (!producer) {
+      const fresh = createProducer()
+      await fresh.connect()
+      producer = fresh
+    }
+    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
+  }
+
+  async function purge(conn: HeldConnection): Promise<void> {
+    const cutoff = new Date(Date.now() - options.retentionMs)
+    let deleted: number
+    do {
+      // Small batches, so a purge never holds many row locks or a long transaction.
+      deleted = await db('outbox').connection(conn)
+        .whereIn('id', db('outbox').select('id').where('published_at', '<', cutoff).orderBy('id').limit(options.purgeBatchSize))
+        .delete()
+    } while (deleted === options.purgeBatchSize && !stopping.signal.aborted)
+  }
+
+  async function publishWhileLeased(conn: HeldConnection): Promise<void> {
+    while (!stopping.signal.aborted) {
+      pending = false
+      const rows: OutboxRow[] = await db('outbox').connection(conn)
+        .select('id', 'event_type', 'topic', 'aggregate_id', 'payload', 'headers', 'created_at')
+        .whereNull('published_at').orderBy('id').limit(options.batchSize)
+      if (rows.length > 0) {
+        try {
+          await publish(rows)
+          publishFailures = 0
+        } catch (err) {
+          // Broker or registry away: keep the lease, mark nothing, try the same rows again.
+          publishFailures++
+          logger.warn({ err, failures: publishFailures, rows: rows.length }, 'publishing failed; backing off')
+          await resetProducer()
+          await sleep(backoffDelay(publishFailures, options.backoff), stopping.signal)
+          continue
+        }
+        await db('outbox').connection(conn).whereIn('id', rows.map((r) => r.id)).update({ published_at: db.fn.now() })
+        const now = Date.now()
+        metrics?.published.inc(rows.length)
+        for (const row of rows) metrics?.publishLatency.observe((now - new Date(row.created_at).getTime()) / 1000)
+      }
+      if (Date.now() - lastPurge > options.purgeIntervalMs) {
+        lastPurge = Date.now()
+        await purge(conn)
+      }
+      if (rows.length < options.batchSize) await idle(options.pollIntervalMs)
+    }
+  }
+
+  async function resetProducer(): Promise<void> {
+    // A fresh producer is safest after a failure: kafkajs's idempotent producer may hold
+    // sequence numbers the broker has forgotten after an outage.
+    await producer?.disconnect().catch(() => {})
+    producer = null
+  }
+
+  async function run(): Promise<void> {
+    let failures = 0
+    while (!stopping.signal.aborted) {
+      let conn: HeldConnection | undefined
+      try {
+        conn = await db.client.acquireConnection()
+        if (!(await dialect.tryLease(db, conn, options.name))) {
+          await sleep(options.leaseRetryMs, stopping.signal)
+          continue
+        }
+        holdsLease = true
+        logger.info({ lease: options.name }, 'relay holds the outbox lease')
+        failures = 0
+        await publishWhileLeased(conn)
+      } catch (err) {
+        failures++
+        logger.warn({ err, lease: options.name, failures }, 'relay lost its database session; backing off')
+        await resetProducer()
+        await sleep(backoffDelay(failures, options.backoff), stopping.signal)
+      } finally {
+        if (conn !== undefined) {
+          if (holdsLease) await dialect.releaseLease(db, conn, options.name).catch(() => {})
+          holdsLease = false
+          await db.client.releaseConnection(conn).catch(() => {})
+        }
+      }
+    }
+  }
+
+  return {
+    start() {
+      running ??= run()
+    },
+    wake,
+    async stop() {
+      stopping.abort()
+      await running
+      await producer?.disconnect()
+      producer = null
+    },
+    get holdsLease() {
+      return holdsLease
+    },
+  }
+}

@@ -1,0 +1,154 @@
+import { fork } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { eventTopics, prefixed } from '@choreo/contracts'
+import { createKafka, createMessaging, defaultRelayOptions, messagingTables, silentLogger, type Messaging } from '@choreo/messaging'
+import { progress } from './log.ts'
+import { benchCause, orderEvent } from './order-events.ts'
+import { nowMs, openLoop } from './open-loop.ts'
+import type { WriterMessage } from './pickup-writer.ts'
+import { machineFacts, percentile, round, writeResult } from './results.ts'
+import { benchStack, createBenchDatabase, createBenchTopics, type BenchDatabase, type BenchStack } from './stack.ts'
+import type { BenchKafka } from './topic-offsets.ts'
+
+export interface PickupBenchOptions {
+  rate: number
+  seconds: number
+  /** Database connections for the writers (and the relay's marking). */
+  poolMax: number
+}
+
+export const pickupDefaults: PickupBenchOptions = { rate: 1000, seconds: 30, poolMax: 12 }
+
+const WARMUP_SECONDS = 2
+const ARRIVAL_TIMEOUT_MS = 30_000
+
+interface Latency {
+  events: number
+  committedPerSecond: number
+  missing: number
+  failedWrites: number
+  p50Ms: number
+  p90Ms: number
+  p99Ms: number
+  maxMs: number
+}
+
+/** Arrival times by event id, as the consumer sees them. */
+async function startReader(kafka: BenchKafka, topic: string, arrivals: Map<string, number>): Promise<() => Promise<void>> {
+  const consumer = kafka.consumer({ groupId: `${topic}.pickup-reader`, allowAutoTopicCreation: false })
+  const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()))
+  await consumer.connect()
+  await consumer.subscribe({ topics: [topic], fromBeginning: true })
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const at = nowMs()
+      for (const m of batch.messages) {
+        const id = m.headers?.['event-id']?.toString()
+        if (id) arrivals.set(id, at)
+      }
+    },
+  })
+  await joined
+  return () => consumer.disconnect()
+}
+
+async function untilArrived(ids: Iterable<string>, arrivals: Map<string, number>): Promise<void> {
+  const deadline = Date.now() + ARRIVAL_TIMEOUT_MS
+  const wanted = [...ids]
+  while (wanted.some((id) => !arrivals.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+}
+
+function latencyOf(commits: Map<string, number>, arrivals: Map<string, number>, seconds: number, failedWrites: number): Latency {
+  const latencies: number[] = []
+  let missing = 0
+  for (const [id, committedAt] of commits) {
+    const arrivedAt = arrivals.get(id)
+    if (arrivedAt === undefined) missing++
+    else latencies.push(arrivedAt - committedAt)
+  }
+  return {
+    events: commits.size, committedPerSecond: Math.round(commits.size / seconds), missing, failedWrites,
+    p50Ms: round(percentile(latencies, 50)), p90Ms: round(percentile(latencies, 90)), p99Ms: round(percentile(latencies, 99)), maxMs: round(percentile(latencies, 100)),
+  }
+}
+
+/** Writers in this process, through messaging's transaction helper: each commit wakes the relay. */
+async function inProcess(messaging: Messaging, rate: number, seconds: number, arrivals: Map<string, number>): Promise<Latency> {
+  const commits = new Map<string, number>()
+  const write = async (record: boolean): Promise<void> => {
+    const [event] = await messaging.transaction((trx) => messaging.outbox.enqueue(trx, orderEvent(randomUUID(), 0), benchCause()))
+    if (event && record) commits.set(event.eventId, nowMs())
+  }
+  await openLoop({ rate, seconds: WARMUP_SECONDS, operation: () => write(false) })
+  const { failed } = await openLoop({ rate, seconds, operation: () => write(true) })
+  await untilArrived(commits.keys(), arrivals)
+  return latencyOf(commits, arrivals, seconds, failed)
+}
+
+/** Writers in another process: only the relay's poll finds their rows. */
+async function otherProcess(stack: BenchStack, database: BenchDatabase, prefix: string, opts: PickupBenchOptions, arrivals: Map<string, number>): Promise<Latency> {
+  const commits = new Map<string, number>()
+  let failed = 0
+  // silent: knex reports each connection it waited too long for on stderr; failures are counted instead.
+  const child = fork(path.join(import.meta.dirname, 'pickup-writer.ts'), [], {
+    silent: true,
+    env: {
+      ...process.env, BENCH_DATABASE_URL: database.url, BENCH_POOL_MAX: String(opts.poolMax), BENCH_TOPIC_PREFIX: prefix,
+      SCHEMA_REGISTRY_URL: stack.registryUrl, BENCH_RATE: String(opts.rate), BENCH_SECONDS: String(opts.seconds),
+    },
+  })
+  child.stdout?.resume()
+  child.stderr?.resume()
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (m: WriterMessage) => {
+      for (const [id, at] of m.commits) commits.set(id, at)
+      if (m.done) failed = m.done.failed
+    })
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the writer process exited with ${code}`))))
+  })
+  await untilArrived(commits.keys(), arrivals)
+  return latencyOf(commits, arrivals, opts.seconds, failed)
+}
+
+export async function benchPickup(opts: PickupBenchOptions): Promise<void> {
+  const stack = benchStack()
+  const kafka = createKafka({ clientId: 'bench-pickup', brokers: stack.brokers }, silentLogger)
+  const database = await createBenchDatabase(stack, 'pickup', opts.poolMax)
+  const topics = await createBenchTopics(stack, 'pickup')
+  let stopReader: (() => Promise<void>) | undefined
+  let messaging: Messaging | undefined
+  try {
+    await messagingTables.up(database.db)
+    const machine = await machineFacts(database.db)
+    messaging = createMessaging(database.db, { service: 'bench-pickup', brokers: stack.brokers, registryUrl: stack.registryUrl, publishes: ['OrderPlaced'], topicPrefix: topics.prefix }, silentLogger)
+    await messaging.start()
+    const arrivals = new Map<string, number>()
+    stopReader = await startReader(kafka, prefixed(topics.prefix, eventTopics.order), arrivals)
+
+    progress(`in-process writers: ${opts.rate} events/s for ${opts.seconds} s`)
+    const woken = await inProcess(messaging, opts.rate, opts.seconds, arrivals)
+    progress(`in-process: p50 ${woken.p50Ms} ms, p99 ${woken.p99Ms} ms`)
+    progress(`writers in another process: ${opts.rate} events/s for ${opts.seconds} s (found by the relay's ${defaultRelayOptions.pollIntervalMs} ms poll)`)
+    const polled = await otherProcess(stack, database, topics.prefix, opts, arrivals)
+    progress(`other process: p50 ${polled.p50Ms} ms, p99 ${polled.p99Ms} ms`)
+
+    const file = writeResult('pickup', {
+      benchmark: 'pickup', at: new Date().toISOString(),
+      inputs: { ...opts, warmupSeconds: WARMUP_SECONDS, relayPollIntervalMs: defaultRelayOptions.pollIntervalMs, eventsPerTransaction: 1 },
+      machine, figures: { inProcess: woken, otherProcess: polled },
+      targets: { p50Ms: 5, p99Ms: 25 },
+      notes: [
+        'latency: from the commit returning to the writer until a consumer in the benchmark process receives the message',
+        'in-process writers commit through messaging.transaction, which wakes the relay; writers in another process are found by its poll',
+        'the machine is shared: absolute figures vary from run to run',
+      ],
+    })
+    console.log(`pickup at ${opts.rate}/s: in-process p50 ${woken.p50Ms} ms p99 ${woken.p99Ms} ms; other process p50 ${polled.p50Ms} ms p99 ${polled.p99Ms} ms; ${file}`)
+  } finally {
+    await stopReader?.()
+    await messaging?.close()
+    await topics.drop()
+    await database.drop()
+  }
+}

@@ -1,0 +1,206 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import os from 'node:os'
+import path from 'node:path'
+import type { Knex } from 'knex'
+import { mintToken } from '@choreo/platform'
+import { createHttpClient, type HttpClient } from './http-client.ts'
+import { progress } from './log.ts'
+import { nowMs, openLoop } from './open-loop.ts'
+import { processCpuMs } from './process-cpu.ts'
+import { machineFacts, percentile, RESULTS_DIR, round, writeResult } from './results.ts'
+import { SERVICES, startServices, type RunningServices, type ServiceName } from './services.ts'
+import { benchStack, createBenchDatabase, createBenchTopics, runName, type BenchDatabase } from './stack.ts'
+
+export interface SagaBenchOptions {
+  rates: number[]
+  seconds: number
+  customers: number
+  /** Every n-th customer has no money (PaymentFailed, then compensation to CANCELLED). */
+  brokeEvery: number
+  /** Every n-th order asks for a product with no stock (REJECTED). */
+  soldOutEvery: number
+  /** DATABASE_POOL_MAX of each service. */
+  poolMax: number
+}
+
+export const sagaDefaults: SagaBenchOptions = { rates: [100, 250, 500, 700], seconds: 60, customers: 2000, brokeEvery: 20, soldOutEvery: 20, poolMax: 10 }
+
+/** Where an order's saga ends: SHIPPED for one that went through (delivery is a later, manual step). */
+const ENDS = ['SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED']
+const PRODUCTS = Array.from({ length: 10 }, (_, i) => ({ productId: `bench-p${i}`, name: `Bench product ${i}`, price: { amount: 500 + 250 * i, currency: 'EUR' }, quantity: 1_000_000 }))
+const SOLD_OUT = { productId: 'bench-sold-out', name: 'Never in stock', price: { amount: 999, currency: 'EUR' }, quantity: 0 }
+const address = { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' }
+const RICH = 100_000_000
+const TOKEN_TTL_S = 6 * 3600
+const MAX_SOCKETS = 512
+const SEED_CONCURRENCY = 16
+const WARMUP = { rate: 50, seconds: 5 }
+const SETTLE_TIMEOUT_MS = 180_000
+
+interface Placed {
+  orderId: string
+  sentAt: number
+  httpMs: number
+}
+
+interface StepFigures {
+  rate: number
+  seconds: number
+  sent: number
+  accepted: number
+  acceptedPerSecond: number
+  refused: Record<string, number>
+  httpP50Ms: number
+  httpP99Ms: number
+  sagaP50Ms: number
+  sagaP99Ms: number
+  /** Orders that had not reached the end of their saga when the wait ran out. */
+  unfinished: number
+  outcomes: Record<string, number>
+  cpuMsPerOrder: number
+  cpuMsPerOrderByService: Record<ServiceName, number>
+  /** Share of the machine's cores the services used while the step ran and drained. */
+  servicesCpuShare: number
+}
+
+async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work))
+}
+
+async function seed(clients: Record<ServiceName, HttpClient>, adminToken: string, customers: string[], brokeEvery: number): Promise<void> {
+  const auth = { authorization: `Bearer ${adminToken}` }
+  const expectCreated = (what: string) => (res: { status: number; body: unknown }) => {
+    if (res.status !== 201) throw new Error(`seeding ${what}: ${res.status} ${JSON.stringify(res.body)}`)
+  }
+  await inBatches([...PRODUCTS, SOLD_OUT], SEED_CONCURRENCY, (p) => clients.stock.request('POST', '/products', p, auth).then(expectCreated(p.productId)))
+  await inBatches(customers, SEED_CONCURRENCY, (customerId) => clients.payment.request('POST', '/customers', {
+    customerId, name: `Bench customer ${customerId}`,
+    balance: { amount: customers.indexOf(customerId) % brokeEvery === 0 ? 0 : RICH, currency: 'EUR' },
+  }, auth).then(expectCreated(customerId)))
+}
+
+/** Order i: one to three products for customer i (round robin); every n-th one with the sold-out product. */
+function orderBody(i: number, customers: string[], soldOutEvery: number) {
+  const items = PRODUCTS.slice(i % PRODUCTS.length, (i % PRODUCTS.length) + 1 + (i % 3)).map((p, k) => ({ productId: p.productId, quantity: 1 + k }))
+  if (i % soldOutEvery === soldOutEvery - 1) items.push({ productId: SOLD_OUT.productId, quantity: 1 })
+  return { customerId: customers[i % customers.length] as string, items, shippingAddress: address }
+}
+
+/** Waits until every order has reached the end of its saga; returns when each did (server time, from its history). */
+async function sagaEnds(db: Knex, orderIds: string[]): Promise<{ endedAt: Map<string, number>; outcomes: Record<string, number>; unfinished: number }> {
+  const deadline = Date.now() + SETTLE_TIMEOUT_MS
+  for (;;) {
+    const [row] = await db('orders').whereIn('order_id', orderIds).whereNotIn('status', ENDS).count<{ n: string }[]>({ n: '*' })
+    if (Number(row?.n) === 0 || Date.now() > deadline) break
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  const ends: { order_id: string; status: string; at: Date }[] = await db('order_history')
+    .select('order_id', 'status').min({ at: 'at' })
+    .whereIn('order_id', orderIds).whereIn('status', ENDS).groupBy('order_id', 'status')
+  const endedAt = new Map<string, number>()
+  const outcomes: Record<string, number> = {}
+  for (const e of ends) {
+    const at = new Date(e.at).getTime()
+    const earlier = endedAt.get(e.order_id)
+    if (earlier === undefined || at < earlier) endedAt.set(e.order_id, at)
+    outcomes[e.status] = (outcomes[e.status] ?? 0) + 1
+  }
+  return { endedAt, outcomes, unfinished: orderIds.length - endedAt.size }
+}
+
+async function runStep(rate: number, seconds: number, ctx: {
+  order: HttpClient; tokens: Map<string, string>; customers: string[]; opts: SagaBenchOptions; orderDb: Knex; running: RunningServices; next: { i: number }
+}): Promise<StepFigures> {
+  const placed: Placed[] = []
+  const refused: Record<string, number> = {}
+  const cpuBefore = SERVICES.map((s) => processCpuMs(ctx.running.services[s].pid))
+  const wallStart = performance.now()
+  const { started } = await openLoop({
+    rate, seconds,
+    operation: async () => {
+      const body = orderBody(ctx.next.i++, ctx.customers, ctx.opts.soldOutEvery)
+      const sentAt = nowMs()
+      const res = await ctx.order.request<{ orderId: string }>('POST', '/orders', body, {
+        authorization: `Bearer ${ctx.tokens.get(body.customerId)}`, 'idempotency-key': randomUUID(),
+      }).catch((err: unknown) => ({ status: 0, body: { orderId: '', error: String(err) } }))
+      const httpMs = nowMs() - sentAt
+      if (res.status === 201) placed.push({ orderId: res.body.orderId, sentAt, httpMs })
+      else refused[String(res.status)] = (refused[String(res.status)] ?? 0) + 1
+    },
+  })
+  const { endedAt, outcomes, unfinished } = await sagaEnds(ctx.orderDb, placed.map((p) => p.orderId))
+  const wallMs = performance.now() - wallStart
+  const cpu = SERVICES.map((s, i) => processCpuMs(ctx.running.services[s].pid) - (cpuBefore[i] as number))
+  const cpuTotal = cpu.reduce((a, b) => a + b, 0)
+  const sagaMs = placed.flatMap((p) => (endedAt.has(p.orderId) ? [(endedAt.get(p.orderId) as number) - p.sentAt] : []))
+  const httpMs = placed.map((p) => p.httpMs)
+  const perOrder = (ms: number) => (placed.length ? round(ms / placed.length, 2) : Number.NaN)
+  return {
+    rate, seconds, sent: started, accepted: placed.length, acceptedPerSecond: Math.round(placed.length / seconds), refused,
+    httpP50Ms: round(percentile(httpMs, 50)), httpP99Ms: round(percentile(httpMs, 99)),
+    sagaP50Ms: round(percentile(sagaMs, 50)), sagaP99Ms: round(percentile(sagaMs, 99)),
+    unfinished, outcomes,
+    cpuMsPerOrder: perOrder(cpuTotal),
+    cpuMsPerOrderByService: Object.fromEntries(SERVICES.map((s, i) => [s, perOrder(cpu[i] as number)])) as Record<ServiceName, number>,
+    servicesCpuShare: round(cpuTotal / wallMs / os.cpus().length, 2),
+  }
+}
+
+export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
+  const stack = benchStack()
+  const jwtSecret = randomBytes(32).toString('hex')
+  const databases: Partial<Record<ServiceName, BenchDatabase>> = {}
+  const topics = await createBenchTopics(stack, 'saga')
+  let running: RunningServices | undefined
+  const clients: HttpClient[] = []
+  try {
+    for (const s of SERVICES) databases[s] = await createBenchDatabase(stack, `saga_${s}`, 2)
+    const dbs = databases as Record<ServiceName, BenchDatabase>
+    const machine = await machineFacts(dbs.order.db)
+    progress('starting the three services')
+    running = await startServices({
+      stack, topicPrefix: topics.prefix, jwtSecret, logDir: path.join(RESULTS_DIR, 'saga-logs', runName('saga', '-')),
+      databaseUrls: { order: dbs.order.url, stock: dbs.stock.url, payment: dbs.payment.url },
+      env: { DATABASE_POOL_MAX: String(opts.poolMax) },
+    })
+    const { services } = running
+    const http = Object.fromEntries(SERVICES.map((s) => [s, createHttpClient(services[s].url, MAX_SOCKETS)])) as Record<ServiceName, HttpClient>
+    clients.push(...Object.values(http))
+    const customers = Array.from({ length: opts.customers }, (_, i) => `bench-c${String(i).padStart(5, '0')}`)
+    const tokens = new Map(customers.map((c) => [c, mintToken({ sub: c, role: 'customer' }, jwtSecret, TOKEN_TTL_S)]))
+    progress(`seeding ${PRODUCTS.length + 1} products and ${customers.length} customers`)
+    await seed(http, mintToken({ sub: 'bench-admin', role: 'admin' }, jwtSecret, TOKEN_TTL_S), customers, opts.brokeEvery)
+
+    const ctx = { order: http.order, tokens, customers, opts, orderDb: dbs.order.db, running, next: { i: 0 } }
+    progress(`warm-up: ${WARMUP.rate} orders/s for ${WARMUP.seconds} s`)
+    await runStep(WARMUP.rate, WARMUP.seconds, ctx)
+    const steps: StepFigures[] = []
+    const save = () => writeResult('saga', {
+      benchmark: 'saga', at: new Date().toISOString(),
+      inputs: { ...opts, products: PRODUCTS.length, warmup: WARMUP, servicesAsProcesses: true },
+      machine: { ...machine, loadAverageAfter: os.loadavg().map((l) => round(l, 2)) },
+      figures: { steps, complete: steps.length === opts.rates.length },
+      targets: { rate: 500, sagaP50Ms: 30, sagaP99Ms: 150 },
+      notes: [
+        'open loop: orders are sent on schedule whatever the answers; accepted = 201; HTTP latency includes waiting for one of the load generator\'s sockets',
+        'saga latency: from sending POST /orders to the first history entry in SHIPPED, DELIVERED, REJECTED or CANCELLED',
+        'CPU per order: user+system time of the three service processes from the start of a step until its sagas ended, over accepted orders',
+        'every component (Kafka, registry, PostgreSQL, services, load generator) shares this machine, with other work: absolute figures vary from run to run',
+      ],
+    }, file)
+    let file: string | undefined
+    for (const rate of opts.rates) {
+      progress(`${rate} orders/s for ${opts.seconds} s`)
+      const step = await runStep(rate, opts.seconds, ctx)
+      steps.push(step)
+      file = save() // after every step, so an interrupted run still leaves its figures
+      progress(`${rate}/s: accepted ${step.acceptedPerSecond}/s, http p50 ${step.httpP50Ms} p99 ${step.httpP99Ms} ms, saga p50 ${step.sagaP50Ms} p99 ${step.sagaP99Ms} ms, ${step.cpuMsPerOrder} ms CPU/order`)
+    }
+    console.log(`saga: ${steps.map((s) => `${s.rate}/s → ${s.acceptedPerSecond}/s accepted, saga p50 ${s.sagaP50Ms} p99 ${s.sagaP99Ms} ms`).join('; ')}; ${file}`)
+  } finally {
+    for (const c of clients) c.close()
+    await running?.stop()
+    await topics.drop()
+    for (const d of Object.values(databases)) await d.drop()
+  }
+}

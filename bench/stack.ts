@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto'
+import knex, { type Knex } from 'knex'
+import { declaredTopics } from '@choreo/contracts'
+import { createKafka, ensureTopics, silentLogger } from '@choreo/messaging'
+import { brokersOf } from '@choreo/platform'
+
+/*
+ * The running stack the benchmarks use: the broker and registry ./choreo passes in the
+ * environment, and the local PostgreSQL. Every benchmark makes databases and topics of its own
+ * (testkit's helpers read vitest's context, so they cannot serve a script) and drops them after.
+ */
+export interface BenchStack {
+  brokers: string[]
+  registryUrl: string
+  /** A PostgreSQL URL with the right to create databases. */
+  postgresUrl: string
+}
+
+export function benchStack(env: NodeJS.ProcessEnv = process.env): BenchStack {
+  const user = env.PGUSER ?? 'postgres'
+  return {
+    brokers: brokersOf(env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
+    registryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
+    postgresUrl: env.BENCH_POSTGRES_URL ?? `postgres://${user}@${env.PGHOST ?? '127.0.0.1'}:${env.PGPORT ?? 5432}/postgres`,
+  }
+}
+
+/** A name no earlier run used: `bench_<label>_<hex>` (databases) or `bench-<label>-<hex>.` (topic prefixes). */
+export function runName(label: string, separator: '_' | '-'): string {
+  return ['bench', label, randomBytes(4).toString('hex')].join(separator)
+}
+
+export interface BenchDatabase {
+  name: string
+  url: string
+  db: Knex
+  drop(): Promise<void>
+}
+
+async function asAdmin<T>(stack: BenchStack, work: (admin: Knex) => Promise<T>): Promise<T> {
+  const admin = knex({ client: 'pg', connection: stack.postgresUrl, pool: { min: 0, max: 1 } })
+  try {
+    return await work(admin)
+  } finally {
+    await admin.destroy()
+  }
+}
+
+export function databaseUrl(stack: BenchStack, name: string): string {
+  const url = new URL(stack.postgresUrl)
+  url.pathname = `/${name}`
+  return url.toString()
+}
+
+/** A fresh, empty database; `drop` closes the pool and removes it. */
+export async function createBenchDatabase(stack: BenchStack, label: string, poolMax = 10): Promise<BenchDatabase> {
+  const name = runName(label, '_')
+  await asAdmin(stack, (admin) => admin.raw(`CREATE DATABASE "${name}"`))
+  const url = databaseUrl(stack, name)
+  const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } })
+  return {
+    name, url, db,
+    async drop() {
+      await db.destroy()
+      await dropDatabase(stack, name)
+    },
+  }
+}
+
+export async function dropDatabase(stack: BenchStack, name: string): Promise<void> {
+  await asAdmin(stack, (admin) => admin.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+}
+
+export interface BenchTopics {
+  prefix: string
+  drop(): Promise<void>
+}
+
+/** Every declared topic under a fresh prefix; `drop` deletes them, so runs leave no data on the broker. */
+export async function createBenchTopics(stack: BenchStack, label: string): Promise<BenchTopics> {
+  const kafka = createKafka({ clientId: 'bench-admin', brokers: stack.brokers }, silentLogger)
+  const prefix = `${runName(label, '-')}.`
+  const topics = declaredTopics(prefix)
+  await ensureTopics(kafka, topics)
+  return {
+    prefix,
+    async drop() {
+      const admin = kafka.admin()
+      await admin.connect()
+      try {
+        await admin.deleteTopics({ topics: topics.map((t) => t.topic) })
+      } finally {
+        await admin.disconnect()
+      }
+    },
+  }
+}

@@ -1,0 +1,24 @@
+import type { createKafka } from '@choreo/messaging'
+
+export type BenchKafka = ReturnType<typeof createKafka>
+export type BenchAdmin = ReturnType<BenchKafka['admin']>
+
+/** How many messages these topics hold: the sum over partitions of high minus low watermark. */
+export async function messagesOn(admin: BenchAdmin, topics: readonly string[]): Promise<number> {
+  let total = 0
+  for (const topic of topics) {
+    for (const p of await admin.fetchTopicOffsets(topic)) total += Number(p.high) - Number(p.low)
+  }
+  return total
+}
+
+/** Polls until the topics hold `count` messages; returns when they did (ms since the epoch). */
+export async function untilMessagesOn(admin: BenchAdmin, topics: readonly string[], count: number, opts: { timeoutMs: number; intervalMs: number }): Promise<number> {
+  const deadline = Date.now() + opts.timeoutMs
+  for (;;) {
+    const seen = await messagesOn(admin, topics)
+    if (seen >= count) return Date.now()
+    if (Date.now() > deadline) throw new Error(`${seen} of ${count} messages arrived on ${topics.join(', ')} within ${opts.timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, opts.intervalMs))
+  }
+}

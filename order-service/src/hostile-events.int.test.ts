@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventType } from '@choreo/contracts'
+import { createEventCodec, type EventCodec } from '@choreo/messaging'
+import { mintToken } from '@choreo/platform'
+import { createTestDatabase, createTestTopics, eventually, infra, readTopic, serviceEnv, testKafka, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
+import { build } from './app.ts'
+import { readConfig } from './config.ts'
+import { updateOrder } from './repositories/orders.ts'
+
+// Hostile messages through Kafka to the running consumer: what cannot be read goes to the
+// dead-letter topic, a valid event about an order order-service does not have is a documented
+// no-op (steps/order-step.ts), an event replayed after the order ended changes nothing, and the
+// consumer goes on. Messages of a test go to partition 0, so the last one proves the ones
+// before it were passed.
+
+let app: Awaited<ReturnType<typeof build>>
+let database: TestDatabase
+let prefix: string
+let codec: EventCodec
+let producer: ReturnType<ReturnType<typeof testKafka>['producer']>
+
+beforeAll(async () => {
+  database = await createTestDatabase('order-hostile')
+  prefix = await createTestTopics('order-hostile')
+  app = await build(readConfig(serviceEnv(database.url, prefix)))
+  await app.ready()
+  codec = createEventCodec({ registryUrl: infra().registryUrl })
+  await codec.register(['StockReserved', 'PaymentCompleted', 'OrderShipped'])
+  producer = testKafka().producer()
+  await producer.connect()
+})
+
+afterAll(async () => {
+  await producer?.disconnect()
+  await app?.close()
+  await database?.drop()
+})
+
+interface Message { key: string; value: Buffer }
+const encoded = (type: EventType, event: { orderId: string }): Message => ({ key: event.orderId, value: codec.encode(type, event) })
+const send = (topic: 'stock.events' | 'payment.events', ...messages: Message[]) =>
+  producer.send({ topic: `${prefix}${topic}`, acks: -1, messages: messages.map((m) => ({ ...m, partition: 0 })) })
+
+const EUR = (amount: number) => ({ amount, currency: 'EUR' })
+const meta = (orderId: string) => ({ eventId: randomUUID(), orderId, correlationId: randomUUID(), causationId: null, occurredAt: Date.now() })
+const stockReserved = (orderId: string) => ({ ...meta(orderId), customerId: 'ada', lines: [{ productId: 'teapot', quantity: 1, unitPrice: EUR(3450) }], total: EUR(3450) })
+const paymentCompleted = (orderId: string) => ({ ...meta(orderId), paymentId: randomUUID(), customerId: 'ada', amount: EUR(3450) })
+const orderShipped = (orderId: string) => ({ ...meta(orderId), shipmentId: randomUUID(), carrier: 'UPS', trackingNumber: `1Z${randomUUID().slice(0, 8)}` })
+
+async function placeOrder(): Promise<string> {
+  const res = await app.inject({
+    method: 'POST', url: '/orders',
+    headers: { authorization: `Bearer ${mintToken({ sub: 'ada', role: 'customer' }, TEST_JWT_SECRET)}`, 'idempotency-key': randomUUID() },
+    payload: { customerId: 'ada', items: [{ productId: 'teapot', quantity: 1 }], shippingAddress: { name: 'Ada', line1: '1 Loop Rd', city: 'Delft', postalCode: '2611', country: 'NL' } },
+  })
+  expect(res.statusCode).toBe(201)
+  return res.json<{ orderId: string }>().orderId
+}
+
+/** Everything order-service keeps about an order. */
+async function stateOf(orderId: string) {
+  const db = database.db
+  return {
+    order: await db('orders').where({ order_id: orderId }).first(),
+    lines: await db('order_lines').where({ order_id: orderId }).orderBy('product_id'),
+    history: await db('order_history').where({ order_id: orderId }).orderBy('id'),
+    outbox: await db('outbox').where({ aggregate_id: orderId }).count<{ n: string }[]>({ n: '*' }),
+  }
+}
+const inboxHas = async (eventId: string) => (await database.db('inbox').where({ event_id: eventId })).length === 1
+
+describe('hostile events', () => {
+  it('dead-letters unreadable bytes and an unknown schema id, does nothing for events about unknown orders, and goes on', async () => {
+    const orderId = await placeOrder()
+    const unknownOrder = randomUUID()
+    const reservedUnknown = stockReserved(unknownOrder)
+    const paidUnknown = paymentCompleted(unknownOrder)
+
+    await send('payment.events', encoded('PaymentCompleted', paidUnknown))
+    await send('stock.events',
+      { key: 'garbage', value: Buffer.from('{"json":"is not avro"}') },
+      // Confluent wire format: magic byte 0, then a schema id the registry never issued.
+      { key: 'unknown-schema', value: Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('payload')]) },
+      encoded('StockReserved', reservedUnknown),
+      encoded('StockReserved', stockReserved(orderId)),
+    )
+
+    await eventually(async () => expect((await stateOf(orderId)).order.status).toBe('STOCK_RESERVED'), { timeoutMs: 30_000 })
+    const deadLetters = await readTopic(`${prefix}order-service.dlt`)
+    expect(deadLetters.map((m) => m.key).sort()).toEqual(['garbage', 'unknown-schema'])
+    await eventually(async () => expect(await inboxHas(paidUnknown.eventId)).toBe(true), { timeoutMs: 30_000 })
+    expect(await inboxHas(reservedUnknown.eventId)).toBe(true)
+    expect(await stateOf(unknownOrder)).toEqual({ order: undefined, lines: [], history: [], outbox: [{ n: '0' }] })
+  })
+
+  it('a cancelled order: its StockReserved replayed (the very message) changes nothing at all', async () => {
+    const orderId = await placeOrder()
+    const reserved = encoded('StockReserved', stockReserved(orderId))
+    await send('stock.events', reserved)
+    await eventually(async () => expect((await stateOf(orderId)).order.status).toBe('STOCK_RESERVED'), { timeoutMs: 30_000 })
+    await updateOrder(database.db, orderId, { status: 'CANCELLED', reason: 'requested by customer' }, new Date())
+    const before = await stateOf(orderId)
+
+    const marker = await placeOrder()
+    await send('stock.events', reserved, encoded('StockReserved', stockReserved(marker)))
+
+    await eventually(async () => expect((await stateOf(marker)).order.status).toBe('STOCK_RESERVED'), { timeoutMs: 30_000 })
+    expect(await stateOf(orderId)).toEqual(before)
+  })
+
+  it('a cancelled order: late progress events (new ones) leave it CANCELLED with its reason, and emit nothing', async () => {
+    const orderId = await placeOrder()
+    await updateOrder(database.db, orderId, { status: 'CANCELLED', reason: 'requested by customer' }, new Date())
+    const before = await stateOf(orderId)
+    const late = [stockReserved(orderId), orderShipped(orderId)]
+    const paid = paymentCompleted(orderId)
+
+    await send('payment.events', encoded('PaymentCompleted', paid))
+    await send('stock.events', encoded('StockReserved', late[0]!), encoded('OrderShipped', late[1]!))
+
+    for (const { eventId } of [...late, paid]) await eventually(async () => expect(await inboxHas(eventId)).toBe(true), { timeoutMs: 30_000 })
+    const after = await stateOf(orderId)
+    expect(after.order).toMatchObject({ status: 'CANCELLED', reason: 'requested by customer' })
+    expect(after.outbox).toEqual(before.outbox)
+    // Every handled event gets a history row (steps/order-step.ts); none moves the status.
+    expect(after.history.slice(before.history.length).map((h: { status: string }) => h.status)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED'])
+  })
+})

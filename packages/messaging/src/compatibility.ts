@@ -1,0 +1,83 @@
+import avro from 'avsc'
+import type { EventType } from '@choreo/contracts'
+import { subjectOf } from './avro.ts'
+import { RegistryError } from './errors.ts'
+import { loadSchemas } from './schemas.ts'
+
+export type Compatibility = 'compatible' | 'incompatible' | 'not registered'
+
+export interface SubjectCheck {
+  type: EventType
+  subject: string
+  result: Compatibility
+  /** The subject's compatibility level (BACKWARD, NONE…); undefined when not registered. */
+  level?: string
+  /** Version of the latest registered schema. */
+  latestVersion?: number
+  /** Why the local schema cannot read what is registered, when avsc can say. */
+  reason?: string
+}
+
+const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json'
+
+/**
+ * Asks the registry whether each schema in schemas/ may be registered as the next version of
+ * its subject (`POST /compatibility/subjects/<subject>/versions/latest`). Some registries
+ * (Apicurio's ccompat API) call a schema compatible with a subject that does not exist, so
+ * existence is asked first (`GET /subjects/<subject>/versions`).
+ */
+export async function checkCompatibility(options: { registryUrl: string; schemasDir?: string }): Promise<SubjectCheck[]> {
+  const base = options.registryUrl.replace(/\/$/, '')
+  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+    let res: Response
+    try {
+      res = await fetch(`${base}${path}`, {
+        method,
+        headers: { accept: CONTENT_TYPE, ...(body === undefined ? {} : { 'content-type': CONTENT_TYPE }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    } catch (err) {
+      throw new RegistryError(`registry at ${base} does not answer`, { retriable: true, cause: err })
+    }
+    const text = await res.text()
+    if (res.status >= 500) throw new RegistryError(`${method} ${path} answered ${res.status}: ${text}`, { retriable: true })
+    return { status: res.status, json: text ? JSON.parse(text) : null }
+  }
+
+  const checks: SubjectCheck[] = []
+  for (const schema of loadSchemas(options.schemasDir).values()) {
+    const subject = subjectOf(schema.type, schema.fullName)
+    const path = `/subjects/${encodeURIComponent(subject)}`
+    const versions = await call('GET', `${path}/versions`)
+    if (versions.status === 404) {
+      checks.push({ type: schema.type, subject, result: 'not registered' })
+      continue
+    }
+    const latestVersion = Math.max(...(versions.json as number[]))
+    const [compat, config, latest] = await Promise.all([
+      call('POST', `/compatibility${path}/versions/latest`, { schema: schema.json, schemaType: 'AVRO' }),
+      call('GET', `/config/${encodeURIComponent(subject)}?defaultToGlobal=true`),
+      call('GET', `${path}/versions/latest`),
+    ])
+    if (compat.status !== 200) throw new RegistryError(`compatibility check of ${subject} answered ${compat.status}: ${JSON.stringify(compat.json)}`)
+    const compatible = (compat.json as { is_compatible?: boolean }).is_compatible === true
+    const level = (config.json as { compatibilityLevel?: string } | null)?.compatibilityLevel
+    const registered = (latest.json as { schema?: string } | null)?.schema
+    checks.push({
+      type: schema.type, subject, result: compatible ? 'compatible' : 'incompatible', latestVersion,
+      ...(level ? { level } : {}),
+      ...(!compatible && registered ? { reason: whyUnreadable(schema.avro, registered) } : {}),
+    })
+  }
+  return checks
+}
+
+/** BACKWARD means the new schema reads data written with the registered one: avsc's resolver says why it cannot. */
+function whyUnreadable(local: avro.Type, registered: string): string | undefined {
+  try {
+    local.createResolver(avro.Type.forSchema(JSON.parse(registered)))
+    return undefined
+  } catch (err) {
+    return (err as Error).message
+  }
+}

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EventType } from '@choreo/contracts'
+import { createEventCodec, type EventCodec } from '@choreo/messaging'
+import { eventually, infra, readTopic, testKafka } from '@choreo/testkit'
+import { balanceOf, countRows, eur, newCustomer, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
+
+// Hostile messages on stock.events, through Kafka to the running consumer: what cannot be read
+// goes to the dead-letter topic, a valid event about an order payment-service never charged is a
+// documented no-op, a replay changes nothing, and the consumer goes on to the next message.
+// Everything is sent to partition 0, so the last message proves the ones before it were passed.
+
+let h: Harness
+let codec: EventCodec
+let producer: ReturnType<ReturnType<typeof testKafka>['producer']>
+
+beforeAll(async () => {
+  h = await startApp('hostile')
+  codec = createEventCodec({ registryUrl: infra().registryUrl })
+  await codec.register(['StockReserved', 'ReservationAdjusted', 'StockReleased'])
+  producer = testKafka().producer()
+  await producer.connect()
+})
+
+afterAll(async () => {
+  await producer?.disconnect()
+  await h?.close()
+})
+
+interface Message { key: string; value: Buffer }
+const encoded = (type: EventType, event: { orderId: string }): Message => ({ key: event.orderId, value: codec.encode(type, event) })
+const send = (...messages: Message[]) => producer.send({ topic: `${h.prefix}stock.events`, acks: -1, messages: messages.map((m) => ({ ...m, partition: 0 })) })
+
+/** Everything payment-service keeps about a customer and an order. */
+async function stateOf(customerId: string, orderId: string) {
+  const db = h.app.db
+  return {
+    balance: await balanceOf(db, customerId),
+    orderPayment: await db('order_payments').where({ order_id: orderId }).first(),
+    payments: await countRows(db, 'payments', { order_id: orderId }),
+    outbox: await countRows(db, 'outbox', { aggregate_id: orderId }),
+  }
+}
+
+describe('hostile events on stock.events', () => {
+  it('dead-letters unreadable bytes and an unknown schema id, ignores an adjustment of an order it never charged, and goes on', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const unknownOrder = randomUUID()
+    const adjustment = reservationAdjusted(unknownOrder, eur(5_000))
+    const marker = stockReserved(randomUUID(), customerId, eur(3_000))
+
+    await send(
+      { key: 'garbage', value: Buffer.from('not avro at all') },
+      // Confluent wire format: magic byte 0, then a schema id the registry never issued.
+      { key: 'unknown-schema', value: Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('payload')]) },
+      encoded('ReservationAdjusted', adjustment),
+      encoded('StockReserved', marker),
+    )
+
+    await eventually(async () => expect(await balanceOf(db, customerId)).toBe(7_000), { timeoutMs: 30_000 })
+    const deadLetters = await readTopic(`${h.prefix}payment-service.dlt`)
+    expect(deadLetters.map((m) => m.key).sort()).toEqual(['garbage', 'unknown-schema'])
+    for (const m of deadLetters) expect(m.headers['dlt-reason']).toEqual(expect.any(String))
+    // The adjustment was handled once, as nothing.
+    expect(await countRows(db, 'inbox', { event_id: adjustment.eventId })).toBe(1)
+    expect(await countRows(db, 'order_payments', { order_id: unknownOrder })).toBe(0)
+    expect(await countRows(db, 'payments', { order_id: unknownOrder })).toBe(0)
+    expect(await countRows(db, 'outbox', { aggregate_id: unknownOrder })).toBe(0)
+  })
+
+  it('an order charged and refunded: StockReserved replayed after it (the same message, or a new one) charges nothing', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    const reserved = encoded('StockReserved', stockReserved(orderId, customerId, eur(2_000)))
+    await send(reserved, encoded('StockReleased', stockReleased(orderId)))
+    await eventually(async () => expect((await db('order_payments').where({ order_id: orderId }).first())?.state).toBe('SETTLED'), { timeoutMs: 30_000 })
+    const before = await stateOf(customerId, orderId)
+    expect(before.balance).toBe(10_000)
+
+    const other = await newCustomer(db, eur(1_000))
+    await send(reserved, encoded('StockReserved', stockReserved(orderId, customerId, eur(2_000))), encoded('StockReserved', stockReserved(randomUUID(), other, eur(100))))
+
+    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    expect(await stateOf(customerId, orderId)).toEqual(before)
+  })
+})

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs'
+import { expect, it } from 'vitest'
+import { eventsOf, topicOf, type EventType } from '@choreo/contracts'
+import { saga } from './saga.ts'
+
+// infra/kafka-acl/setup.sh cannot run here (no Docker), so its grants are checked against the
+// saga they must serve: a step reacting to a new topic without a Read grant would fail only there.
+it('the compose ACLs let stock-service write its own topic and read exactly the topics its saga consumes', () => {
+  const script = readFileSync(new URL('../../infra/kafka-acl/setup.sh', import.meta.url), 'utf8')
+  const [own, ...consumed] = script.match(/^service stock-service (.+)$/m)?.[1]?.split(' ') ?? []
+  expect(own).toBe(topicOf(eventsOf('stock')[0]!))
+  expect(consumed.sort()).toEqual([...new Set((Object.keys(saga) as EventType[]).map(topicOf))].sort())
+})

@@ -1,0 +1,67 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { readSpans, republish, spansOf, type OffsetsAdmin, type Republished } from '@choreo/messaging'
+import type { Kafka } from '../lib/clients.ts'
+import type { Random } from './random.ts'
+
+/** Messages kept to pick duplicates from: recent enough to race the originals, many enough to vary. */
+const RESERVOIR_SIZE = 5000
+/** The tap follows the topics again this long after the broker dropped it. */
+const TAP_RETRY_MS = 1000
+
+export interface Duplicator {
+  start(): void
+  /** Re-produces up to `count` messages seen on the topics, byte for byte; how many the broker took. */
+  inject(count: number): Promise<number>
+  stop(): Promise<void>
+}
+
+/**
+ * Duplicate delivery: a tap follows the run's event topics and keeps a sample of their messages;
+ * a fault re-produces some of them with their exact key, value bytes and headers, on the
+ * partition they came from, which is what a redelivery looks like to a consumer.
+ */
+export function createDuplicator(deps: { kafka: Kafka; offsets: OffsetsAdmin; topics: readonly string[]; random: Random }): Duplicator {
+  const { kafka, offsets, topics, random } = deps
+  const seen: Republished[] = []
+  const stopping = new AbortController()
+  let tapping: Promise<void> = Promise.resolve()
+
+  async function tap(): Promise<void> {
+    while (!stopping.signal.aborted) {
+      try {
+        const spans = await spansOf(offsets, topics, { kind: 'end' }, true)
+        for await (const m of readSpans(kafka, spans, stopping.signal)) {
+          const copy = { topic: m.topic, partition: m.partition, key: m.key, value: m.value, headers: m.headers }
+          if (seen.length < RESERVOIR_SIZE) seen.push(copy)
+          else seen[random.int(0, RESERVOIR_SIZE - 1)] = copy
+        }
+      } catch {
+        // The broker went away under the tap (a Kafka fault): follow again once it is back.
+        await sleep(TAP_RETRY_MS)
+      }
+    }
+  }
+
+  return {
+    start() {
+      tapping = tap()
+    },
+
+    async inject(count) {
+      let sent = 0
+      for (; sent < count && seen.length > 0; sent++) {
+        try {
+          await republish(kafka, [random.pick(seen)])
+        } catch {
+          break // the broker is away (another fault): the rest are not delivered, nor counted
+        }
+      }
+      return sent
+    },
+
+    async stop() {
+      stopping.abort()
+      await tapping
+    },
+  }
+}

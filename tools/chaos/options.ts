@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util'
+import { Type } from 'typebox'
+import { baseConfigSchema, brokersOf, loadConfig } from '@choreo/platform'
+import { longProfile, shortProfile, type Profile } from './profile.ts'
+import type { PostgresServer } from './run-resources.ts'
+import type { InfraMode } from './stack-control.ts'
+
+export const USAGE = `usage: ./choreo chaos --short | --minutes N [options]
+  --short                     the seeded run of ./choreo test: ≤ 3 minutes, a few of each fault
+  --minutes N                 the long run: N minutes of load and faults (30 give ≥ 1,000 faults)
+  --broker-outage-minutes M   then stop Kafka for M minutes under load; the drain after it must be ≤ 90 s
+  --seed S                    the PRNG seed (default: from the clock, printed)
+  --infra restart|pause|none  shared-stack faults: real Kafka/registry/PostgreSQL restarts (default),
+                              SIGSTOP/SIGCONT of Kafka and the registry (no PostgreSQL), or none
+  --keep                      keep the run's databases, topics and consumer groups`
+
+/** What the run reads from the environment: the stack ./choreo describes, its defaults those of the local stack. */
+const envSchema = {
+  KAFKA_BROKERS: baseConfigSchema.KAFKA_BROKERS,
+  SCHEMA_REGISTRY_URL: baseConfigSchema.SCHEMA_REGISTRY_URL,
+  PGHOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  PGPORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5432 }),
+  PGUSER: Type.String({ minLength: 1, default: 'postgres' }),
+}
+
+/** A mistake in the command line, naming the option. */
+export class OptionError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'OptionError'
+  }
+}
+
+export interface Options {
+  profile: Profile
+  seed: number
+  infra: InfraMode | 'none'
+  keep: boolean
+  brokers: string[]
+  registryUrl: string
+  postgres: PostgresServer
+}
+
+function positive(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value <= 0) throw new OptionError(`--${name} must be a positive number, not '${raw}'`)
+  return value
+}
+
+/** Reads the command line and the environment once, failing with a message that names what is wrong (OptionError, ConfigError). */
+export function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      short: { type: 'boolean', default: false },
+      minutes: { type: 'string' },
+      'broker-outage-minutes': { type: 'string' },
+      seed: { type: 'string' },
+      infra: { type: 'string', default: 'restart' },
+      keep: { type: 'boolean', default: false },
+    },
+  })
+  const minutes = positive('minutes', values.minutes)
+  if (values.short === (minutes !== undefined)) throw new OptionError('give either --short or --minutes N')
+  const outage = positive('broker-outage-minutes', values['broker-outage-minutes']) ?? 0
+  if (values.short && outage > 0) throw new OptionError('--broker-outage-minutes belongs to the long run (--minutes N)')
+  const infra = values.infra
+  if (infra !== 'restart' && infra !== 'pause' && infra !== 'none') throw new OptionError(`--infra must be restart, pause or none, not '${infra}'`)
+  if (outage > 0 && infra !== 'restart') throw new OptionError('--broker-outage-minutes needs --infra restart')
+  const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed)
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new OptionError(`--seed must be a non-negative integer, not '${values.seed}'`)
+
+  const config = loadConfig(envSchema, env)
+
+  const profile = values.short ? shortProfile : longProfile(minutes ?? 0, outage)
+  return {
+    profile: {
+      ...profile,
+      // Only what the chosen mode can do: nothing to the shared stack with none, no PostgreSQL restart with pause.
+      kafka: infra === 'none' ? { ...profile.kafka, restarts: 0 } : profile.kafka,
+      registry: infra === 'none' ? { ...profile.registry, restarts: 0 } : profile.registry,
+      postgres: infra === 'restart' ? profile.postgres : { restarts: 0 },
+    },
+    seed,
+    infra,
+    keep: values.keep,
+    brokers: brokersOf(config.KAFKA_BROKERS),
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    postgres: { host: config.PGHOST, port: config.PGPORT, user: config.PGUSER },
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest'
+import { laneOf, planFaults, type PlannedFault } from './plan.ts'
+import { longProfile, shortProfile } from './profile.ts'
+import { createRandom } from './random.ts'
+
+const count = (plan: PlannedFault[], kind: PlannedFault['kind']) => plan.filter((f) => f.kind === kind).length
+
+describe('fault plan', () => {
+  it('is the same for the same seed', () => {
+    expect(planFaults(shortProfile, createRandom(42))).toEqual(planFaults(shortProfile, createRandom(42)))
+    expect(planFaults(shortProfile, createRandom(42))).not.toEqual(planFaults(shortProfile, createRandom(43)))
+  })
+
+  it('gives the short run one restart of Kafka, the registry and PostgreSQL, one scale-out, a kill of every service and several duplicates', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const plan = planFaults(shortProfile, createRandom(seed))
+      expect([count(plan, 'kafka'), count(plan, 'registry'), count(plan, 'postgres'), count(plan, 'scaleout')]).toEqual([1, 1, 1, 1])
+      expect(new Set(plan.flatMap((f) => (f.kind === 'kill' ? [f.service] : [])))).toEqual(new Set(['order-service', 'stock-service', 'payment-service']))
+      expect(count(plan, 'dup')).toBeGreaterThan(4)
+    }
+  })
+
+  it('leaves a killed service time to rejoin its group before it is killed again', () => {
+    const plan = planFaults(longProfile(30, 0), createRandom(9))
+    for (const service of ['order-service', 'stock-service', 'payment-service']) {
+      const moments = plan.flatMap((f) => (f.kind === 'kill' && f.service === service ? [f.at] : []))
+      expect(moments.length).toBeGreaterThan(10)
+      for (let i = 1; i < moments.length; i++) expect(moments[i]! - moments[i - 1]!).toBeGreaterThanOrEqual(40)
+    }
+  })
+
+  it('keeps every fault inside the load, in time order', () => {
+    const plan = planFaults(longProfile(10, 0), createRandom(3))
+    expect(plan.map((f) => f.at)).toEqual([...plan.map((f) => f.at)].sort((a, b) => a - b))
+    for (const f of plan) expect(f.at > 0 && f.at < 600).toBe(true)
+  })
+
+  it('kills a second instance only while its scale-out window is open', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const plan = planFaults(longProfile(10, 0), createRandom(seed))
+      const windows = plan.flatMap((f) => (f.kind === 'scaleout' ? [[f.at, f.at + f.forSeconds] as const] : []))
+      for (const f of plan) {
+        if (f.kind === 'kill' && f.instance === 2) expect(windows.some(([from, to]) => f.at > from && f.at + f.downSeconds < to)).toBe(true)
+      }
+    }
+  })
+
+  it('gives each service its own kill lane and the infrastructure one lane', () => {
+    const plan = planFaults(longProfile(10, 0), createRandom(5))
+    expect(new Set(plan.map(laneOf))).toEqual(new Set(['kill-order-service', 'kill-stock-service', 'kill-payment-service', 'dup', 'scale', 'infra']))
+  })
+})

@@ -1,0 +1,117 @@
+import { services, type ServiceName } from '../lib/services.ts'
+import type { Profile } from './profile.ts'
+import type { Random } from './random.ts'
+
+export const SERVICES = services
+export type Service = ServiceName
+/** 1: the service's own process; 2: its second instance during a scale-out window. */
+export type Instance = 1 | 2
+
+export type PlannedFault =
+  | { kind: 'kill'; at: number; service: Service; instance: Instance; downSeconds: number }
+  | { kind: 'dup'; at: number; messages: number }
+  | { kind: 'scaleout'; at: number; forSeconds: number }
+  | { kind: 'kafka' | 'registry'; at: number; outageSeconds: number }
+  | { kind: 'postgres'; at: number }
+
+export type FaultKind = PlannedFault['kind']
+export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'kafka', 'registry', 'postgres', 'dup', 'scaleout']
+
+/**
+ * Faults of one lane run one after the other, a late one waiting for the one before; lanes
+ * overlap freely. Kills have a lane per service: a service is killed again only once its
+ * restart has rejoined its consumer group, while the other services are killed meanwhile.
+ */
+export type Lane = `kill-${Service}` | 'dup' | 'scale' | 'infra'
+export function laneOf(fault: PlannedFault): Lane {
+  switch (fault.kind) {
+    case 'kill': return `kill-${fault.service}`
+    case 'dup': return 'dup'
+    case 'scaleout': return 'scale'
+    default: return 'infra'
+  }
+}
+
+// No fault in the first seconds (the services are still joining their groups). A killed
+// service's restart rejoins its consumer group only once the dead member's session has expired
+// (30 s, kafkajs' default), so kills of one service are that far apart, and end that long
+// before the load does.
+const QUIET_START_SECONDS = 3
+const KILL_RECOVERY_SECONDS = 40
+const KILLS_END_BEFORE_SECONDS = 40
+const DUPS_END_BEFORE_SECONDS = 3
+/** Infrastructure restarts and scale-out windows fall inside this share of the load phase. */
+const WINDOW = { from: 0.1, to: 0.7 } as const
+/** A kill of a second instance must leave it this long to come back before its window closes. */
+const SECOND_INSTANCE_MARGIN_SECONDS = 3
+
+/**
+ * Every fault of a run, with its moment in seconds from the start of the load, drawn from the
+ * seed: the same seed and profile always plan the same faults.
+ */
+export function planFaults(profile: Profile, random: Random): PlannedFault[] {
+  const L = profile.loadSeconds
+  const scaleRandom = random.fork('scale')
+  const windows = spread(profile.scaleOut.windows, L * WINDOW.from, L * WINDOW.to - profile.scaleOut.forSeconds, scaleRandom)
+    .map((at) => ({ kind: 'scaleout' as const, at, forSeconds: profile.scaleOut.forSeconds }))
+
+  const killRandom = random.fork('kill')
+  const kills: PlannedFault[] = SERVICES.flatMap((service) => killMoments(profile.killEverySeconds, QUIET_START_SECONDS, L - KILLS_END_BEFORE_SECONDS, killRandom)
+    .map((at): PlannedFault => {
+      const downSeconds = killRandom.between(...profile.restartAfterSeconds)
+      const open = windows.some((w) => at > w.at && at + downSeconds < w.at + w.forSeconds - SECOND_INSTANCE_MARGIN_SECONDS)
+      const instance: Instance = open && killRandom.chance(0.5) ? 2 : 1
+      return { kind: 'kill', at, service, instance, downSeconds }
+    }))
+
+  const dupRandom = random.fork('dup')
+  const dups: PlannedFault[] = arrivals(profile.duplicateEverySeconds, QUIET_START_SECONDS, L - DUPS_END_BEFORE_SECONDS, dupRandom)
+    .map((at) => ({ kind: 'dup', at, messages: dupRandom.int(...profile.duplicatesPerInjection) }))
+
+  const infraRandom = random.fork('infra')
+  const infraKinds = shuffle([
+    ...Array.from({ length: profile.kafka.restarts }, () => 'kafka' as const),
+    ...Array.from({ length: profile.registry.restarts }, () => 'registry' as const),
+    ...Array.from({ length: profile.postgres.restarts }, () => 'postgres' as const),
+  ], infraRandom)
+  const infra: PlannedFault[] = spread(infraKinds.length, L * WINDOW.from, L * WINDOW.to, infraRandom).map((at, i) => {
+    const kind = infraKinds[i]!
+    if (kind === 'kafka') return { kind, at, outageSeconds: profile.kafka.outageSeconds }
+    if (kind === 'registry') return { kind, at, outageSeconds: profile.registry.outageSeconds }
+    return { kind, at }
+  })
+
+  return [...windows, ...kills, ...dups, ...infra].sort((a, b) => a.at - b.at)
+}
+
+/** Moments of a Poisson process with this mean gap, in [from, to). */
+function arrivals(meanGap: number, from: number, to: number, random: Random): number[] {
+  const out: number[] = []
+  for (let t = from + random.exponential(meanGap); t < to; t += random.exponential(meanGap)) out.push(t)
+  return out
+}
+
+/**
+ * Kill moments of one service: the first within one mean gap of the start (every service is
+ * killed at least once), then a Poisson process whose gaps are at least KILL_RECOVERY_SECONDS.
+ */
+function killMoments(meanGap: number, from: number, to: number, random: Random): number[] {
+  if (to <= from) return []
+  const out = [random.between(from, Math.min(to, from + meanGap))]
+  for (let t = out[0]! + KILL_RECOVERY_SECONDS + random.exponential(meanGap); t < to; t += KILL_RECOVERY_SECONDS + random.exponential(meanGap)) out.push(t)
+  return out
+}
+
+/** n moments, one in each of n equal slots of [from, to), at a random place in the slot's first half. */
+function spread(n: number, from: number, to: number, random: Random): number[] {
+  const width = (to - from) / Math.max(n, 1)
+  return Array.from({ length: n }, (_, i) => from + i * width + random.between(0, width / 2))
+}
+
+function shuffle<T>(items: T[], random: Random): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = random.int(0, i)
+    ;[items[i], items[j]] = [items[j]!, items[i]!]
+  }
+  return items
+}

@@ -1,0 +1,94 @@
+import { createServer } from 'node:net'
+import { declaredTopics, deadLetterTopic, eventTopics, prefixed } from '@choreo/contracts'
+import { ensureTopics, type OffsetsAdmin } from '@choreo/messaging'
+import { createDb } from '@choreo/platform'
+import type { Kafka } from '../lib/clients.ts'
+import { SERVICES, type Service } from './plan.ts'
+
+export type Db = ReturnType<typeof createDb>
+
+export interface PostgresServer {
+  host: string
+  port: number
+  user: string
+}
+
+/** What a run owns on the shared stack: three databases, a topic prefix, consumer groups, ports. */
+export interface RunResources {
+  prefix: string
+  databaseUrls: Record<Service, string>
+  /** Pools the runner reads the databases through (snapshot, drain, deliveries). */
+  dbs: Record<Service, Db>
+  groups: Record<Service, string>
+  eventTopics: string[]
+  deadLetterTopics: string[]
+  /** Drops the databases, deletes the topics and the consumer groups. */
+  release(): Promise<void>
+  /** Closes the runner's pools only (--keep). */
+  close(): Promise<void>
+}
+
+// Pools of the runner itself: a few connections each, the services need the rest.
+const RUNNER_POOL_MAX = 3
+
+const urlOf = (server: PostgresServer, database: string) => `postgres://${server.user}@${server.host}:${server.port}/${database}`
+
+/** Creates the run's databases (chaos_<run>_<service>) and its topics (chaos-<run>.<topic>). */
+export async function createRunResources(deps: { runId: string; postgres: PostgresServer; kafka: Kafka; offsets: OffsetsAdmin }): Promise<RunResources> {
+  const { runId, postgres, kafka, offsets } = deps
+  const prefix = `chaos-${runId}.`
+  const names = Object.fromEntries(SERVICES.map((s) => [s, `chaos_${runId.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${s.replace('-service', '')}`])) as Record<Service, string>
+  const admin = createDb({ client: 'pg', url: urlOf(postgres, 'postgres'), poolMax: 1 })
+  try {
+    for (const name of Object.values(names)) await admin.raw(`CREATE DATABASE "${name}"`)
+  } finally {
+    await admin.destroy()
+  }
+  await ensureTopics(kafka, declaredTopics(prefix))
+  const databaseUrls = Object.fromEntries(SERVICES.map((s) => [s, urlOf(postgres, names[s])])) as Record<Service, string>
+  const dbs = Object.fromEntries(SERVICES.map((s) => [s, createDb({ client: 'pg', url: databaseUrls[s], poolMax: RUNNER_POOL_MAX })])) as Record<Service, Db>
+  const groups = Object.fromEntries(SERVICES.map((s) => [s, prefixed(prefix, s)])) as Record<Service, string>
+  const topics = {
+    eventTopics: Object.values(eventTopics).map((t) => prefixed(prefix, t)),
+    deadLetterTopics: SERVICES.map((s) => prefixed(prefix, deadLetterTopic(s))),
+  }
+
+  async function close(): Promise<void> {
+    await Promise.all(Object.values(dbs).map((db) => db.destroy()))
+  }
+
+  return {
+    prefix, databaseUrls, dbs, groups, ...topics, close,
+    async release() {
+      await close()
+      const drop = createDb({ client: 'pg', url: urlOf(postgres, 'postgres'), poolMax: 1 })
+      try {
+        for (const name of Object.values(names)) await drop.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      } finally {
+        await drop.destroy()
+      }
+      const admin = kafka.admin()
+      await admin.connect()
+      try {
+        await admin.deleteTopics({ topics: [...topics.eventTopics, ...topics.deadLetterTopics] })
+      } finally {
+        await admin.disconnect()
+      }
+      for (const group of Object.values(groups)) await offsets.deleteGroup(group).catch(() => {})
+    },
+  }
+}
+
+/** The preferred port when it is free, any free port otherwise. */
+export async function freePort(preferred: number): Promise<number> {
+  const tryListen = (port: number) => new Promise<number | null>((resolve) => {
+    const server = createServer()
+    server.once('error', () => resolve(null))
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address()
+      const bound = typeof address === 'object' && address ? address.port : null
+      server.close(() => resolve(bound))
+    })
+  })
+  return (await tryListen(preferred)) ?? (await tryListen(0)) ?? Promise.reject(new Error('no free port'))
+}

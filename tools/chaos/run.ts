@@ -1,0 +1,182 @@
+import { randomBytes } from 'node:crypto'
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createKafka, silentLogger } from '@choreo/messaging'
+import { createApi } from './api.ts'
+import { probeCommitWindow } from './commit-window.ts'
+import { consumersOf } from './consumers.ts'
+import { createDuplicator } from './duplicator.ts'
+import { createFaultInjector } from './faults.ts'
+import { checkInvariants } from './invariants.ts'
+import { consumerLag, reconnectingOffsetsAdmin } from './kafka-state.ts'
+import { createLoad } from './load.ts'
+import type { Options } from './options.ts'
+import { planFaults, SERVICES, type Instance, type Service } from './plan.ts'
+import { BROKER_OUTAGE_DRAIN_LIMIT_SECONDS } from './profile.ts'
+import { awaitQuiescence, type DrainState } from './quiescence.ts'
+import { createRandom } from './random.ts'
+import { createRunResources, freePort } from './run-resources.ts'
+import { createStackControl } from './stack-control.ts'
+import { buildResult, runViolations, summaryLine, type RunResult } from './summary.ts'
+import { createSupervisor } from './supervisor.ts'
+import { takeSnapshot } from './snapshot.ts'
+
+/** Ports tried first: 41xx for each service's own instance, 42xx for the second (scale-out). */
+const PREFERRED_PORTS: Record<Service, Record<Instance, number>> = {
+  'order-service': { 1: 4101, 2: 4201 },
+  'stock-service': { 1: 4102, 2: 4202 },
+  'payment-service': { 1: 4103, 2: 4203 },
+}
+const SERVICE_POOL_MAX = '6'
+const PROGRESS_EVERY_MS = 15_000
+/** The inbox rows a kill can have left uncommitted are recent; older ones are long committed. */
+const RECENT_INBOX_SQL = `SELECT topic, partition, "offset" FROM inbox WHERE consumer_group = ? AND handled_at > now() - interval '5 minutes'`
+/** Busy: the relay has rows to publish, or the consumer handled an event a moment ago. */
+const BUSY_SQL = `SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)
+  OR EXISTS (SELECT 1 FROM inbox WHERE consumer_group = ? AND handled_at > now() - interval '250 milliseconds') AS busy`
+const OPEN_ORDERS_SQL = `SELECT count(*) AS n FROM orders WHERE status NOT IN ('DELIVERED', 'REJECTED', 'CANCELLED')`
+
+/**
+ * One chaos run, start to end: its own services and data on the shared stack, load with faults,
+ * drain, invariants, result. Returns the result; result.json and chaos.log are in the run's directory.
+ */
+export async function runChaos(options: Options, root: string): Promise<RunResult> {
+  const { profile, seed } = options
+  const startedAt = new Date()
+  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-s${seed}`
+  const runDir = join(root, '.run', 'chaos', runId)
+  mkdirSync(runDir, { recursive: true })
+  const logFile = join(runDir, 'chaos.log')
+  const note = (message: string) => appendFileSync(logFile, `${new Date().toISOString()} ${message}\n`)
+  const say = (message: string) => { note(message); console.error(`[chaos] ${message}`) }
+
+  const random = createRandom(seed)
+  const kafka = createKafka({ clientId: `chaos-${runId}`, brokers: options.brokers }, silentLogger)
+  const offsets = reconnectingOffsetsAdmin(kafka)
+  say(`run ${runId}: ${profile.name} profile, seed ${seed}, logs in ${runDir}`)
+  const resources = await createRunResources({ runId, postgres: options.postgres, kafka, offsets })
+  const consumers = consumersOf(resources.prefix)
+  const jwtSecret = randomBytes(32).toString('hex')
+  const ports = {} as Record<Service, Record<Instance, number>>
+  for (const s of SERVICES) ports[s] = { 1: await freePort(PREFERRED_PORTS[s][1]), 2: await freePort(PREFERRED_PORTS[s][2]) }
+
+  const supervisor = createSupervisor({
+    root, logDir: runDir, log: note,
+    portOf: (s, i) => ports[s][i],
+    envOf: (s, i) => ({
+      PORT: String(ports[s][i]), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
+      DATABASE_URL: resources.databaseUrls[s], DATABASE_POOL_MAX: SERVICE_POOL_MAX, TOPIC_PREFIX: resources.prefix,
+      KAFKA_BROKERS: options.brokers.join(','), SCHEMA_REGISTRY_URL: options.registryUrl, JWT_SECRET: jwtSecret,
+    }),
+  })
+  const duplicator = createDuplicator({ kafka, offsets, topics: resources.eventTopics, random: random.fork('duplicates') })
+  const stockDb = resources.dbs['stock-service']
+  const load = createLoad({
+    api: createApi({ ports: (s) => supervisor.ports(s), random: random.fork('instances') }),
+    random: random.fork('load'),
+    jwtSecret,
+    tokenTtlSeconds: 24 * 3600,
+    workers: profile.workers,
+    actionsPerSecond: profile.actionsPerSecond,
+    shippedBefore: async (cutoff, limit) =>
+      (await stockDb('shipments').where({ status: 'SHIPPED' }).andWhere('shipped_at', '<', cutoff).orderBy('shipped_at').limit(limit).select('shipment_id'))
+        .map((r: { shipment_id: string }) => r.shipment_id),
+  })
+  const faults = createFaultInjector({
+    supervisor, duplicator, log: note,
+    stack: createStackControl({ root, mode: options.infra === 'pause' ? 'pause' : 'restart', logFile: join(runDir, 'stack.log') }),
+    probeCommitWindow: (service) => probeCommitWindow({
+      offsets, group: resources.groups[service], topics: consumers[service].topics,
+      recentInbox: async () => (await resources.dbs[service].raw(RECENT_INBOX_SQL, [resources.groups[service]])).rows,
+    }),
+    busy: async (service) => (await resources.dbs[service].raw(BUSY_SQL, [resources.groups[service]])).rows[0]?.busy === true,
+  })
+
+  // Interrupted: give back what a fault took from the shared stack; the services die with the run.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      say(`${sig}: stopping; the run's databases and topics are left behind`)
+      void faults.restore().finally(() => process.exit(130))
+    })
+  }
+
+  async function measure(): Promise<DrainState> {
+    let backlog = 0
+    let lag = 0
+    for (const s of SERVICES) {
+      backlog += Number((await resources.dbs[s]('outbox').whereNull('published_at').count({ n: '*' }))[0]?.n ?? 0)
+      lag += await consumerLag(offsets, resources.groups[s], consumers[s].topics)
+    }
+    const openOrders = Number((await resources.dbs['order-service'].raw(OPEN_ORDERS_SQL)).rows[0]?.n ?? 0)
+    return { backlog, lag, openOrders }
+  }
+
+  try {
+    say(`starting the services on ports ${SERVICES.map((s) => ports[s][1]).join(', ')} (second instances ${SERVICES.map((s) => ports[s][2]).join(', ')})`)
+    const ready = await Promise.all(SERVICES.map((s) => supervisor.start(s, 1)))
+    if (ready.includes(false)) throw new Error(`a service did not start; see the logs in ${runDir}`)
+    await load.setup()
+    duplicator.start()
+
+    const plan = planFaults(profile, random.fork('faults'))
+    writeFileSync(join(runDir, 'plan.json'), JSON.stringify(plan, null, 2))
+    say(`load for ${profile.loadSeconds}s with ${plan.length} planned faults${profile.brokerOutageSeconds ? `, then a ${profile.brokerOutageSeconds}s broker outage` : ''}`)
+    const loadStartedAt = Date.now()
+    load.start()
+    const progress = setInterval(() => {
+      const total = Object.values(faults.counts).reduce((a, b) => a + b, 0)
+      say(`t=${Math.round((Date.now() - loadStartedAt) / 1000)}s faults=${total} confirmed orders=${load.record.confirmedOrders.size}`)
+    }, PROGRESS_EVERY_MS)
+    try {
+      await Promise.all([faults.run(plan, loadStartedAt), sleep(profile.loadSeconds * 1000)])
+      if (profile.brokerOutageSeconds > 0) {
+        say(`broker outage: Kafka stopped for ${profile.brokerOutageSeconds}s under load`)
+        await faults.brokerOutage(profile.brokerOutageSeconds, loadStartedAt)
+      }
+    } finally {
+      clearInterval(progress)
+      await load.stop()
+    }
+    const loadStoppedAt = Date.now()
+    await Promise.all(SERVICES.map((s) => supervisor.start(s, 1)))
+
+    say(`load stopped; draining (up to ${profile.drainTimeoutSeconds}s)`)
+    const quiescence = await awaitQuiescence({ measure, deliver: load.deliverShipped, timeoutMs: profile.drainTimeoutSeconds * 1000, log: say })
+    const drainSeconds = (quiescence.at - Math.max(faults.lastEndedAt, loadStoppedAt)) / 1000
+    await duplicator.stop()
+
+    say('checking invariants')
+    const snapshot = await takeSnapshot({ dbs: resources.dbs, groups: resources.groups, kafka, offsets, eventTopics: resources.eventTopics, deadLetterTopics: resources.deadLetterTopics })
+    const verdict = checkInvariants(snapshot, {
+      ...load.record,
+      consumers,
+      historyService: 'order-service',
+      duplicatedMessages: faults.duplicatedMessages,
+    })
+    const result = buildResult({
+      run: runId, seed, profile: profile.name, startedAt,
+      counts: faults.counts, timeline: faults.events,
+      duplicatedMessages: faults.duplicatedMessages, killsInCommitWindow: faults.killsInCommitWindow, crashes: supervisor.crashes,
+      verdict,
+      runViolations: runViolations(quiescence, drainSeconds, profile.brokerOutageSeconds > 0 ? { limitSeconds: BROKER_OUTAGE_DRAIN_LIMIT_SECONDS } : null),
+      drainSeconds,
+      quiescent: quiescence.reached,
+      responses: load.record.responses,
+    })
+    writeFileSync(join(runDir, 'result.json'), JSON.stringify(result, null, 2))
+    note(summaryLine(result))
+    return result
+  } finally {
+    await faults.restore()
+    await supervisor.stopAll()
+    await duplicator.stop()
+    if (options.keep) {
+      await resources.close()
+      say(`kept: databases of ${resources.databaseUrls['order-service'].replace(/_order$/, '_*')}, topics ${resources.prefix}*`)
+    } else {
+      await resources.release().catch((err: unknown) => say(`could not release the run's resources: ${String(err)}`))
+    }
+    await offsets.close().catch(() => {})
+  }
+}

@@ -1,0 +1,103 @@
+import type { FaultCounts, FaultEvent } from './faults.ts'
+import type { Verdict, Violation } from './invariants.ts'
+import { FAULT_KINDS } from './plan.ts'
+import type { Quiescence } from './quiescence.ts'
+
+/** A rule about the run rather than the data: it drained, and fast enough after a broker outage. */
+export interface RunViolation {
+  rule: 'not-quiescent' | 'slow-drain-after-broker-outage'
+  detail: string
+}
+
+/** Details kept in result.json: enough to investigate, not the whole run. */
+const MAX_DETAILS = 200
+
+export interface RunResult {
+  run: string
+  seed: number
+  profile: string
+  startedAt: string
+  finishedAt: string
+  faults: FaultCounts & { total: number }
+  duplicatedMessages: number
+  killsInCommitWindow: number
+  /** Service exits the run did not cause (crash-loops while PostgreSQL or the registry was away). */
+  crashes: number
+  orders: number
+  ordersByStatus: Record<string, number>
+  lost: number
+  duplicatedEffects: number
+  violations: number
+  violationsByRule: Record<string, number>
+  violationDetails: (Violation | RunViolation)[]
+  drainAfterLastFaultSeconds: number
+  quiescent: boolean
+  events: { onTopics: number; copies: number; relayResends: number; deadLetters: number }
+  responses: Record<string, Record<string, number>>
+  timeline: FaultEvent[]
+}
+
+/** The run-level checks: quiescence reached, and within the limit after a broker outage. */
+export function runViolations(quiescence: Quiescence, drainSeconds: number, brokerOutage: { limitSeconds: number } | null): RunViolation[] {
+  const out: RunViolation[] = []
+  if (!quiescence.reached) {
+    const s = quiescence.last
+    out.push({ rule: 'not-quiescent', detail: s ? `gave up with backlog ${s.backlog}, lag ${s.lag}, open orders ${s.openOrders}` : 'could not measure' })
+  }
+  if (brokerOutage && drainSeconds > brokerOutage.limitSeconds) {
+    out.push({ rule: 'slow-drain-after-broker-outage', detail: `${drainSeconds.toFixed(1)}s after the broker came back, limit ${brokerOutage.limitSeconds}s` })
+  }
+  return out
+}
+
+export function buildResult(input: {
+  run: string
+  seed: number
+  profile: string
+  startedAt: Date
+  counts: FaultCounts
+  timeline: FaultEvent[]
+  duplicatedMessages: number
+  killsInCommitWindow: number
+  crashes: number
+  verdict: Verdict
+  runViolations: RunViolation[]
+  drainSeconds: number
+  quiescent: boolean
+  responses: Record<string, Record<string, number>>
+}): RunResult {
+  const { verdict } = input
+  const all: (Violation | RunViolation)[] = [...input.runViolations, ...verdict.violations]
+  const byRule: Record<string, number> = {}
+  for (const v of all) byRule[v.rule] = (byRule[v.rule] ?? 0) + 1
+  return {
+    run: input.run,
+    seed: input.seed,
+    profile: input.profile,
+    startedAt: input.startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    faults: { ...input.counts, total: FAULT_KINDS.reduce((n, k) => n + input.counts[k], 0) },
+    duplicatedMessages: input.duplicatedMessages,
+    killsInCommitWindow: input.killsInCommitWindow,
+    crashes: input.crashes,
+    orders: Object.values(verdict.stats.orders).reduce((a, b) => a + b, 0),
+    ordersByStatus: verdict.stats.orders,
+    lost: verdict.lost,
+    duplicatedEffects: verdict.duplicatedEffects,
+    violations: all.length,
+    violationsByRule: byRule,
+    violationDetails: all.slice(0, MAX_DETAILS),
+    drainAfterLastFaultSeconds: Math.round(input.drainSeconds * 10) / 10,
+    quiescent: input.quiescent,
+    events: { onTopics: verdict.stats.events, copies: verdict.stats.copies, relayResends: verdict.stats.relayResends, deadLetters: verdict.stats.deadLetters },
+    responses: input.responses,
+    timeline: input.timeline,
+  }
+}
+
+/** The one line a run prints. */
+export function summaryLine(r: RunResult): string {
+  const kinds = FAULT_KINDS.map((k) => `${k}=${r.faults[k]}`).join(' ')
+  return `chaos: faults=${r.faults.total} (${kinds}) orders=${r.orders} lost=${r.lost} duplicated_effects=${r.duplicatedEffects} `
+    + `violations=${r.violations} drain_after_last_fault=${r.drainAfterLastFaultSeconds}s`
+}

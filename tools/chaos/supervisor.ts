@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Instance, Service } from './plan.ts'
+
+/** How long a started service may take to answer /health (it crash-loops while PostgreSQL or the registry is away). */
+const READY_TIMEOUT_MS = 120_000
+const READY_POLL_MS = 200
+/**
+ * A service that died on its own (not killed by the run) is started again after a pause that
+ * doubles with each crash in a row, as an orchestrator's crash-loop back-off does; a process
+ * that stayed up for STABLE_AFTER_MS starts the count again.
+ */
+const CRASH_BACKOFF = { initialMs: 1000, maxMs: 32_000 } as const
+const STABLE_AFTER_MS = 60_000
+/** A graceful stop that takes longer than this ends with SIGKILL. */
+const STOP_TIMEOUT_MS = 20_000
+
+export interface Supervisor {
+  /** Starts the instance (if it is not running) and waits until it answers HTTP; false on time-out. */
+  start(service: Service, instance: Instance): Promise<boolean>
+  /** kill -9; false when the instance was not running. It stays down until start(). */
+  kill(service: Service, instance: Instance): Promise<boolean>
+  /** SIGTERM: the graceful shutdown a scale-in does. */
+  stop(service: Service, instance: Instance): Promise<void>
+  /** Ports of the instances meant to be up, for the load to spread requests over. */
+  ports(service: Service): number[]
+  isUp(service: Service, instance: Instance): boolean
+  /** Exits the run did not cause: each was followed by a restart. */
+  readonly crashes: number
+  stopAll(): Promise<void>
+}
+
+interface Slot {
+  service: Service
+  instance: Instance
+  child: ChildProcess | null
+  /** Whether the instance should be running: an exit while wanted is a crash, and is restarted. */
+  wanted: boolean
+  startedAt: number
+  /** Crashes in a row, for the back-off. */
+  inARow: number
+  exited: Promise<void>
+}
+
+/**
+ * Runs the run's own copies of the services as child processes (`node <service>/src/server.ts`),
+ * each instance on its own port with its log under the run's directory. A process that exits
+ * without being told to is started again, as an orchestrator would.
+ */
+export function createSupervisor(deps: {
+  root: string
+  logDir: string
+  portOf(service: Service, instance: Instance): number
+  envOf(service: Service, instance: Instance): Record<string, string>
+  log(message: string): void
+}): Supervisor {
+  const slots = new Map<string, Slot>()
+  let crashes = 0
+  const keyOf = (service: Service, instance: Instance) => `${service}-${instance}`
+
+  function slotOf(service: Service, instance: Instance): Slot {
+    const key = keyOf(service, instance)
+    let slot = slots.get(key)
+    if (!slot) {
+      slot = { service, instance, child: null, wanted: false, startedAt: 0, inARow: 0, exited: Promise.resolve() }
+      slots.set(key, slot)
+    }
+    return slot
+  }
+
+  function launch(slot: Slot): void {
+    const { service, instance } = slot
+    const logFd = openSync(join(deps.logDir, `${keyOf(service, instance)}.log`), 'a')
+    const child = spawn(process.execPath, [join(deps.root, service, 'src', 'server.ts')], {
+      cwd: deps.root,
+      env: { PATH: process.env.PATH ?? '', ...deps.envOf(service, instance) },
+      stdio: ['ignore', logFd, logFd],
+    })
+    closeSync(logFd)
+    slot.child = child
+    slot.startedAt = Date.now()
+    slot.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        if (slot.child === child) slot.child = null
+        resolve()
+        if (!slot.wanted) return
+        crashes++
+        slot.inARow = Date.now() - slot.startedAt > STABLE_AFTER_MS ? 1 : slot.inARow + 1
+        const delay = Math.min(CRASH_BACKOFF.maxMs, CRASH_BACKOFF.initialMs * 2 ** (slot.inARow - 1))
+        deps.log(`${keyOf(service, instance)} exited on its own (code ${code}, signal ${signal}); restarting in ${delay / 1000}s`)
+        setTimeout(() => { if (slot.wanted && !slot.child) launch(slot) }, delay).unref()
+      })
+    })
+  }
+
+  async function answers(port: number): Promise<boolean> {
+    try {
+      await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) })
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  // The services must not outlive the run, however it ends.
+  process.on('exit', () => {
+    for (const slot of slots.values()) slot.child?.kill('SIGKILL')
+  })
+
+  return {
+    async start(service, instance) {
+      const slot = slotOf(service, instance)
+      slot.wanted = true
+      if (!slot.child) launch(slot)
+      const port = deps.portOf(service, instance)
+      const deadline = Date.now() + READY_TIMEOUT_MS
+      while (Date.now() < deadline && slot.wanted) {
+        if (await answers(port)) return true
+        await sleep(READY_POLL_MS)
+      }
+      if (!slot.wanted) return false
+      deps.log(`${keyOf(service, instance)} did not answer within ${READY_TIMEOUT_MS / 1000}s`)
+      return false
+    },
+
+    async kill(service, instance) {
+      const slot = slotOf(service, instance)
+      slot.wanted = false
+      if (!slot.child) return false
+      slot.child.kill('SIGKILL')
+      await slot.exited
+      return true
+    },
+
+    async stop(service, instance) {
+      const slot = slotOf(service, instance)
+      slot.wanted = false
+      const child = slot.child
+      if (!child) return
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+      await slot.exited
+      clearTimeout(timer)
+    },
+
+    ports(service) {
+      return ([1, 2] as const).filter((i) => slots.get(keyOf(service, i))?.wanted).map((i) => deps.portOf(service, i))
+    },
+
+    isUp(service, instance) {
+      return Boolean(slots.get(keyOf(service, instance))?.child)
+    },
+
+    get crashes() {
+      return crashes
+    },
+
+    async stopAll() {
+      await Promise.all([...slots.values()].map((slot) => this.stop(slot.service, slot.instance)))
+    },
+  }
+}

@@ -1,0 +1,30 @@
+// choreo decode: decode kcat output on stdin (kcat -J, or -f '%R%s') into JSON lines through the schema registry
+import { parseArgs } from 'node:util'
+import { createEventCodec } from '@choreo/messaging'
+import { runCommand, UsageError } from '../lib/command.ts'
+import { decodeRecord } from '../lib/event-record.ts'
+import { readKcat, type KcatFormat } from '../lib/kcat-input.ts'
+import { readSettings } from '../lib/settings.ts'
+
+const usage = `
+usage: kcat -C -b 127.0.0.1:9092 -t order.events -J -e | ./choreo decode
+       kcat -C -b 127.0.0.1:9092 -t order.events -f '%R%s' -e | ./choreo decode
+  --input json|framed   what stdin holds (default: detected from its first byte)
+One JSON line per message: topic, partition, offset, timestamp, key, headers (as kcat gave them),
+type, schemaId and payload, or error. Exits 1 if any message could not be decoded. See docs/kcat.md.
+`
+
+await runCommand(usage, async () => {
+  const { values } = parseArgs({ options: { input: { type: 'string' } } })
+  if (values.input !== undefined && values.input !== 'json' && values.input !== 'framed') throw new UsageError(`--input: '${values.input}' is neither json nor framed`)
+  if (process.stdin.isTTY) throw new UsageError('stdin is a terminal: pipe kcat into this command')
+  const codec = createEventCodec({ registryUrl: readSettings().registryUrl })
+  let failed = 0
+  for await (const message of readKcat(process.stdin, values.input as KcatFormat | undefined)) {
+    const record = await decodeRecord(codec, message)
+    if (record.error) failed++
+    process.stdout.write(`${JSON.stringify(record)}\n`)
+  }
+  if (failed > 0) process.stderr.write(`${failed} message(s) could not be decoded\n`)
+  return failed > 0 ? 1 : 0
+})

@@ -1,0 +1,128 @@
+import { eventTopics, prefixed, type EventType } from '@choreo/contracts'
+import { readSpans, spansOf } from '@choreo/messaging'
+import { orderDetail } from '../../order-service/src/routes/orders/view.ts'
+import type { OrderDetail } from '../../order-service/src/routes/orders/schemas.ts'
+import type { Clients } from './clients.ts'
+import { deadLetterOf, deadLetterTopics, type DeadLetter } from './dead-letters.ts'
+import { chunks, handledEvents } from './inbox.ts'
+import { services, type ServiceName } from './services.ts'
+
+/** An event of the order as it is on its topic. */
+export interface SeenEvent {
+  topic: string
+  partition: number
+  offset: bigint
+  /** When Kafka got it, i.e. when the relay published it. */
+  timestamp: number
+  headers: Record<string, string>
+  type: EventType
+  eventId: string
+  /** When the producing service enqueued it. */
+  occurredAt: number
+  payload: Record<string, unknown>
+}
+
+/** A message keyed by the order that could not be decoded. */
+export interface Unreadable {
+  topic: string
+  partition: number
+  offset: bigint
+  timestamp: number
+  error: string
+}
+
+export interface InboxEntry {
+  group: string
+  eventId: string
+  handledAt: Date
+}
+
+/** An outbox row the relay has not published yet. */
+export interface Unpublished {
+  service: ServiceName
+  eventType: string
+  eventId: string
+  createdAt: Date
+}
+
+/** Where a service's consumer group stands. */
+export interface GroupPosition {
+  group: string
+  state: string
+  members: number
+  /** Committed offset per `<topic>:<partition>`. */
+  committed: Map<string, bigint>
+}
+
+/** Everything the topics and the databases say about one order. */
+export interface SagaFacts {
+  orderId: string
+  order: OrderDetail | undefined
+  events: SeenEvent[]
+  unreadable: Unreadable[]
+  deadLetters: DeadLetter[]
+  inbox: InboxEntry[]
+  unpublished: Unpublished[]
+}
+
+export interface Surroundings {
+  prefix: string
+  groups: Map<ServiceName, GroupPosition>
+  now: number
+}
+
+/**
+ * Reads, for the given orders: every message keyed by them on the event and dead-letter topics
+ * (one pass over the topics as they are now), the inbox and unpublished outbox rows of the three
+ * services, the order itself, and where each service's consumer group stands.
+ */
+export async function gatherFacts(clients: Clients, orderIds: readonly string[]): Promise<{ surroundings: Surroundings; facts: Map<string, SagaFacts> }> {
+  const { prefix } = clients.settings
+  const facts = new Map<string, SagaFacts>(orderIds.map((id) => [id, { orderId: id, order: undefined, events: [], unreadable: [], deadLetters: [], inbox: [], unpublished: [] }]))
+  const eventTopicNames = Object.values(eventTopics).map((t) => prefixed(prefix, t))
+  const dlts = new Set(deadLetterTopics(prefix))
+
+  const spans = await spansOf(clients.offsets, [...eventTopicNames, ...dlts], { kind: 'beginning' }, false)
+  for await (const message of readSpans(clients.kafka, spans)) {
+    const of = facts.get(message.key?.toString('utf8') ?? '')
+    if (!of) continue
+    if (dlts.has(message.topic)) {
+      of.deadLetters.push(deadLetterOf(message))
+      continue
+    }
+    const at = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp }
+    try {
+      if (!message.value) throw new Error('no value (tombstone)')
+      const { type, payload } = await clients.codec.decode(message.value)
+      of.events.push({ ...at, headers: message.headers, type, payload, eventId: String(payload.eventId), occurredAt: Number(payload.occurredAt) })
+    } catch (err) {
+      of.unreadable.push({ ...at, error: (err as Error).message })
+    }
+  }
+
+  const orderOfEvent = new Map([...facts.values()].flatMap((f) => f.events.map((e) => [e.eventId, f] as const)))
+  const eventIds = [...orderOfEvent.keys()]
+  for (const service of services) {
+    const db = clients.db(service)
+    const group = prefixed(prefix, service)
+    for (const [eventId, handledAt] of await handledEvents(db, group, eventIds)) orderOfEvent.get(eventId)?.inbox.push({ group, eventId, handledAt })
+    for (const ids of chunks(orderIds)) {
+      const rows: { aggregate_id: string; event_type: string; event_id: string; created_at: Date }[] = await db('outbox')
+        .select('aggregate_id', 'event_type', 'event_id', 'created_at').whereNull('published_at').whereIn('aggregate_id', ids).orderBy('id')
+      for (const row of rows) facts.get(row.aggregate_id)?.unpublished.push({ service, eventType: row.event_type, eventId: row.event_id, createdAt: new Date(row.created_at) })
+    }
+  }
+  for (const f of facts.values()) f.order = await orderDetail(clients.db('order-service'), f.orderId)
+
+  const groups = new Map<ServiceName, GroupPosition>()
+  for (const service of services) {
+    const group = prefixed(prefix, service)
+    const described = await clients.offsets.describeGroup(group)
+    const committed = new Map<string, bigint>()
+    for (const topic of eventTopicNames) {
+      for (const [partition, offset] of await clients.offsets.committed(group, topic)) committed.set(`${topic}:${partition}`, offset)
+    }
+    groups.set(service, { group, state: described.state, members: described.members.length, committed })
+  }
+  return { surroundings: { prefix, groups, now: Date.now() }, facts }
+}

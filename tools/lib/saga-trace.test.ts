@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest'
+import type { EventType } from '@choreo/contracts'
+import type { RawMessage } from '@choreo/messaging'
+import { deadLetterOf } from './dead-letters.ts'
+import type { GroupPosition, SagaFacts, SeenEvent, Surroundings } from './saga-facts.ts'
+import { buildTrace } from './saga-trace.ts'
+import type { ServiceName } from './services.ts'
+
+const T0 = Date.UTC(2026, 0, 1, 12)
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
+const topicOf = { OrderPlaced: 'order.events', StockReserved: 'stock.events', PaymentCompleted: 'payment.events', OrderShipped: 'stock.events' } as Record<string, string>
+
+function seen(type: EventType, eventId: string, at: number, offset: number): SeenEvent {
+  return {
+    topic: topicOf[type]!, partition: 2, offset: BigInt(offset), timestamp: at + 5, type, eventId, occurredAt: at, payload: { eventId, orderId: 'o-1' },
+    headers: { 'event-id': eventId, traceparent: `00-${TRACE}-00f067aa0ba902b7-01`, 'correlation-id': 'c-1' },
+  }
+}
+
+function group(service: ServiceName, members: number, committed: Record<string, number>): [ServiceName, GroupPosition] {
+  return [service, { group: service, state: members > 0 ? 'Stable' : 'Empty', members, committed: new Map(Object.entries(committed).map(([k, v]) => [k, BigInt(v)])) }]
+}
+
+const around: Surroundings = {
+  prefix: '', now: T0 + 60_000,
+  groups: new Map([
+    group('order-service', 1, { 'stock.events:2': 10, 'payment.events:2': 10 }),
+    group('stock-service', 1, { 'order.events:2': 10, 'payment.events:2': 10 }),
+    group('payment-service', 0, { 'stock.events:2': 3 }),
+  ]),
+}
+
+const order = { orderId: 'o-1', customerId: 'ada', status: 'STOCK_RESERVED' as const, items: [], total: { amount: 5850, currency: 'EUR' }, shipment: null, reason: null, history: [] }
+
+function facts(extra: Partial<SagaFacts> = {}): SagaFacts {
+  return {
+    orderId: 'o-1', order,
+    events: [seen('StockReserved', 'e-2', T0 + 100, 4), seen('OrderPlaced', 'e-1', T0, 7)],
+    unreadable: [], deadLetters: [], unpublished: [],
+    inbox: [
+      { group: 'stock-service', eventId: 'e-1', handledAt: new Date(T0 + 40) },
+      { group: 'order-service', eventId: 'e-2', handledAt: new Date(T0 + 130) },
+    ],
+    ...extra,
+  }
+}
+
+describe('a saga trace', () => {
+  it('orders the events in time, with who produced each, who handled it and how long after', () => {
+    const trace = buildTrace(facts(), around)
+    expect(trace.steps.map((s) => [s.type, s.producer, s.sincePreviousMs])).toEqual([['OrderPlaced', 'order-service', null], ['StockReserved', 'stock-service', 100]])
+    expect(trace.steps[0]!.consumers).toEqual([{ service: 'stock-service', group: 'stock-service', state: 'handled', handledAt: new Date(T0 + 40).toISOString(), afterMs: 35 }])
+    expect(trace.traceIds).toEqual([TRACE])
+  })
+
+  it("says which service has not handled an event, and why: here its group is behind and has no member", () => {
+    const trace = buildTrace(facts(), around)
+    const payment = trace.steps[1]!.consumers.find((c) => c.service === 'payment-service')
+    expect(payment?.state).toBe('not consumed yet')
+    expect(trace.missing).toEqual([
+      'StockReserved handled by payment-service? no: not consumed yet: group payment-service is at offset 3 on stock.events[2], the event is at 4 (0 member(s), Empty: is payment-service running?)',
+    ])
+  })
+
+  it('points at the dead letter and the command that sends it back', () => {
+    const letter: RawMessage = {
+      topic: 'payment-service.dlt', partition: 0, offset: 9n, timestamp: T0 + 200, key: Buffer.from('o-1'), value: null,
+      headers: { 'event-id': 'e-2', 'event-type': 'StockReserved', 'dlt-group': 'payment-service', 'dlt-reason': 'handler failed', 'dlt-error': 'boom', 'dlt-topic': 'stock.events', 'dlt-partition': '2', 'dlt-offset': '4' },
+    }
+    const trace = buildTrace(facts({ deadLetters: [deadLetterOf(letter)] }), around)
+    expect(trace.missing).toEqual(['StockReserved handled by payment-service? no: dead-lettered as payment-service.dlt:0:9 (handler failed: boom); after a fix: ./choreo dlq redrive payment-service.dlt:0:9'])
+  })
+
+  it('tells a group past the event without an inbox row apart from one behind it', () => {
+    const ahead = new Map(around.groups)
+    ahead.set('payment-service', group('payment-service', 1, { 'stock.events:2': 5 })[1])
+    expect(buildTrace(facts(), { ...around, groups: ahead }).steps[1]!.consumers.find((c) => c.service === 'payment-service')?.state).toBe('consumed, not recorded')
+  })
+
+  it('reports outbox rows the relay has not published', () => {
+    const trace = buildTrace(facts({ unpublished: [{ service: 'payment-service', eventType: 'PaymentCompleted', eventId: 'e-3', createdAt: new Date(T0 + 30_000) }] }), around)
+    expect(trace.missing).toContain("PaymentCompleted enqueued by payment-service 30.0s ago is not published yet: is payment-service's relay running?")
+  })
+
+  it('counts copies of one event once, and calls a handled, final saga complete', () => {
+    const events = [seen('OrderPlaced', 'e-1', T0, 7), seen('OrderPlaced', 'e-1', T0, 8)]
+    const trace = buildTrace(facts({ events, order: { ...order, status: 'REJECTED' } }), around)
+    expect(trace.steps.map((s) => [s.type, s.copies])).toEqual([['OrderPlaced', 2]])
+    expect(trace).toMatchObject({ final: true, missing: [], atRest: null })
+  })
+
+  it('calls a saga with nothing missing but not final at rest', () => {
+    const trace = buildTrace(facts({ events: [seen('OrderPlaced', 'e-1', T0, 7)], order: { ...order, status: 'SHIPPED' } }), around)
+    expect(trace.missing).toEqual([])
+    expect(trace.atRest).toMatch(/SHIPPED is not final/)
+  })
+})

@@ -1,0 +1,124 @@
+import { traceIdOf } from '@choreo/messaging'
+import { isTerminal, type OrderStatus } from '../../order-service/src/domain/status.ts'
+import { formatSpan } from './duration.ts'
+import type { SagaFacts, SeenEvent, Surroundings } from './saga-facts.ts'
+import { consumersOf, producerOf, type ServiceName } from './services.ts'
+
+export type ConsumptionState = 'handled' | 'dead-lettered' | 'not consumed yet' | 'consumed, not recorded'
+
+/** Whether a service that reacts to an event has done so. */
+export interface Consumption {
+  service: ServiceName
+  group: string
+  state: ConsumptionState
+  /** When its inbox recorded the event (ISO 8601). */
+  handledAt?: string
+  /** From publication to handling. */
+  afterMs?: number
+  /** Why it is not handled, in words. */
+  detail?: string
+}
+
+export interface TraceStep {
+  /** When the producer enqueued the event (ISO 8601). */
+  at: string
+  /** Since the step before. */
+  sincePreviousMs: number | null
+  type: string
+  eventId: string
+  producer: ServiceName
+  topic: string
+  partition: number
+  offset: number
+  /** When Kafka got it. */
+  publishedAt: string
+  /** The same event id more than once on the topic: a relay retry or a redriven dead letter. */
+  copies: number
+  traceId: string | null
+  correlationId: string | null
+  causationId: string | null
+  consumers: Consumption[]
+  payload: Record<string, unknown>
+}
+
+export interface SagaTrace {
+  orderId: string
+  /** null when order-service does not know the order. */
+  status: OrderStatus | null
+  final: boolean
+  order: { customerId: string; total: { amount: number; currency: string } | null; shipment: { carrier: string; trackingNumber: string } | null; reason: string | null } | null
+  traceIds: string[]
+  steps: TraceStep[]
+  deadLetters: { id: string; group: string; reason: string; error: string; at: string; eventType: string | null }[]
+  /** What is missing for the saga to be complete; empty when nothing is. */
+  missing: string[]
+  /** Nothing missing, yet not final: what it waits for. */
+  atRest: string | null
+}
+
+/** The order's saga from the facts: each event in time order, who handled it, and what is missing. */
+export function buildTrace(facts: SagaFacts, around: Surroundings): SagaTrace {
+  const byId = new Map<string, SeenEvent[]>()
+  for (const e of facts.events) byId.set(e.eventId, [...(byId.get(e.eventId) ?? []), e])
+  const firsts = [...byId.values()].map((copies) => copies[0]!)
+  firsts.sort((a, b) => a.occurredAt - b.occurredAt || a.timestamp - b.timestamp || a.topic.localeCompare(b.topic) || Number(a.offset - b.offset))
+  const missing: string[] = []
+
+  const steps = firsts.map((e, i): TraceStep => {
+    const consumers = consumersOf(e.type).map((service) => consumption(service, e, facts, around))
+    for (const c of consumers) if (c.state !== 'handled') missing.push(`${e.type} handled by ${c.service}? no: ${c.detail}`)
+    const previous = firsts[i - 1]
+    return {
+      at: new Date(e.occurredAt).toISOString(),
+      sincePreviousMs: previous ? e.occurredAt - previous.occurredAt : null,
+      type: e.type, eventId: e.eventId, producer: producerOf(e.type),
+      topic: e.topic, partition: e.partition, offset: Number(e.offset),
+      publishedAt: new Date(e.timestamp).toISOString(),
+      copies: byId.get(e.eventId)?.length ?? 1,
+      traceId: traceIdOf(e.headers.traceparent) ?? null,
+      correlationId: e.headers['correlation-id'] ?? null,
+      causationId: e.headers['causation-id'] ?? null,
+      consumers, payload: e.payload,
+    }
+  })
+
+  for (const u of facts.unpublished) {
+    missing.push(`${u.eventType} enqueued by ${u.service} ${formatSpan(around.now - u.createdAt.getTime())} ago is not published yet: is ${u.service}'s relay running?`)
+  }
+  for (const u of facts.unreadable) missing.push(`a message on ${u.topic}[${u.partition}]@${u.offset} cannot be decoded: ${u.error}`)
+  if (!facts.order) missing.push(`order-service has no order ${facts.orderId}`)
+
+  const status = facts.order?.status ?? null
+  const final = status !== null && isTerminal(status)
+  return {
+    orderId: facts.orderId, status, final,
+    order: facts.order ? { customerId: facts.order.customerId, total: facts.order.total, shipment: facts.order.shipment, reason: facts.order.reason } : null,
+    traceIds: [...new Set(steps.map((s) => s.traceId).filter((t): t is string => t !== null))],
+    steps,
+    deadLetters: facts.deadLetters.map((d) => ({ id: d.id, group: d.group, reason: d.reason, error: d.error, at: d.at, eventType: d.eventType })),
+    missing,
+    atRest: missing.length === 0 && !final && status !== null
+      ? `nothing is pending: ${status} is not final, and no event is on its way (the saga waits for a request from outside, e.g. a delivery or a cancellation)`
+      : null,
+  }
+}
+
+function consumption(service: ServiceName, e: SeenEvent, facts: SagaFacts, around: Surroundings): Consumption {
+  const position = around.groups.get(service)
+  const group = position?.group ?? service
+  const handled = facts.inbox.find((r) => r.group === group && r.eventId === e.eventId)
+  if (handled) {
+    return { service, group, state: 'handled', handledAt: handled.handledAt.toISOString(), afterMs: handled.handledAt.getTime() - e.timestamp }
+  }
+  const dead = facts.deadLetters.filter((d) => d.group === group && d.eventId === e.eventId).at(-1)
+  if (dead) {
+    return { service, group, state: 'dead-lettered', detail: `dead-lettered as ${dead.id} (${dead.reason}: ${dead.error}); after a fix: ./choreo dlq redrive ${dead.id}` }
+  }
+  const committed = position?.committed.get(`${e.topic}:${e.partition}`)
+  const who = position ? `${position.members} member(s), ${position.state}` : 'unknown group'
+  if (committed === undefined || committed <= e.offset) {
+    const at = committed === undefined ? 'has no committed offset' : `is at offset ${committed}`
+    return { service, group, state: 'not consumed yet', detail: `not consumed yet: group ${group} ${at} on ${e.topic}[${e.partition}], the event is at ${e.offset} (${who}${position?.members === 0 ? `: is ${service} running?` : ''})` }
+  }
+  return { service, group, state: 'consumed, not recorded', detail: `group ${group} is past offset ${e.offset} on ${e.topic}[${e.partition}] but its inbox has no row for event ${e.eventId}: see ${service}'s log for that event id` }
+}

@@ -1,0 +1,36 @@
+import { consumerGroups, eventSchemas, prefixed, type EventType } from '@choreo/contracts'
+import type { Saga } from '@choreo/messaging'
+import { saga as orderSaga } from '../../order-service/src/saga.ts'
+import { saga as paymentSaga } from '../../payment-service/src/saga.ts'
+import { saga as stockSaga } from '../../stock-service/src/saga.ts'
+
+/** A service is also the name of its consumer group and dead-letter topic (before the prefix). */
+export type ServiceName = (typeof consumerGroups)[number]
+
+export const services: readonly ServiceName[] = consumerGroups
+
+/** Each service's page of the saga: which events it reacts to. The tools read it, never copy it. */
+export const sagas: Readonly<Record<ServiceName, Saga>> = {
+  'order-service': orderSaga,
+  'stock-service': stockSaga,
+  'payment-service': paymentSaga,
+}
+
+/** The service that publishes an event type: the one whose folder in schemas/ holds it. */
+export function producerOf(type: EventType): ServiceName {
+  return `${eventSchemas[type].service}-service`
+}
+
+/** The services whose saga reacts to an event type, in the order of `services`. */
+export function consumersOf(type: EventType): ServiceName[] {
+  return services.filter((s) => type in sagas[s])
+}
+
+export function isEventType(name: string): name is EventType {
+  return Object.hasOwn(eventSchemas, name)
+}
+
+/** The service a consumer group belongs to, given the topic prefix; undefined for another group. */
+export function serviceOfGroup(group: string, prefix: string): ServiceName | undefined {
+  return services.find((s) => prefixed(prefix, s) === group)
+}
