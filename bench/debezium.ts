@@ -24,6 +24,8 @@ export interface DebeziumFigures {
   insertSeconds: number
   /** Events still to arrive when the insert finished. */
   behindAtInsertEnd: number
+  /** How fast Debezium streamed that backlog: its own pace, no longer held back by the insert. */
+  backlogEventsPerSecond: number
   /** Mean message value: the payload's JSON text. */
   meanValueBytes: number
   wal: WalSwitch
@@ -89,6 +91,7 @@ export async function timeDebezium(deps: {
       const seconds = (done - started) / 1000
       return {
         events, seconds, eventsPerSecond: Math.round(events / seconds),
+        backlogEventsPerSecond: Math.round(behindAtInsertEnd / ((done - inserted) / 1000)),
         insertSeconds: (inserted - started) / 1000, behindAtInsertEnd, meanValueBytes, connectLog: connect.logFile,
       }
     } finally {

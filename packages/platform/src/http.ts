@@ -5,6 +5,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { authPlugin } from './auth.ts'
 import { coerceIntegerParameters } from './coerce-integers.ts'
+import { classify } from '@choreo/messaging'
 import { DomainError } from './errors.ts'
 import { registerRateLimit } from './rate-limit.ts'
 
@@ -64,6 +65,11 @@ export async function createHttp(options: HttpOptions) {
         error: 'validation', message: `${where}${path ? `.${path}` : ''} ${first?.message ?? 'is invalid'}`,
         field: path || where, rule: first?.keyword ?? 'schema',
       })
+    }
+    if (classify(err) === 'outage') {
+      // The database is away or its pool is exhausted: a retry later can succeed, so say so.
+      request.log.warn({ err }, 'database unavailable')
+      return reply.status(503).header('retry-after', '1').send({ error: 'unavailable', message: 'the database is busy or unavailable; retry later', rule: 'database-unavailable' })
     }
     const status = err.statusCode ?? 500
     if (status >= 500) request.log.error({ err }, 'request failed')
