@@ -40,7 +40,7 @@ export interface Payments {
   refunded: Money | null
 }
 
-export const CURRENCY = 'EUR'
+const CURRENCY = 'EUR'
 export const ADDRESS = { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' }
 
 /** How long a saga may take: generous, the machine is shared and every step is a hop through Kafka. */
@@ -67,8 +67,8 @@ export interface Shop {
   until(orderId: string, statuses: readonly OrderStatus[]): Promise<Order>
   /** Waits until every order is in one of `statuses`, watching them with one query rather than a request each. */
   untilAll(orderIds: readonly string[], statuses: readonly OrderStatus[]): Promise<Order[]>
-  /** POST /orders/:id/cancel as the customer, with a fresh Idempotency-Key unless given one. */
-  cancel(orderId: string, idempotencyKey?: string): Promise<Response<Order>>
+  /** POST /orders/:id/cancel as the customer, with an Idempotency-Key of its own. */
+  cancel(orderId: string): Promise<Response<Order>>
   modify(orderId: string, items: readonly Line[]): Promise<Response<Order>>
   stockOf(productId: string): Promise<Product>
   balanceOf(customerId: string): Promise<number>
@@ -164,8 +164,7 @@ export function createShop(system: System, label: string): Shop {
       return Promise.all(orderIds.map((id) => shop.order(id)))
     },
 
-    cancel: (orderId, idempotencyKey = randomUUID()) =>
-      system.as(customerOf(orderId)).post<Order>('order', `/orders/${orderId}/cancel`, {}, { 'idempotency-key': idempotencyKey }),
+    cancel: (orderId) => system.as(customerOf(orderId)).post<Order>('order', `/orders/${orderId}/cancel`, {}, { 'idempotency-key': randomUUID() }),
     modify: (orderId, items) => system.as(customerOf(orderId)).patch<Order>('order', `/orders/${orderId}`, { items }),
 
     async stockOf(productId) {

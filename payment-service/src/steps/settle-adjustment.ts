@@ -6,19 +6,24 @@ import { lockOrderPayment, updateOrderPayment } from '../repositories/order-paym
 import { adjustmentTo } from '../settlement.ts'
 
 /**
- * ReservationAdjusted: settle the difference between the new total and what was paid. Only an
- * OPEN order is adjusted: with no row nothing was charged yet, and a FAILED or SETTLED order is
- * being (or has been) refunded in full, so there is nothing left to adjust.
+ * ReservationAdjusted: settle the difference between the new total and what was paid. With no
+ * row nothing was charged yet, and a SETTLED order has been refunded in full: nothing to adjust.
+ * A FAILED order (a charge failed, PaymentFailed is out) is charged no more, but a lowered total
+ * is still refunded: stock may ship the lowered lines before the failure reaches it, since what
+ * was charged covers them, and then no release comes to refund the rest. If the release does
+ * come, it refunds what is left.
  */
 export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Transaction): Promise<NewEvent[]> {
   const { orderId, total } = event
   // Refused: stock kept the old lines, whose total is what was paid.
   if (!event.accepted) return []
   const order = await lockOrderPayment(trx, orderId)
-  if (!order || order.state !== 'OPEN') return []
+  if (!order || order.state === 'SETTLED') return []
   const { customerId, currency } = order
+  const failed = order.state === 'FAILED'
   // Never mix currencies: fail the modification, which cancels the order and refunds it.
   if (total.currency !== currency) {
+    if (failed) return []
     await updateOrderPayment(trx, orderId, { state: 'FAILED' })
     return [newEvent('PaymentFailed', { orderId, reason: 'currency mismatch', customerId, amount: total })]
   }
@@ -30,6 +35,7 @@ export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Tra
     await updateOrderPayment(trx, orderId, { refunded: order.refunded + adjustment.amount })
     return [newEvent('PaymentRefunded', { orderId, paymentId: order.firstPaymentId, refundId, customerId, amount, reason: 'adjusted' })]
   }
+  if (failed) return []
   const paymentId = await charge(trx, { orderId, customerId, amount, reason: 'modification' })
   if (!paymentId) {
     // The order will be cancelled: stock releases, then StockReleased refunds what was charged.
