@@ -40,7 +40,7 @@ const QUIET_START_SECONDS = 3
 const KILL_RECOVERY_SECONDS = 40
 const KILLS_END_BEFORE_SECONDS = 40
 const DUPS_END_BEFORE_SECONDS = 3
-/** Infrastructure restarts and scale-out windows fall inside this share of the load phase. */
+/** Scale-out windows (and infrastructure restarts, from the profile's infraFrom) fall inside this share of the load phase. */
 const WINDOW = { from: 0.1, to: 0.7 } as const
 /** A kill of a second instance must leave it this long to come back before its window closes. */
 const SECOND_INSTANCE_MARGIN_SECONDS = 3
@@ -74,7 +74,7 @@ export function planFaults(profile: Profile, random: Random): PlannedFault[] {
     ...Array.from({ length: profile.registry.restarts }, () => 'registry' as const),
     ...Array.from({ length: profile.postgres.restarts }, () => 'postgres' as const),
   ], infraRandom)
-  const infra: PlannedFault[] = spread(infraKinds.length, L * WINDOW.from, L * WINDOW.to, infraRandom).map((at, i) => {
+  const infra: PlannedFault[] = spread(infraKinds.length, L * profile.infraFrom, L * WINDOW.to, infraRandom).map((at, i) => {
     const kind = infraKinds[i]!
     if (kind === 'kafka') return { kind, at, outageSeconds: profile.kafka.outageSeconds }
     if (kind === 'registry') return { kind, at, outageSeconds: profile.registry.outageSeconds }

@@ -19,6 +19,8 @@ export interface Profile {
   kafka: { restarts: number; outageSeconds: number }
   registry: { restarts: number; outageSeconds: number }
   postgres: { restarts: number }
+  /** Share of the load phase after which the restarts of Kafka, the registry and PostgreSQL begin. */
+  infraFrom: number
   /** A final broker outage while the load goes on (0: none); the drain after it is measured. */
   brokerOutageSeconds: number
   /** Giving up on quiescence after this long is itself a violation. */
@@ -49,6 +51,8 @@ export const shortProfile: Profile = {
   kafka: { restarts: 1, outageSeconds: 8 },
   registry: { restarts: 1, outageSeconds: 8 },
   postgres: { restarts: 1 },
+  // After the kills have rejoined: a service restarting while the registry is away cannot start.
+  infraFrom: 0.5,
   brokerOutageSeconds: 0,
   drainTimeoutSeconds: 75,
 }
@@ -74,6 +78,7 @@ export function longProfile(minutes: number, brokerOutageMinutes: number): Profi
     kafka: { restarts: Math.max(1, Math.floor(loadSeconds / 180)), outageSeconds: KAFKA_OUTAGE_SECONDS },
     registry: { restarts: Math.max(1, Math.floor(loadSeconds / 180)), outageSeconds: REGISTRY_OUTAGE_SECONDS },
     postgres: { restarts: Math.max(1, Math.floor(loadSeconds / 240)) },
+    infraFrom: 0.1,
     brokerOutageSeconds: Math.round(brokerOutageMinutes * 60),
     drainTimeoutSeconds: 300,
   }

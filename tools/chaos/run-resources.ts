@@ -1,11 +1,11 @@
 import { createServer } from 'node:net'
+import knex, { type Knex } from 'knex'
 import { declaredTopics, deadLetterTopic, eventTopics, prefixed } from '@choreo/contracts'
 import { ensureTopics, type OffsetsAdmin } from '@choreo/messaging'
-import { createDb } from '@choreo/platform'
 import type { Kafka } from '../lib/clients.ts'
 import { SERVICES, type Service } from './plan.ts'
 
-export type Db = ReturnType<typeof createDb>
+export type Db = Knex
 
 export interface PostgresServer {
   host: string
@@ -33,12 +33,24 @@ const RUNNER_POOL_MAX = 3
 
 const urlOf = (server: PostgresServer, database: string) => `postgres://${server.user}@${server.host}:${server.port}/${database}`
 
+/**
+ * platform's createDb, but with knex's own warnings (a pooled connection dropped by a PostgreSQL
+ * restart) sent to the run's log: knex prints them on stdout, where the summary line goes.
+ */
+function pool(url: string, poolMax: number, log: (message: string) => void): Db {
+  const write = (message: unknown) => log(`knex: ${String(message)}`)
+  return knex({
+    client: 'pg', connection: { connectionString: url }, pool: { min: 0, max: poolMax }, acquireConnectionTimeout: 10_000,
+    log: { warn: write, error: write, deprecate: write, debug: write },
+  })
+}
+
 /** Creates the run's databases (chaos_<run>_<service>) and its topics (chaos-<run>.<topic>). */
-export async function createRunResources(deps: { runId: string; postgres: PostgresServer; kafka: Kafka; offsets: OffsetsAdmin }): Promise<RunResources> {
-  const { runId, postgres, kafka, offsets } = deps
+export async function createRunResources(deps: { runId: string; postgres: PostgresServer; kafka: Kafka; offsets: OffsetsAdmin; log(message: string): void }): Promise<RunResources> {
+  const { runId, postgres, kafka, offsets, log } = deps
   const prefix = `chaos-${runId}.`
   const names = Object.fromEntries(SERVICES.map((s) => [s, `chaos_${runId.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${s.replace('-service', '')}`])) as Record<Service, string>
-  const admin = createDb({ client: 'pg', url: urlOf(postgres, 'postgres'), poolMax: 1 })
+  const admin = pool(urlOf(postgres, 'postgres'), 1, log)
   try {
     for (const name of Object.values(names)) await admin.raw(`CREATE DATABASE "${name}"`)
   } finally {
@@ -46,7 +58,7 @@ export async function createRunResources(deps: { runId: string; postgres: Postgr
   }
   await ensureTopics(kafka, declaredTopics(prefix))
   const databaseUrls = Object.fromEntries(SERVICES.map((s) => [s, urlOf(postgres, names[s])])) as Record<Service, string>
-  const dbs = Object.fromEntries(SERVICES.map((s) => [s, createDb({ client: 'pg', url: databaseUrls[s], poolMax: RUNNER_POOL_MAX })])) as Record<Service, Db>
+  const dbs = Object.fromEntries(SERVICES.map((s) => [s, pool(databaseUrls[s], RUNNER_POOL_MAX, log)])) as Record<Service, Db>
   const groups = Object.fromEntries(SERVICES.map((s) => [s, prefixed(prefix, s)])) as Record<Service, string>
   const topics = {
     eventTopics: Object.values(eventTopics).map((t) => prefixed(prefix, t)),
@@ -61,7 +73,7 @@ export async function createRunResources(deps: { runId: string; postgres: Postgr
     prefix, databaseUrls, dbs, groups, ...topics, close,
     async release() {
       await close()
-      const drop = createDb({ client: 'pg', url: urlOf(postgres, 'postgres'), poolMax: 1 })
+      const drop = pool(urlOf(postgres, 'postgres'), 1, log)
       try {
         for (const name of Object.values(names)) await drop.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
       } finally {

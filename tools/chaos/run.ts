@@ -55,7 +55,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
   const kafka = createKafka({ clientId: `chaos-${runId}`, brokers: options.brokers }, silentLogger)
   const offsets = reconnectingOffsetsAdmin(kafka)
   say(`run ${runId}: ${profile.name} profile, seed ${seed}, logs in ${runDir}`)
-  const resources = await createRunResources({ runId, postgres: options.postgres, kafka, offsets })
+  const resources = await createRunResources({ runId, postgres: options.postgres, kafka, offsets, log: note })
   const consumers = consumersOf(resources.prefix)
   const jwtSecret = randomBytes(32).toString('hex')
   const ports = {} as Record<Service, Record<Instance, number>>

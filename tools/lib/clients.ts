@@ -1,6 +1,7 @@
 import type { Knex } from 'knex'
 import { createEventCodec, createKafka, createOffsetsAdmin, type EventCodec, type OffsetsAdmin } from '@choreo/messaging'
-import { createDb } from '@choreo/platform'
+// Not through platform's index, which loads its HTTP stack (see settings.ts).
+import { createDb } from '../../packages/platform/src/db.ts'
 import type { ServiceName } from './services.ts'
 import type { Settings } from './settings.ts'
 import { stderrLogger } from './stderr-logger.ts'

@@ -1,4 +1,4 @@
-import { ConfigError } from '@choreo/platform'
+import { ConfigError } from '../../packages/platform/src/config.ts'
 
 /** A command line the command does not understand: the usage is printed, exit code 2. */
 export class UsageError extends Error {

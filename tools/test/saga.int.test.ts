@@ -67,7 +67,7 @@ describe('./choreo saga', () => {
     const placed = await system.as(customerId).post<Order>('order', '/orders', { customerId, items: [{ productId, quantity: 2 }], shippingAddress: ADDRESS }, {
       'idempotency-key': randomUUID(), traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
     })
-    expect(placed.status).toBe(201)
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201)
     const orderId = placed.body.orderId
     await eventually(async () => expect((await system.as(customerId).get<Order>('order', `/orders/${orderId}`)).body.status).toBe('SHIPPED'), { timeoutMs: SAGA_TIMEOUT_MS })
     const onTopics = await eventually(async () => {

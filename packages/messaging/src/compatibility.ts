@@ -44,15 +44,11 @@ export async function checkCompatibility(options: { registryUrl: string; schemas
     return { status: res.status, json: text ? JSON.parse(text) : null }
   }
 
-  const checks: SubjectCheck[] = []
-  for (const schema of loadSchemas(options.schemasDir).values()) {
+  return Promise.all([...loadSchemas(options.schemasDir).values()].map(async (schema): Promise<SubjectCheck> => {
     const subject = subjectOf(schema.type, schema.fullName)
     const path = `/subjects/${encodeURIComponent(subject)}`
     const versions = await call('GET', `${path}/versions`)
-    if (versions.status === 404) {
-      checks.push({ type: schema.type, subject, result: 'not registered' })
-      continue
-    }
+    if (versions.status === 404) return { type: schema.type, subject, result: 'not registered' }
     const latestVersion = Math.max(...(versions.json as number[]))
     const [compat, config, latest] = await Promise.all([
       call('POST', `/compatibility${path}/versions/latest`, { schema: schema.json, schemaType: 'AVRO' }),
@@ -63,13 +59,9 @@ export async function checkCompatibility(options: { registryUrl: string; schemas
     const compatible = (compat.json as { is_compatible?: boolean }).is_compatible === true
     const level = (config.json as { compatibilityLevel?: string } | null)?.compatibilityLevel
     const registered = (latest.json as { schema?: string } | null)?.schema
-    checks.push({
-      type: schema.type, subject, result: compatible ? 'compatible' : 'incompatible', latestVersion,
-      ...(level ? { level } : {}),
-      ...(!compatible && registered ? { reason: whyUnreadable(schema.avro, registered) } : {}),
-    })
-  }
-  return checks
+    const reason = !compatible && registered ? whyUnreadable(schema.avro, registered) : undefined
+    return { type: schema.type, subject, result: compatible ? 'compatible' : 'incompatible', latestVersion, ...(level ? { level } : {}), ...(reason ? { reason } : {}) }
+  }))
 }
 
 /** BACKWARD means the new schema reads data written with the registered one: avsc's resolver says why it cannot. */
