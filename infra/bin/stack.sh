@@ -66,7 +66,7 @@ start_kafka() {
   is_running kafka && return
   port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process (set KAFKA_PORT)"
   local conf="$RUN/kafka/server.properties" data="$RUN/kafka/data"
-  mkdir -p "$RUN/kafka"
+  mkdir -p "$RUN/kafka" "$LOGS"
   sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
       -e "s|@DATA_DIR@|$data|g" "$ROOT/infra/kafka/server.properties.template" > "$conf"
   local java_opts=(-Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.yaml" -cp "$(kafka_classpath)")
