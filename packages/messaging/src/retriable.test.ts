@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { RegistryError } from './errors.ts'
 import { classify } from './retriable.ts'
 
 describe('failure classification', () => {
@@ -6,6 +7,7 @@ describe('failure classification', () => {
     expect(classify(Object.assign(new Error('refused'), { code: 'ECONNREFUSED' }))).toBe('outage')
     expect(classify(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe('outage')
     expect(classify(Object.assign(new Error('pool'), { name: 'KnexTimeoutError' }))).toBe('outage')
+    expect(classify(new RegistryError('registry lookup of schema id 7 failed', { retriable: true }))).toBe('outage')
   })
 
   it('treats a transaction the database picked as victim as contention, retried a few times', () => {

@@ -27,6 +27,8 @@ export function classify(err: unknown): FailureKind {
     if (typeof x.number === 'number' && MSSQL_VICTIM_NUMBERS.has(x.number)) return 'contention'
     if (x.name === 'KnexTimeoutError' || x.name === 'ConnectionError') return 'outage'
     if (typeof x.message === 'string' && /Connection terminated|connection is closed|Client was closed|not queryable/i.test(x.message)) return 'outage'
+    // The registry away is an outage like the database away: wait for it, do not dead-letter.
+    if (x.name === 'RegistryError' && x.retriable === true) return 'outage'
     if (x.retriable === true) return 'contention'
   }
   return 'permanent'

@@ -30,6 +30,9 @@ export async function createHttp(options: HttpOptions) {
   const app = Fastify({
     logger: options.logger,
     bodyLimit: BODY_LIMIT_BYTES,
+    // onReady waits for the consumer to join its group, which after a kill -9 waits out the dead
+    // member's 30 s session: longer than Fastify's default 10 s, which made restarts crash-loop.
+    pluginTimeout: 90_000,
     genReqId: (req) => {
       const given = req.headers['x-request-id']
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID()
