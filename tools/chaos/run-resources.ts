@@ -50,13 +50,25 @@ export async function createRunResources(deps: { runId: string; postgres: Postgr
   const { runId, postgres, kafka, offsets, log } = deps
   const prefix = `chaos-${runId}.`
   const names = Object.fromEntries(SERVICES.map((s) => [s, `chaos_${runId.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${s.replace('-service', '')}`])) as Record<Service, string>
+  async function dropDatabases(): Promise<void> {
+    const admin = pool(urlOf(postgres, 'postgres'), 1, log)
+    try {
+      for (const name of Object.values(names)) await admin.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    } finally {
+      await admin.destroy()
+    }
+  }
+  // Topics first: with Kafka away the run fails before it has made anything to clean up.
+  await ensureTopics(kafka, declaredTopics(prefix))
   const admin = pool(urlOf(postgres, 'postgres'), 1, log)
   try {
     for (const name of Object.values(names)) await admin.raw(`CREATE DATABASE "${name}"`)
+  } catch (err) {
+    await dropDatabases()
+    throw err
   } finally {
     await admin.destroy()
   }
-  await ensureTopics(kafka, declaredTopics(prefix))
   const databaseUrls = Object.fromEntries(SERVICES.map((s) => [s, urlOf(postgres, names[s])])) as Record<Service, string>
   const dbs = Object.fromEntries(SERVICES.map((s) => [s, pool(databaseUrls[s], RUNNER_POOL_MAX, log)])) as Record<Service, Db>
   const groups = Object.fromEntries(SERVICES.map((s) => [s, prefixed(prefix, s)])) as Record<Service, string>
@@ -73,12 +85,7 @@ export async function createRunResources(deps: { runId: string; postgres: Postgr
     prefix, databaseUrls, dbs, groups, ...topics, close,
     async release() {
       await close()
-      const drop = pool(urlOf(postgres, 'postgres'), 1, log)
-      try {
-        for (const name of Object.values(names)) await drop.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-      } finally {
-        await drop.destroy()
-      }
+      await dropDatabases()
       const admin = kafka.admin()
       await admin.connect()
       try {

@@ -52,14 +52,16 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
   const say = (message: string) => { note(message); console.error(`[chaos] ${message}`) }
 
   const random = createRandom(seed)
+  const stack = createStackControl({ root, mode: options.infra === 'pause' ? 'pause' : 'restart', logFile: join(runDir, 'stack.log') })
+  if (profile.kafka.restarts + profile.registry.restarts + profile.brokerOutageSeconds > 0) stack.assertOwnStack()
+  const ports = {} as Record<Service, Record<Instance, number>>
+  for (const s of SERVICES) ports[s] = { 1: await freePort(PREFERRED_PORTS[s][1]), 2: await freePort(PREFERRED_PORTS[s][2]) }
   const kafka = createKafka({ clientId: `chaos-${runId}`, brokers: options.brokers }, silentLogger)
   const offsets = reconnectingOffsetsAdmin(kafka)
   say(`run ${runId}: ${profile.name} profile, seed ${seed}, logs in ${runDir}`)
   const resources = await createRunResources({ runId, postgres: options.postgres, kafka, offsets, log: note })
   const consumers = consumersOf(resources.prefix)
   const jwtSecret = randomBytes(32).toString('hex')
-  const ports = {} as Record<Service, Record<Instance, number>>
-  for (const s of SERVICES) ports[s] = { 1: await freePort(PREFERRED_PORTS[s][1]), 2: await freePort(PREFERRED_PORTS[s][2]) }
 
   const supervisor = createSupervisor({
     root, logDir: runDir, log: note,
@@ -84,8 +86,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
         .map((r: { shipment_id: string }) => r.shipment_id),
   })
   const faults = createFaultInjector({
-    supervisor, duplicator, log: note,
-    stack: createStackControl({ root, mode: options.infra === 'pause' ? 'pause' : 'restart', logFile: join(runDir, 'stack.log') }),
+    supervisor, duplicator, stack, log: note,
     probeCommitWindow: (service) => probeCommitWindow({
       offsets, group: resources.groups[service], topics: consumers[service].topics,
       recentInbox: async () => (await resources.dbs[service].raw(RECENT_INBOX_SQL, [resources.groups[service]])).rows,

@@ -18,6 +18,8 @@ export interface StackControl {
   /** Restarts the PostgreSQL cluster: every database on the machine goes away for a moment. */
   restartPostgres(): Promise<void>
   readonly canRestartPostgres: boolean
+  /** Fails unless Kafka and the registry are the ones ./choreo started from this checkout. */
+  assertOwnStack(): void
 }
 
 // Bounds of the stack's own readiness waits (wait_for fails the script after them).
@@ -42,10 +44,21 @@ ${script}`], { env: { ...process.env, ROOT: root }, stdio: ['ignore', fd, fd] })
     })
   }
 
+  const pidOf = (component: 'kafka' | 'registry') => Number(readFileSync(join(root, '.run', 'pids', `${component}.pid`), 'utf8').trim())
+
   function signal(component: 'kafka' | 'registry', sig: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
-    const pid = Number(readFileSync(join(root, '.run', 'pids', `${component}.pid`), 'utf8').trim())
-    process.kill(pid, sig)
+    process.kill(pidOf(component), sig)
     return Promise.resolve()
+  }
+
+  function assertOwnStack(): void {
+    for (const component of ['kafka', 'registry'] as const) {
+      try {
+        process.kill(pidOf(component), 0)
+      } catch {
+        throw new Error(`${component} is not running from ${root}/.run/pids/${component}.pid: the run cannot stop and start it (./choreo up, or --infra none)`)
+      }
+    }
   }
 
   if (mode === 'pause') {
@@ -56,6 +69,7 @@ ${script}`], { env: { ...process.env, ROOT: root }, stdio: ['ignore', fd, fd] })
       startRegistry: () => signal('registry', 'SIGCONT'),
       restartPostgres: () => Promise.reject(new Error('PostgreSQL cannot be paused')),
       canRestartPostgres: false,
+      assertOwnStack,
     }
   }
   return {
@@ -66,5 +80,6 @@ ${script}`], { env: { ...process.env, ROOT: root }, stdio: ['ignore', fd, fd] })
     restartPostgres: () => stack(`pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main restart
 for _ in $(seq ${POSTGRES_READY_TRIES}); do postgres_ready && exit 0; sleep 0.2; done; die "PostgreSQL did not come back"`),
     canRestartPostgres: true,
+    assertOwnStack,
   }
 }

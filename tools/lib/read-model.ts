@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { eventSchemas, eventTopics, prefixed, type EventType, type ReceivedEvent } from '@choreo/contracts'
 import {
-  createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, messagingTables, type Handler, type Saga,
+  createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, messagingTables, missingTopics, type Handler, type Saga,
 } from '@choreo/messaging'
 import { isTerminal, type OrderStatus } from '../../order-service/src/domain/status.ts'
 import type { Clients } from './clients.ts'
@@ -54,10 +54,12 @@ export async function resetScratch(scratch: Knex): Promise<void> {
  */
 export async function rebuildReadModel(clients: Clients, scratch: Knex, group: string): Promise<Map<string, OrderStatus>> {
   const { prefix } = clients.settings
+  const topics = Object.values(eventTopics).map((t) => prefixed(prefix, t))
+  const missing = await missingTopics(clients.kafka, topics)
+  if (missing.length > 0) throw new CommandFailed(`no topic ${missing.join(', ')} (the prefix is '${prefix}')`)
   await resetScratch(scratch)
   const deadLetters = prefixed(prefix, READ_MODEL_DLT)
   await ensureTopics(clients.kafka, [{ topic: deadLetters, partitions: 1 }])
-  const topics = Object.values(eventTopics).map((t) => prefixed(prefix, t))
   const ends = new Map<string, bigint>()
   for (const topic of topics) for (const r of await clients.offsets.ranges(topic)) if (r.high > r.low) ends.set(`${topic}:${r.partition}`, r.high)
 

@@ -1,8 +1,9 @@
 import { eventTopics, prefixed, type EventType } from '@choreo/contracts'
-import { readSpans, spansOf } from '@choreo/messaging'
+import { missingTopics, readSpans, spansOf } from '@choreo/messaging'
 import { orderDetail } from '../../order-service/src/routes/orders/view.ts'
 import type { OrderDetail } from '../../order-service/src/routes/orders/schemas.ts'
 import type { Clients } from './clients.ts'
+import { CommandFailed } from './command.ts'
 import { deadLetterOf, deadLetterTopics, type DeadLetter } from './dead-letters.ts'
 import { chunks, handledEvents } from './inbox.ts'
 import { services, type ServiceName } from './services.ts'
@@ -82,7 +83,10 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
   const eventTopicNames = Object.values(eventTopics).map((t) => prefixed(prefix, t))
   const dlts = new Set(deadLetterTopics(prefix))
 
-  const spans = await spansOf(clients.offsets, [...eventTopicNames, ...dlts], { kind: 'beginning' }, false)
+  const missing = await missingTopics(clients.kafka, [...eventTopicNames, ...dlts])
+  const absentEvents = eventTopicNames.filter((t) => missing.includes(t))
+  if (absentEvents.length > 0) throw new CommandFailed(`no topic ${absentEvents.join(', ')} (the prefix is '${prefix}')`)
+  const spans = await spansOf(clients.offsets, [...eventTopicNames, ...[...dlts].filter((t) => !missing.includes(t))], { kind: 'beginning' }, false)
   for await (const message of readSpans(clients.kafka, spans)) {
     const of = facts.get(message.key?.toString('utf8') ?? '')
     if (!of) continue

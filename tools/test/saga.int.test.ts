@@ -137,6 +137,12 @@ describe('./choreo saga', () => {
     }
   })
 
+  it('fails at once, naming the topics, under a prefix that has none', async () => {
+    const run = await runTool('saga', ['trace', randomUUID(), '--prefix', 'no-such-prefix.'], env)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain('no topic no-such-prefix.order.events, no-such-prefix.stock.events, no-such-prefix.payment.events')
+  })
+
   it('lists nothing when every unfinished order is younger than --older-than', async () => {
     const run = await runTool('saga', ['stuck', '--older-than', '1d'], env)
     expect(run).toMatchObject({ code: 0, stdout: 'no order older than 24h00m is unfinished\n' })
