@@ -45,8 +45,9 @@ type Outcome = 'handled' | 'deduplicated' | 'ignored' | 'dead_lettered'
  * is the Kafka offset resolved. A crash anywhere before the offset commit redelivers the
  * message and the inbox turns the second delivery into a no-op.
  *
- * Failures: an outage (database or registry away) is retried until it ends, blocking only this
- * partition; a contention failure is retried maxContentionAttempts times; anything else, or an
+ * Failures: an outage (database or registry away) is retried until it ends (kafkajs fetches the
+ * next batches only when every batch in hand is done, so the consumer's other partitions wait
+ * too); a contention failure is retried maxContentionAttempts times; anything else, or an
  * undecodable message, is dead-lettered. The dead letter is produced (acks=all) BEFORE the
  * offset is resolved, so a crash between the two yields a second dead letter, never a lost one.
  */
