@@ -118,7 +118,7 @@ export function createShop(system: System, label: string): Shop {
     },
 
     async restock(productId, quantity) {
-      const res = await system.admin.post('stock', `/products/${productId}/restock`, { quantity })
+      const res = await system.admin.post('stock', `/products/${productId}/restock`, { quantity }, { 'idempotency-key': randomUUID() })
       expect(res.status, JSON.stringify(res.body)).toBe(200)
       unitsIn.set(productId, (unitsIn.get(productId) ?? 0) + quantity)
     },

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { Conflict, ErrorBody, Id, ID_PATTERN, NotFound, Text, Unprocessable } from '@choreo/platform'
-import { findProduct, insertProduct, listProducts, MAX_UNITS, restockProduct } from '../../repositories/products.ts'
+import {
+  Conflict, ErrorBody, Id, ID_PATTERN, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeaders, idempotencyKeyOf, NotFound, Text, Unprocessable,
+} from '@choreo/platform'
+import { findProduct, insertProduct, listProducts, lockProducts, MAX_UNITS, restockProduct } from '../../repositories/products.ts'
+import { findRestockByKey, insertRestock } from '../../repositories/restocks.ts'
 
 const DEFAULT_PAGE_SIZE = 50
 const MAX_PAGE_SIZE = 200
@@ -80,13 +83,35 @@ export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/products/:productId/restock', {
     config: { access: 'admin' },
-    schema: { summary: 'Add units to what is available', params: ProductParams, body: Restock, response: { 200: ProductResponse, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody } },
+    schema: {
+      summary: 'Add units to what is available, once per Idempotency-Key',
+      params: ProductParams,
+      headers: IdempotencyKeyHeaders,
+      body: Restock,
+      response: { 200: ProductResponse, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+    },
   }, async (request) => {
+    const key = idempotencyKeyOf(request.headers)
     const { productId } = request.params
-    const result = await restockProduct(app.db, productId, request.body.quantity)
-    if (result === 'not-found') throw new NotFound('product', productId, 'productId')
-    if (result === 'too-many') throw new Unprocessable(`product ${productId} cannot hold more than ${MAX_UNITS} units`, { field: 'quantity', rule: 'max-units' })
-    return result
+    const { quantity } = request.body
+    return app.db.transaction(async (trx) => {
+      // The product's row lock also queues a concurrent retry of this restock behind this one.
+      if (!(await lockProducts(trx, [productId])).has(productId)) throw new NotFound('product', productId, 'productId')
+      if (!(await insertRestock(trx, { restockId: randomUUID(), idempotencyKey: key, productId, quantity }))) {
+        // The key was used before: a retry gets the product as it is now, and nothing is added.
+        const earlier = await findRestockByKey(trx, key)
+        if (earlier?.productId !== productId || earlier.quantity !== quantity) {
+          throw new Unprocessable(`${IDEMPOTENCY_KEY_HEADER} ${key} was used for another restock`, { field: IDEMPOTENCY_KEY_HEADER, rule: 'idempotency-key-reuse' })
+        }
+        const product = await findProduct(trx, productId)
+        if (!product) throw new NotFound('product', productId, 'productId')
+        return product
+      }
+      const result = await restockProduct(trx, productId, quantity)
+      if (result === 'not-found') throw new NotFound('product', productId, 'productId')
+      // Thrown inside the transaction: the restock row goes with it, so the key stays unused.
+      if (result === 'too-many') throw new Unprocessable(`product ${productId} cannot hold more than ${MAX_UNITS} units`, { field: 'quantity', rule: 'max-units' })
+      return result
+    })
   })
 }
-

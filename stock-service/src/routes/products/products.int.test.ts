@@ -8,6 +8,8 @@ import { startStockApp, type StockApp } from '../../testing/harness.ts'
 /** Bearer tokens as the services under test accept them. */
 const bearer = (sub: string, role: Role = 'customer') => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
 const admin = bearer('ops', 'admin')
+/** Admin headers with a fresh Idempotency-Key, as every restock needs. */
+const adminOnce = (key: string = randomUUID()) => ({ ...admin, 'idempotency-key': key })
 
 let app: StockApp
 let close: () => Promise<void>
@@ -114,13 +116,13 @@ describe('POST /products/:productId/restock', () => {
   it('adds to what is available', async () => {
     const productId = `cup-${randomUUID()}`
     await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    const res = await app.inject({ headers: admin, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })
+    const res = await app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ productId, available: 15, reserved: 0 })
   })
 
   it('answers 404 for an unknown product', async () => {
-    const res = await app.inject({ headers: admin, method: 'POST', url: '/products/nope/restock', payload: { quantity: 5 } })
+    const res = await app.inject({ headers: adminOnce(), method: 'POST', url: '/products/nope/restock', payload: { quantity: 5 } })
     expect(res.statusCode).toBe(404)
     expect(res.json()).toMatchObject({ error: 'not_found', field: 'productId' })
   })
@@ -129,20 +131,86 @@ describe('POST /products/:productId/restock', () => {
     const productId = `cup-${randomUUID()}`
     await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
     await app.db('products').where({ product_id: productId }).update({ available: MAX_UNITS - 15, reserved: 10 })
-    const res = await app.inject({ headers: admin, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 6 } })
+    const res = await app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 6 } })
     expect(res.statusCode).toBe(422)
     expect(res.json()).toMatchObject({ field: 'quantity', rule: 'max-units' })
     expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: MAX_UNITS - 15 })
-    expect((await app.inject({ headers: admin, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })).json()).toMatchObject({ available: MAX_UNITS - 10 })
+    expect((await app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })).json()).toMatchObject({ available: MAX_UNITS - 10 })
   })
 
   it('refuses a quantity of 0 with 400 and leaves the stock alone', async () => {
     const productId = `cup-${randomUUID()}`
     await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    const res = await app.inject({ headers: admin, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 0 } })
+    const res = await app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 0 } })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ field: 'quantity', rule: 'minimum' })
     expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: 10 })
+  })
+})
+
+describe('restock is safe to retry (Idempotency-Key)', () => {
+  const restock = (productId: string, quantity: number, headers: Record<string, string>) =>
+    app.inject({ headers, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity } })
+  const availableOf = async (productId: string) => (await app.db('products').where({ product_id: productId }).first()).available as number
+  const restocksOf = async (productId: string) => Number((await app.db('restocks').where({ product_id: productId }).count<{ n: string }[]>('* as n'))[0]?.n)
+
+  async function newProduct(): Promise<string> {
+    const productId = `cup-${randomUUID()}`
+    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    return productId
+  }
+
+  it('refuses a restock without the header: 400 naming it, nothing added', async () => {
+    const productId = await newProduct()
+    const res = await restock(productId, 5, admin)
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ field: 'Idempotency-Key', rule: 'required' })
+    expect(await availableOf(productId)).toBe(10)
+    expect(await restocksOf(productId)).toBe(0)
+  })
+
+  it('adds the units once when the same request is sent twice, and answers both', async () => {
+    const productId = await newProduct()
+    const headers = adminOnce()
+    const first = await restock(productId, 5, headers)
+    const again = await restock(productId, 5, headers)
+    expect([first.statusCode, again.statusCode]).toEqual([200, 200])
+    expect(again.json()).toMatchObject({ productId, available: 15 })
+    expect(await availableOf(productId)).toBe(15)
+    expect(await restocksOf(productId)).toBe(1)
+  })
+
+  it('adds the units once for five concurrent requests with one key', async () => {
+    const productId = await newProduct()
+    const headers = adminOnce()
+    const answers = await Promise.all(Array.from({ length: 5 }, () => restock(productId, 7, headers)))
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200, 200])
+    expect(await availableOf(productId)).toBe(17)
+    expect(await restocksOf(productId)).toBe(1)
+  })
+
+  it.each([
+    ['another quantity', 6, false],
+    ['another product', 5, true],
+  ])('refuses a reused key with %s: 422, nothing added', async (_, quantity, otherProduct) => {
+    const productId = await newProduct()
+    const other = otherProduct ? await newProduct() : productId
+    const headers = adminOnce()
+    expect((await restock(productId, 5, headers)).statusCode).toBe(200)
+    const reused = await restock(other, quantity, headers)
+    expect(reused.statusCode).toBe(422)
+    expect(reused.json()).toMatchObject({ field: 'Idempotency-Key', rule: 'idempotency-key-reuse' })
+    expect(await availableOf(productId)).toBe(15)
+    expect(await availableOf(other)).toBe(otherProduct ? 10 : 15)
+  })
+
+  it('leaves the key unused when the restock is refused, so a corrected retry with it goes through', async () => {
+    const productId = await newProduct()
+    await app.db('products').where({ product_id: productId }).update({ available: MAX_UNITS - 15, reserved: 10 })
+    const headers = adminOnce()
+    expect((await restock(productId, 6, headers)).statusCode).toBe(422)
+    expect(await restocksOf(productId)).toBe(0)
+    expect((await restock(productId, 5, headers)).json()).toMatchObject({ available: MAX_UNITS - 10 })
   })
 })
 
@@ -168,7 +236,7 @@ describe('who may do what', () => {
   it('a customer may not restock: 403 role, the stock stays', async () => {
     const productId = `cup-${randomUUID()}`
     await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    const res = await app.inject({ headers: bearer('ada'), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 1_000 } })
+    const res = await app.inject({ headers: { ...bearer('ada'), 'idempotency-key': randomUUID() }, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 1_000 } })
     expect(res.statusCode).toBe(403)
     expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: 10 })
   })
