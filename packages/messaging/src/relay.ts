@@ -131,11 +131,11 @@ export function createRelay(deps: {
     const query = db('outbox').connection(conn)
       .select('id', 'event_type', 'topic', 'aggregate_id', 'payload', 'headers', 'created_at')
       .whereNull('published_at').orderBy('id').limit(options.batchSize)
-    return sending.length > 0 ? query.whereNotIn('id', sending.map((r) => r.id)) : query
+    return sending.length > 0 ? dialect.whereIdNotIn(query, sending.map((r) => r.id)) : query
   }
 
   async function markPublished(conn: HeldConnection, rows: OutboxRow[]): Promise<void> {
-    await db('outbox').connection(conn).whereIn('id', rows.map((r) => r.id)).update({ published_at: db.fn.now() })
+    await dialect.whereIdIn(db('outbox').connection(conn), rows.map((r) => r.id)).update({ published_at: db.fn.now() })
     const now = Date.now()
     metrics?.published.inc(rows.length)
     for (const row of rows) metrics?.publishLatency.observe((now - new Date(row.created_at).getTime()) / 1000)

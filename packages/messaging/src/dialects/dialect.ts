@@ -26,6 +26,9 @@ export interface Dialect {
   /** Tries to take the relay's lease on a held connection; the lease lives as long as the session. */
   tryLease(db: Knex, conn: HeldConnection, name: string): Promise<boolean>
   releaseLease(db: Knex, conn: HeldConnection, name: string): Promise<void>
+  /** Narrows a query to rows whose id is (or is not) one of these: the relay's batches of up to 1,000. */
+  whereIdIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder
+  whereIdNotIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder
   /** Records (group, event id) unless present; true when this call recorded it. */
   claimInbox(trx: Knex.Transaction, row: InboxRow): Promise<boolean>
 }

@@ -1,6 +1,7 @@
 import knex from 'knex'
 import { describe, expect, it } from 'vitest'
-import { CLAIM_INBOX_SQL, LEASE_SQL, lockKeysSql } from './mssql.ts'
+import { CLAIM_INBOX_SQL, LEASE_SQL, lockKeysSql, mssqlDialect } from './mssql.ts'
+import { postgresDialect } from './postgres.ts'
 
 // SQL Server cannot run on every machine; the SQL the dialect sends is checked everywhere.
 const mssql = knex({ client: 'mssql' })
@@ -30,5 +31,24 @@ describe('SQL Server dialect', () => {
     const purge = mssql('outbox').whereIn('id', mssql('outbox').select('id').where('published_at', '<', new Date(0)).orderBy('id').limit(100)).delete().toSQL().sql
     expect(purge).toContain('delete from [outbox]')
     expect(purge).toContain('select top (?) [id] from [outbox]')
+  })
+})
+
+describe('the relay\'s id sets', () => {
+  const pg = knex({ client: 'pg' })
+
+  it('go to PostgreSQL as one array parameter, whatever the batch size', () => {
+    const ids = Array.from({ length: 1000 }, (_, i) => String(i + 1))
+    const mark = postgresDialect.whereIdIn(pg('outbox'), ids).update({ published_at: pg.fn.now() }).toSQL()
+    expect(mark.sql).toBe('update "outbox" set "published_at" = CURRENT_TIMESTAMP where id = ANY(?::bigint[])')
+    expect(mark.bindings).toEqual([ids])
+    const read = postgresDialect.whereIdNotIn(pg('outbox').select('id'), ids).toSQL()
+    expect(read.sql).toBe('select "id" from "outbox" where id <> ALL(?::bigint[])')
+  })
+
+  it('go to SQL Server as one parameter per id (its limit is 2,100; batches are 1,000)', () => {
+    const mark = mssqlDialect.whereIdIn(mssql('outbox'), ['1', '2']).update({ published_at: mssql.fn.now() }).toSQL()
+    expect(mark.sql).toContain('where [id] in (?, ?)')
+    expect(mssqlDialect.whereIdNotIn(mssql('outbox').select('id'), ['1', '2']).toSQL().sql).toContain('where [id] not in (?, ?)')
   })
 })

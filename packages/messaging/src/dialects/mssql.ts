@@ -38,6 +38,15 @@ export const mssqlDialect: Dialect = {
     await db.raw("EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'", [`relay:${name}`]).connection(conn)
   },
 
+  // One parameter per id: within SQL Server's 2,100 for batches of 1,000.
+  whereIdIn(query, ids) {
+    return query.whereIn('id', [...ids])
+  },
+
+  whereIdNotIn(query, ids) {
+    return query.whereNotIn('id', [...ids])
+  },
+
   async claimInbox(trx: Knex.Transaction, row: InboxRow) {
     const inserted = (await trx.raw(CLAIM_INBOX_SQL, [
       row.consumer_group, row.event_id, row.event_type, row.topic, row.partition, row.offset,

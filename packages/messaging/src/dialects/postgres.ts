@@ -28,6 +28,15 @@ export const postgresDialect: Dialect = {
     await db.raw('SELECT pg_advisory_unlock(?, hashtext(?))', [LEASE_CLASS, name]).connection(conn)
   },
 
+  // One array parameter instead of one per id: a small statement to send, parse and plan.
+  whereIdIn(query, ids) {
+    return query.whereRaw('id = ANY(?::bigint[])', [ids.map(String)])
+  },
+
+  whereIdNotIn(query, ids) {
+    return query.whereRaw('id <> ALL(?::bigint[])', [ids.map(String)])
+  },
+
   async claimInbox(trx: Knex.Transaction, row: InboxRow) {
     const inserted = await trx('inbox').insert(row).onConflict(['consumer_group', 'event_id']).ignore().returning('event_id')
     return inserted.length === 1
