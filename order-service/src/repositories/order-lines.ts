@@ -14,9 +14,14 @@ interface LineRow {
   unit_price_amount: string | number | null
 }
 
-/** Replaces every line of an order (insert for a new order, the reserved lines afterwards). */
+/** Replaces every line of an order (the reserved lines, once stock has priced them). */
 export async function replaceLines(db: Knex | Knex.Transaction, orderId: string, lines: readonly OrderLineRecord[]): Promise<void> {
   await db<LineRow>('order_lines').where({ order_id: orderId }).delete()
+  await insertLines(db, orderId, lines)
+}
+
+/** Adds lines to an order that has none yet. */
+export async function insertLines(db: Knex | Knex.Transaction, orderId: string, lines: readonly OrderLineRecord[]): Promise<void> {
   if (lines.length === 0) return
   await db<LineRow>('order_lines').insert(lines.map((l) => ({
     order_id: orderId, product_id: l.productId, quantity: l.quantity, unit_price_amount: l.unitPriceAmount,

@@ -48,8 +48,9 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
     assertActingFor(callerOf(request), body.customerId, 'customerId')
     assertUniqueProducts(body.items)
     const input = { customerId: body.customerId, items: body.items, shippingAddress: body.shippingAddress, currency: body.currency ?? DEFAULT_CURRENCY }
-    const orderId = await placeOrder(app, key, input, requestCause(request))
-    return reply.status(201).header('location', `/orders/${orderId}`).send(await current(orderId))
+    const outcome = await placeOrder(app, key, input, requestCause(request))
+    const order = 'placed' in outcome ? outcome.placed : await current(outcome.replayed)
+    return reply.status(201).header('location', `/orders/${order.orderId}`).send(order)
   })
 
   app.get('/orders/:orderId', {

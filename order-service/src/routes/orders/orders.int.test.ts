@@ -115,6 +115,12 @@ describe('POST /orders', () => {
     expect((await outboxOf(orderId))[0]?.payload.currency).toBe('EUR')
   })
 
+  it('answers with the order exactly as GET shows it (built from what was written, not read back)', async () => {
+    const res = await place(orderBody({ items: [{ productId: 'pear', quantity: 1 }, { productId: 'apple', quantity: 2 }] }))
+    expect(res.statusCode).toBe(201)
+    expect((await get(res.headers.location as string)).json()).toEqual(res.json())
+  })
+
   describe('idempotency', () => {
     it('the same key and body return the same order, written once (key order in the JSON does not matter)', async () => {
       const customerId = newCustomer()
