@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Knex } from 'knex'
 import { mintToken } from '@choreo/platform'
+import { sagaHops, type Hop } from './hops.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
 import { progress } from './log.ts'
 import { nowMs, openLoop } from './open-loop.ts'
@@ -61,7 +62,11 @@ interface StepFigures {
   cpuMsPerOrderByService: Record<ServiceName, number>
   /** Share of the machine's cores the services used while the step ran and drained. */
   servicesCpuShare: number
+  /** Where the saga's time went, hop by hop (see hops.ts), over a sample of the step's orders. */
+  hops: Record<string, Hop>
 }
+
+const HOP_SAMPLE = 2000
 
 async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work))
@@ -109,7 +114,7 @@ async function sagaEnds(db: Knex, orderIds: string[]): Promise<{ endedAt: Map<st
 }
 
 async function runStep(rate: number, seconds: number, ctx: {
-  order: HttpClient; tokens: Map<string, string>; customers: string[]; opts: SagaBenchOptions; orderDb: Knex; running: RunningServices; next: { i: number }
+  order: HttpClient; tokens: Map<string, string>; customers: string[]; opts: SagaBenchOptions; dbs: Record<ServiceName, Knex>; running: RunningServices; next: { i: number }
 }): Promise<StepFigures> {
   const placed: Placed[] = []
   const refused: Record<string, number> = {}
@@ -128,8 +133,9 @@ async function runStep(rate: number, seconds: number, ctx: {
       else refused[String(res.status)] = (refused[String(res.status)] ?? 0) + 1
     },
   })
-  const { endedAt, outcomes, unfinished } = await sagaEnds(ctx.orderDb, placed.map((p) => p.orderId))
+  const { endedAt, outcomes, unfinished } = await sagaEnds(ctx.dbs.order, placed.map((p) => p.orderId))
   const wallMs = performance.now() - wallStart
+  const sample = placed.filter((_, i) => i % Math.max(1, Math.ceil(placed.length / HOP_SAMPLE)) === 0).map((p) => p.orderId)
   const cpu = SERVICES.map((s, i) => processCpuMs(ctx.running.services[s].pid) - (cpuBefore[i] as number))
   const cpuTotal = cpu.reduce((a, b) => a + b, 0)
   const sagaMs = placed.flatMap((p) => (endedAt.has(p.orderId) ? [(endedAt.get(p.orderId) as number) - p.sentAt] : []))
@@ -143,6 +149,7 @@ async function runStep(rate: number, seconds: number, ctx: {
     cpuMsPerOrder: perOrder(cpuTotal),
     cpuMsPerOrderByService: Object.fromEntries(SERVICES.map((s, i) => [s, perOrder(cpu[i] as number)])) as Record<ServiceName, number>,
     servicesCpuShare: round(cpuTotal / wallMs / os.cpus().length, 2),
+    hops: await sagaHops(ctx.dbs, sample),
   }
 }
 
@@ -171,7 +178,7 @@ export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
     progress(`seeding ${PRODUCTS.length + 1} products and ${customers.length} customers`)
     await seed(http, mintToken({ sub: 'bench-admin', role: 'admin' }, jwtSecret, TOKEN_TTL_S), customers, opts.brokeEvery)
 
-    const ctx = { order: http.order, tokens, customers, opts, orderDb: dbs.order.db, running, next: { i: 0 } }
+    const ctx = { order: http.order, tokens, customers, opts, dbs: { order: dbs.order.db, stock: dbs.stock.db, payment: dbs.payment.db }, running, next: { i: 0 } }
     progress(`warm-up: ${WARMUP.rate} orders/s for ${WARMUP.seconds} s`)
     await runStep(WARMUP.rate, WARMUP.seconds, ctx)
     const steps: StepFigures[] = []
@@ -195,6 +202,7 @@ export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
       steps.push(step)
       file = save() // after every step, so an interrupted run still leaves its figures
       progress(`${rate}/s: accepted ${step.acceptedPerSecond}/s, http p50 ${step.httpP50Ms} p99 ${step.httpP99Ms} ms, saga p50 ${step.sagaP50Ms} p99 ${step.sagaP99Ms} ms, ${step.cpuMsPerOrder} ms CPU/order`)
+      progress(`${rate}/s hops p50/p99 ms: ${Object.entries(step.hops).map(([hop, h]) => `${hop} ${h.p50Ms}/${h.p99Ms}`).join(', ')}`)
     }
     console.log(`saga: ${steps.map((s) => `${s.rate}/s → ${s.acceptedPerSecond}/s accepted, saga p50 ${s.sagaP50Ms} p99 ${s.sagaP99Ms} ms`).join('; ')}; ${file}`)
   } finally {
