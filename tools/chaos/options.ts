@@ -6,7 +6,7 @@ import type { PostgresServer } from './run-resources.ts'
 import type { InfraMode } from './stack-control.ts'
 
 export const USAGE = `usage: ./choreo chaos --short | --minutes N [options]
-  --short                     the seeded run of ./choreo test: ≤ 3 minutes, a few of each fault
+  --short                     the seeded run of ./choreo test: a few minutes, a few of each fault
   --minutes N                 the long run: N minutes of load and faults (30 give ≥ 1,000 faults)
   --broker-outage-minutes M   then stop Kafka for M minutes under load; the drain after it must be ≤ 90 s
   --seed S                    the PRNG seed (default: from the clock, printed)

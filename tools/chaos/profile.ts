@@ -34,7 +34,7 @@ const REGISTRY_OUTAGE_SECONDS = 20
 export const BROKER_OUTAGE_DRAIN_LIMIT_SECONDS = 90
 
 /**
- * The run inside `./choreo test`: three minutes at most, setup and drain included, with a few
+ * The run inside `./choreo test`: a minute of load (4–6 minutes with setup, restarts and drain here), with a few
  * of each fault and one restart each of Kafka, the registry and PostgreSQL. The outages are
  * shorter than the issue's so that it fits; the long run uses the issue's.
  */
