@@ -48,9 +48,10 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
     assertActingFor(callerOf(request), body.customerId, 'customerId')
     assertUniqueProducts(body.items)
     const input = { customerId: body.customerId, items: body.items, shippingAddress: body.shippingAddress, currency: body.currency ?? DEFAULT_CURRENCY }
-    const outcome = await placeOrder(app, key, input, requestCause(request))
-    const order = 'placed' in outcome ? outcome.placed : await current(outcome.replayed)
-    return reply.status(201).header('location', `/orders/${order.orderId}`).send(order)
+    const orderId = await placeOrder(app, key, input, requestCause(request))
+    // Read back rather than built from the input: the database's time precision (SQL Server's
+    // datetime binding) and collation (line order) are what GET shows, and a retry gets the same.
+    return reply.status(201).header('location', `/orders/${orderId}`).send(await current(orderId))
   })
 
   app.get('/orders/:orderId', {

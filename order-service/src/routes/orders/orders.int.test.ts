@@ -115,8 +115,8 @@ describe('POST /orders', () => {
     expect((await outboxOf(orderId))[0]?.payload.currency).toBe('EUR')
   })
 
-  it('answers with the order exactly as GET shows it (built from what was written, not read back)', async () => {
-    const res = await place(orderBody({ items: [{ productId: 'pear', quantity: 1 }, { productId: 'apple', quantity: 2 }] }))
+  it('answers with the order exactly as GET shows it, lines in the database\'s order', async () => {
+    const res = await place(orderBody({ items: [{ productId: 'pear', quantity: 1 }, { productId: 'apple', quantity: 2 }, { productId: 'Banana', quantity: 1 }] }))
     expect(res.statusCode).toBe(201)
     expect((await get(res.headers.location as string)).json()).toEqual(res.json())
   })
