@@ -48,15 +48,14 @@ export function createDuplicator(deps: { kafka: Kafka; offsets: OffsetsAdmin; to
     },
 
     async inject(count) {
-      let sent = 0
-      for (; sent < count && seen.length > 0; sent++) {
-        try {
-          await republish(kafka, [random.pick(seen)])
-        } catch {
-          break // the broker is away (another fault): the rest are not delivered, nor counted
-        }
+      if (seen.length === 0) return 0
+      const picks = Array.from({ length: count }, () => random.pick(seen))
+      try {
+        await republish(kafka, picks)
+        return picks.length
+      } catch {
+        return 0 // the broker is away (another fault): counted as not delivered
       }
-      return sent
     },
 
     async stop() {

@@ -6,7 +6,10 @@
  * shipments, history rows, stock and money totals).
  */
 
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['DELIVERED', 'REJECTED', 'CANCELLED'])
+import { isTerminal, ORDER_STATUSES } from '../../order-service/src/domain/status.ts'
+
+/** order-service's own end states (a SHIPPED order is not one: the load delivers it). */
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(ORDER_STATUSES.filter(isTerminal))
 /** payment-service's reasons for an order's first charge and its one compensation refund. */
 export const INITIAL_CHARGE_REASON = 'order total'
 export const RELEASE_REFUND_REASON = 'released'

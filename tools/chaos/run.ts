@@ -8,7 +8,7 @@ import { probeCommitWindow } from './commit-window.ts'
 import { consumersOf } from './consumers.ts'
 import { createDuplicator } from './duplicator.ts'
 import { createFaultInjector } from './faults.ts'
-import { checkInvariants } from './invariants.ts'
+import { checkInvariants, TERMINAL_STATUSES } from './invariants.ts'
 import { consumerLag, reconnectingOffsetsAdmin } from './kafka-state.ts'
 import { createLoad } from './load.ts'
 import type { Options } from './options.ts'
@@ -35,7 +35,6 @@ const RECENT_INBOX_SQL = `SELECT topic, partition, "offset" FROM inbox WHERE con
 /** Busy: the relay has rows to publish, or the consumer handled an event a moment ago. */
 const BUSY_SQL = `SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)
   OR EXISTS (SELECT 1 FROM inbox WHERE consumer_group = ? AND handled_at > now() - interval '250 milliseconds') AS busy`
-const OPEN_ORDERS_SQL = `SELECT count(*) AS n FROM orders WHERE status NOT IN ('DELIVERED', 'REJECTED', 'CANCELLED')`
 
 /**
  * One chaos run, start to end: its own services and data on the shared stack, load with faults,
@@ -109,7 +108,8 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       backlog += Number((await resources.dbs[s]('outbox').whereNull('published_at').count({ n: '*' }))[0]?.n ?? 0)
       lag += await consumerLag(offsets, resources.groups[s], consumers[s].topics)
     }
-    const openOrders = Number((await resources.dbs['order-service'].raw(OPEN_ORDERS_SQL)).rows[0]?.n ?? 0)
+    const [open] = await resources.dbs['order-service']('orders').whereNotIn('status', [...TERMINAL_STATUSES]).count<{ n: string }[]>({ n: '*' })
+    const openOrders = Number(open?.n ?? 0)
     return { backlog, lag, openOrders }
   }
 

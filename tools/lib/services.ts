@@ -26,10 +26,6 @@ export function consumersOf(type: EventType): ServiceName[] {
   return services.filter((s) => type in sagas[s])
 }
 
-export function isEventType(name: string): name is EventType {
-  return Object.hasOwn(eventSchemas, name)
-}
-
 /** The service a consumer group belongs to, given the topic prefix; undefined for another group. */
 export function serviceOfGroup(group: string, prefix: string): ServiceName | undefined {
   return services.find((s) => prefixed(prefix, s) === group)

@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs'
+import type { Kafka, Message } from 'kafkajs'
 import { createProducer } from './kafka.ts'
 
 /** A message to put back on a topic exactly as it was: the same bytes, key and headers. */
@@ -11,15 +11,22 @@ export interface Republished {
   headers: Record<string, string>
 }
 
-/** Produces the messages, acknowledged by every in-sync replica, in the order given. */
+/**
+ * Produces the messages in one batch, acknowledged by every in-sync replica; each partition gets
+ * its messages in the order given (an idempotent producer, one request in flight).
+ */
 export async function republish(kafka: Kafka, messages: readonly Republished[]): Promise<void> {
   if (messages.length === 0) return
+  const byTopic = new Map<string, Message[]>()
+  for (const m of messages) {
+    const list = byTopic.get(m.topic) ?? []
+    list.push({ partition: m.partition, key: m.key, value: m.value, headers: m.headers })
+    byTopic.set(m.topic, list)
+  }
   const producer = createProducer(kafka)
   await producer.connect()
   try {
-    for (const m of messages) {
-      await producer.send({ topic: m.topic, acks: -1, messages: [{ partition: m.partition, key: m.key, value: m.value, headers: m.headers }] })
-    }
+    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })) })
   } finally {
     await producer.disconnect()
   }

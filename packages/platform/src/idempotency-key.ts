@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { Type } from 'typebox'
-import { BadRequest } from './errors.ts'
+import { BadRequest, Unprocessable } from './errors.ts'
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key'
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 128
@@ -33,3 +33,8 @@ export const IdempotencyKeyHeaders = Type.Object({
     description: `Required, 1..${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters: a retry with the same key and body has its effect once and gets the same answer; the same key with another body is refused (422).`,
   })),
 })
+
+/** 422 for a key already used for another request: a key answers again only the request it was first used for. */
+export function idempotencyKeyReused(key: string, usedFor: string): Unprocessable {
+  return new Unprocessable(`${IDEMPOTENCY_KEY_HEADER} ${key} was used for ${usedFor}`, { field: IDEMPOTENCY_KEY_HEADER, rule: 'idempotency-key-reuse' })
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  callerOf, ErrorBody, Forbidden, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeaders, idempotencyKeyOf, mayActFor, NotFound, Unprocessable,
+  callerOf, ErrorBody, Forbidden, IdempotencyKeyHeaders, idempotencyKeyOf, idempotencyKeyReused, mayActFor, NotFound,
 } from '@choreo/platform'
 import { moneyOf } from '../../money.ts'
 import { creditBalance, findCustomer } from '../../repositories/customers.ts'
@@ -50,7 +50,7 @@ export const depositRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const earlier = await findDepositByKey(trx, customerId, key)
       if (!earlier) throw new Error(`deposit with key ${key} vanished`)
       if (earlier.amount !== amount) {
-        throw new Unprocessable(`${IDEMPOTENCY_KEY_HEADER} ${key} was used for a deposit of ${earlier.amount}`, { field: IDEMPOTENCY_KEY_HEADER, rule: 'idempotency-key-reuse' })
+        throw idempotencyKeyReused(key, `a deposit of ${earlier.amount}`)
       }
       const current = await findCustomer(trx, customerId)
       return { deposit: earlier, balance: current?.balance ?? customer.balance }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import {
-  Conflict, ErrorBody, Id, ID_PATTERN, IDEMPOTENCY_KEY_HEADER, IdempotencyKeyHeaders, idempotencyKeyOf, NotFound, Text, Unprocessable,
+  Conflict, ErrorBody, Id, ID_PATTERN, IdempotencyKeyHeaders, idempotencyKeyOf, idempotencyKeyReused, NotFound, Text, Unprocessable,
 } from '@choreo/platform'
 import { findProduct, insertProduct, listProducts, lockProducts, MAX_UNITS, restockProduct } from '../../repositories/products.ts'
 import { findRestockByKey, insertRestock } from '../../repositories/restocks.ts'
@@ -96,21 +96,18 @@ export const productRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { quantity } = request.body
     return app.db.transaction(async (trx) => {
       // The product's row lock also queues a concurrent retry of this restock behind this one.
-      if (!(await lockProducts(trx, [productId])).has(productId)) throw new NotFound('product', productId, 'productId')
+      const product = (await lockProducts(trx, [productId])).get(productId)
+      if (!product) throw new NotFound('product', productId, 'productId')
       if (!(await insertRestock(trx, { restockId: randomUUID(), idempotencyKey: key, productId, quantity }))) {
         // The key was used before: a retry gets the product as it is now, and nothing is added.
         const earlier = await findRestockByKey(trx, key)
-        if (earlier?.productId !== productId || earlier.quantity !== quantity) {
-          throw new Unprocessable(`${IDEMPOTENCY_KEY_HEADER} ${key} was used for another restock`, { field: IDEMPOTENCY_KEY_HEADER, rule: 'idempotency-key-reuse' })
-        }
-        const product = await findProduct(trx, productId)
-        if (!product) throw new NotFound('product', productId, 'productId')
+        if (earlier?.productId !== productId || earlier.quantity !== quantity) throw idempotencyKeyReused(key, 'another restock')
         return product
       }
       const result = await restockProduct(trx, productId, quantity)
-      if (result === 'not-found') throw new NotFound('product', productId, 'productId')
       // Thrown inside the transaction: the restock row goes with it, so the key stays unused.
       if (result === 'too-many') throw new Unprocessable(`product ${productId} cannot hold more than ${MAX_UNITS} units`, { field: 'quantity', rule: 'max-units' })
+      if (result === 'not-found') throw new Error(`product ${productId} vanished under its row lock`)
       return result
     })
   })
