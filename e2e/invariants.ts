@@ -13,6 +13,7 @@ import type { ServiceName } from './system.ts'
  * product, customer and order the shop created.
  */
 export async function checkInvariants(shop: Shop): Promise<void> {
+  expect(shop.orders.size, 'orders to check the invariants over').toBeGreaterThan(0)
   await deliverUntilAllTerminal(shop)
   const orders = await Promise.all([...shop.orders.keys()].map((id) => shop.order(id)))
   await expectStockConserved(shop, orders)

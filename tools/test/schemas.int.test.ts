@@ -1,8 +1,9 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventSchemas, topicOf, type EventType } from '@choreo/contracts'
+import { createEventCodec } from '@choreo/messaging'
 import { infra } from '@choreo/testkit'
 import { jsonLines, runTool, toolEnv } from './tool-process.ts'
 
@@ -19,6 +20,8 @@ describe('./choreo schemas check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'schemas-'))
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
   const env = toolEnv('')
+  // Registered here, as the services do at start, so the file does not depend on another having run first.
+  beforeAll(() => createEventCodec({ registryUrl: infra().registryUrl }).register(Object.keys(eventSchemas) as EventType[]))
 
   it('checks every schema in schemas/ against its subject in the registry', async () => {
     const run = await runTool('schemas', ['check', '--json'], env)
@@ -31,6 +34,7 @@ describe('./choreo schemas check', () => {
       expect(c.result).toBe(versions === null ? 'not registered' : 'compatible')
       if (versions) expect(c.latestVersion).toBe(Math.max(...versions))
     }
+    expect(checks!.every((c) => c.result === 'compatible')).toBe(true)
   })
 
   it('says which schema is incompatible and why, which is not registered, and exits 1', async () => {
