@@ -20,7 +20,11 @@ export async function sagaHops(dbs: Record<ServiceName, Knex>, orderIds: readonl
   if (orderIds.length === 0) return {}
   const outbox = new Map<string, { producer: ServiceName; createdAt: number; publishedAt: number | null }>()
   const samples = new Map<string, number[]>()
-  const add = (hop: string, ms: number) => samples.set(hop, [...(samples.get(hop) ?? []), ms])
+  const add = (hop: string, ms: number) => {
+    const list = samples.get(hop)
+    if (list) list.push(ms)
+    else samples.set(hop, [ms])
+  }
 
   for (const producer of SERVICES) {
     const rows: { event_id: string; created_at: Date; published_at: Date | null }[] = await dbs[producer]('outbox')

@@ -14,7 +14,7 @@ import type { BenchKafka } from './topic-offsets.ts'
 export interface PickupBenchOptions {
   rate: number
   seconds: number
-  /** Database connections for the writers (and the relay's marking). */
+  /** Database connections for the writers and the relay, which holds one for its lease. */
   poolMax: number
 }
 
@@ -24,6 +24,8 @@ const WARMUP_SECONDS = 2
 const ARRIVAL_TIMEOUT_MS = 30_000
 
 interface Latency {
+  /** Commit → the relay's send (the Kafka message timestamp) and send → arrival, p50/p99. */
+  split: { toSendP50Ms: number; toSendP99Ms: number; toArrivalP50Ms: number; toArrivalP99Ms: number }
   events: number
   committedPerSecond: number
   missing: number
@@ -34,8 +36,11 @@ interface Latency {
   maxMs: number
 }
 
+/** When the consumer received each event, and when the relay sent it (the message's timestamp), by event id. */
+interface Arrival { at: number; sentAt: number }
+
 /** Arrival times by event id, as the consumer sees them. */
-async function startReader(kafka: BenchKafka, topic: string, arrivals: Map<string, number>): Promise<() => Promise<void>> {
+async function startReader(kafka: BenchKafka, topic: string, arrivals: Map<string, Arrival>): Promise<() => Promise<void>> {
   const consumer = kafka.consumer({ groupId: `${topic}.pickup-reader`, allowAutoTopicCreation: false })
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()))
   await consumer.connect()
@@ -45,7 +50,7 @@ async function startReader(kafka: BenchKafka, topic: string, arrivals: Map<strin
       const at = nowMs()
       for (const m of batch.messages) {
         const id = m.headers?.['event-id']?.toString()
-        if (id) arrivals.set(id, at)
+        if (id) arrivals.set(id, { at, sentAt: Number(m.timestamp) })
       }
     },
   })
@@ -53,28 +58,39 @@ async function startReader(kafka: BenchKafka, topic: string, arrivals: Map<strin
   return () => consumer.disconnect()
 }
 
-async function untilArrived(ids: Iterable<string>, arrivals: Map<string, number>): Promise<void> {
+async function untilArrived(ids: Iterable<string>, arrivals: Map<string, Arrival>): Promise<void> {
   const deadline = Date.now() + ARRIVAL_TIMEOUT_MS
   const wanted = [...ids]
   while (wanted.some((id) => !arrivals.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
 }
 
-function latencyOf(commits: Map<string, number>, arrivals: Map<string, number>, seconds: number, failedWrites: number): Latency {
+function latencyOf(commits: Map<string, number>, arrivals: Map<string, Arrival>, seconds: number, failedWrites: number): Latency {
   const latencies: number[] = []
+  const toSend: number[] = []
+  const toArrival: number[] = []
   let missing = 0
   for (const [id, committedAt] of commits) {
-    const arrivedAt = arrivals.get(id)
-    if (arrivedAt === undefined) missing++
-    else latencies.push(arrivedAt - committedAt)
+    const arrival = arrivals.get(id)
+    if (arrival === undefined) {
+      missing++
+      continue
+    }
+    latencies.push(arrival.at - committedAt)
+    toSend.push(arrival.sentAt - committedAt)
+    toArrival.push(arrival.at - arrival.sentAt)
   }
   return {
+    split: {
+      toSendP50Ms: round(percentile(toSend, 50)), toSendP99Ms: round(percentile(toSend, 99)),
+      toArrivalP50Ms: round(percentile(toArrival, 50)), toArrivalP99Ms: round(percentile(toArrival, 99)),
+    },
     events: commits.size, committedPerSecond: Math.round(commits.size / seconds), missing, failedWrites,
     p50Ms: round(percentile(latencies, 50)), p90Ms: round(percentile(latencies, 90)), p99Ms: round(percentile(latencies, 99)), maxMs: round(percentile(latencies, 100)),
   }
 }
 
 /** Writers in this process, through messaging's transaction helper: each commit wakes the relay. */
-async function inProcess(messaging: Messaging, rate: number, seconds: number, arrivals: Map<string, number>): Promise<Latency> {
+async function inProcess(messaging: Messaging, rate: number, seconds: number, arrivals: Map<string, Arrival>): Promise<Latency> {
   const commits = new Map<string, number>()
   const write = async (record: boolean): Promise<void> => {
     const [event] = await messaging.transaction((trx) => messaging.outbox.enqueue(trx, orderEvent(randomUUID(), 0), benchCause()))
@@ -87,7 +103,7 @@ async function inProcess(messaging: Messaging, rate: number, seconds: number, ar
 }
 
 /** Writers in another process: only the relay's poll finds their rows. */
-async function otherProcess(stack: BenchStack, database: BenchDatabase, prefix: string, opts: PickupBenchOptions, arrivals: Map<string, number>): Promise<Latency> {
+async function otherProcess(stack: BenchStack, database: BenchDatabase, prefix: string, opts: PickupBenchOptions, arrivals: Map<string, Arrival>): Promise<Latency> {
   const commits = new Map<string, number>()
   let failed = 0
   // silent: knex reports each connection it waited too long for on stderr; failures are counted instead.
@@ -123,12 +139,12 @@ export async function benchPickup(opts: PickupBenchOptions): Promise<void> {
     const machine = await machineFacts(database.db)
     messaging = createMessaging(database.db, { service: 'bench-pickup', brokers: stack.brokers, registryUrl: stack.registryUrl, publishes: ['OrderPlaced'], topicPrefix: topics.prefix }, silentLogger)
     await messaging.start()
-    const arrivals = new Map<string, number>()
+    const arrivals = new Map<string, Arrival>()
     stopReader = await startReader(kafka, prefixed(topics.prefix, eventTopics.order), arrivals)
 
     progress(`in-process writers: ${opts.rate} events/s for ${opts.seconds} s`)
     const woken = await inProcess(messaging, opts.rate, opts.seconds, arrivals)
-    progress(`in-process: p50 ${woken.p50Ms} ms, p99 ${woken.p99Ms} ms`)
+    progress(`in-process: p50 ${woken.p50Ms} ms, p99 ${woken.p99Ms} ms (commit → send p50 ${woken.split.toSendP50Ms} ms, send → arrival p50 ${woken.split.toArrivalP50Ms} ms)`)
     progress(`writers in another process: ${opts.rate} events/s for ${opts.seconds} s (found by the relay's ${defaultRelayOptions.pollIntervalMs} ms poll)`)
     const polled = await otherProcess(stack, database, topics.prefix, opts, arrivals)
     progress(`other process: p50 ${polled.p50Ms} ms, p99 ${polled.p99Ms} ms`)

@@ -7,7 +7,7 @@ import { sagaHops, type Hop } from './hops.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
 import { progress } from './log.ts'
 import { nowMs, openLoop } from './open-loop.ts'
-import { processCpuMs } from './process-cpu.ts'
+import { machineCpu, processCpuMs, type CpuGroup } from './process-cpu.ts'
 import { machineFacts, percentile, RESULTS_DIR, round, writeResult } from './results.ts'
 import { SERVICES, startServices, type RunningServices, type ServiceName } from './services.ts'
 import { benchStack, createBenchDatabase, createBenchTopics, runName, type BenchDatabase } from './stack.ts'
@@ -62,6 +62,12 @@ interface StepFigures {
   cpuMsPerOrderByService: Record<ServiceName, number>
   /** Share of the machine's cores the services used while the step ran and drained. */
   servicesCpuShare: number
+  /** Busy CPU of the whole machine per order (every process: Kafka, PostgreSQL, the services, this load generator). */
+  machineCpuMsPerOrder: number
+  /** Of that, the infrastructure's processes. */
+  cpuMsPerOrderByInfra: Record<CpuGroup, number>
+  /** Share of the machine's cores busy while the step ran and drained. */
+  machineCpuShare: number
   /** Where the saga's time went, hop by hop (see hops.ts), over a sample of the step's orders. */
   hops: Record<string, Hop>
 }
@@ -119,6 +125,7 @@ async function runStep(rate: number, seconds: number, ctx: {
   const placed: Placed[] = []
   const refused: Record<string, number> = {}
   const cpuBefore = SERVICES.map((s) => processCpuMs(ctx.running.services[s].pid))
+  const machineBefore = machineCpu()
   const wallStart = performance.now()
   const { started } = await openLoop({
     rate, seconds,
@@ -137,6 +144,8 @@ async function runStep(rate: number, seconds: number, ctx: {
   const wallMs = performance.now() - wallStart
   const sample = placed.filter((_, i) => i % Math.max(1, Math.ceil(placed.length / HOP_SAMPLE)) === 0).map((p) => p.orderId)
   const cpu = SERVICES.map((s, i) => processCpuMs(ctx.running.services[s].pid) - (cpuBefore[i] as number))
+  const machineAfter = machineCpu()
+  const machineBusyMs = machineAfter.busyMs - machineBefore.busyMs
   const cpuTotal = cpu.reduce((a, b) => a + b, 0)
   const sagaMs = placed.flatMap((p) => (endedAt.has(p.orderId) ? [(endedAt.get(p.orderId) as number) - p.sentAt] : []))
   const httpMs = placed.map((p) => p.httpMs)
@@ -149,6 +158,9 @@ async function runStep(rate: number, seconds: number, ctx: {
     cpuMsPerOrder: perOrder(cpuTotal),
     cpuMsPerOrderByService: Object.fromEntries(SERVICES.map((s, i) => [s, perOrder(cpu[i] as number)])) as Record<ServiceName, number>,
     servicesCpuShare: round(cpuTotal / wallMs / os.cpus().length, 2),
+    machineCpuMsPerOrder: perOrder(machineBusyMs),
+    cpuMsPerOrderByInfra: Object.fromEntries(Object.entries(machineAfter.byGroup).map(([g, ms]) => [g, perOrder(ms - machineBefore.byGroup[g as CpuGroup])])) as Record<CpuGroup, number>,
+    machineCpuShare: round(machineBusyMs / wallMs / os.cpus().length, 2),
     hops: await sagaHops(ctx.dbs, sample),
   }
 }
@@ -192,6 +204,7 @@ export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
         'open loop: orders are sent on schedule whatever the answers; accepted = 201; HTTP latency includes waiting for one of the load generator\'s sockets',
         'saga latency: from sending POST /orders to the first history entry in SHIPPED, DELIVERED, REJECTED or CANCELLED',
         'CPU per order: user+system time of the three service processes from the start of a step until its sagas ended, over accepted orders',
+        'machine CPU per order: busy time of all cores (/proc/stat) over the same span; by infra: Kafka, registry and PostgreSQL processes (/proc/<pid>/stat)',
         'every component (Kafka, registry, PostgreSQL, services, load generator) shares this machine, with other work: absolute figures vary from run to run',
       ],
     }, file)
@@ -202,6 +215,7 @@ export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
       steps.push(step)
       file = save() // after every step, so an interrupted run still leaves its figures
       progress(`${rate}/s: accepted ${step.acceptedPerSecond}/s, http p50 ${step.httpP50Ms} p99 ${step.httpP99Ms} ms, saga p50 ${step.sagaP50Ms} p99 ${step.sagaP99Ms} ms, ${step.cpuMsPerOrder} ms CPU/order`)
+      progress(`${rate}/s machine: ${step.machineCpuMsPerOrder} ms CPU/order (${Object.entries(step.cpuMsPerOrderByInfra).map(([g, ms]) => `${g} ${ms}`).join(', ')}), ${Math.round(step.machineCpuShare * 100)} % of the cores busy`)
       progress(`${rate}/s hops p50/p99 ms: ${Object.entries(step.hops).map(([hop, h]) => `${hop} ${h.p50Ms}/${h.p99Ms}`).join(', ')}`)
     }
     console.log(`saga: ${steps.map((s) => `${s.rate}/s → ${s.acceptedPerSecond}/s accepted, saga p50 ${s.sagaP50Ms} p99 ${s.sagaP99Ms} ms`).join('; ')}; ${file}`)
