@@ -3,12 +3,13 @@
 # background with its pid in .run/pids/ and its log in .run/logs/, so `down` stops exactly
 # what `up` started.
 
-RUN="$ROOT/.run"
+# CHOREO_RUN: another folder for a second, temporary stack (bench/kafka-layouts.ts).
+RUN="${CHOREO_RUN:-$ROOT/.run}"
 PIDS="$RUN/pids"
 LOGS="$RUN/logs"
 
-: "${KAFKA_PORT:=9092}"
-: "${KAFKA_CONTROLLER_PORT:=9093}"
+: "${KAFKA_PORT:=9092}"            # node i's broker listens on KAFKA_PORT + i - 1
+: "${KAFKA_CONTROLLER_PORT:=9192}" # node i's controller on KAFKA_CONTROLLER_PORT + i - 1
 : "${REGISTRY_PORT:=8081}"
 : "${ORDER_PORT:=3001}"
 : "${STOCK_PORT:=3002}"
@@ -16,9 +17,26 @@ LOGS="$RUN/logs"
 : "${PGHOST:=127.0.0.1}"
 : "${PGPORT:=5432}"
 : "${PGUSER:=postgres}"
-: "${KAFKA_HEAP:=-Xms256m -Xmx768m}"
 : "${REGISTRY_HEAP:=-Xms128m -Xmx384m}"
-export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}"
+
+# How many Kafka nodes: --brokers N or CHOREO_BROKERS, else as many as the last `up` started
+# (so a plain `./choreo up` restarts a dead node of a cluster), else one.
+kafka_layout_file() { echo "$RUN/kafka/brokers"; }
+if [ -z "${CHOREO_BROKERS:-}" ]; then
+  CHOREO_BROKERS=$(cat "$(kafka_layout_file)" 2>/dev/null || echo 1)
+fi
+case "$CHOREO_BROKERS" in 1|3) ;; *) die "--brokers takes 1 (the quick default) or 3 (a replicated cluster), not '$CHOREO_BROKERS'" ;; esac
+export CHOREO_BROKERS
+# One node holds ≤ 768 MiB of heap; three share the same 2 cores and hold ≤ 512 MiB each (1.5 GiB
+# in all), which the chaos runner's load never fills (G1 collects well below it).
+if [ "$CHOREO_BROKERS" = 1 ]; then : "${KAFKA_HEAP:=-Xms256m -Xmx768m}"; else : "${KAFKA_HEAP:=-Xms256m -Xmx512m}"; fi
+
+kafka_nodes() { seq 1 "$CHOREO_BROKERS"; }
+broker_port() { echo $((KAFKA_PORT + $1 - 1)); }
+controller_port() { echo $((KAFKA_CONTROLLER_PORT + $1 - 1)); }
+all_brokers() { local i out=""; for i in $(kafka_nodes); do out="$out${out:+,}127.0.0.1:$(broker_port "$i")"; done; echo "$out"; }
+
+export KAFKA_BROKERS="${KAFKA_BROKERS:-$(all_brokers)}"
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}"
 export PGHOST PGPORT PGUSER
 
@@ -60,23 +78,74 @@ stop_one() { # stop_one NAME: TERM the process group, KILL it if it has not gone
   rm -f "$f"
 }
 
-kafka_classpath() { echo "$CACHE/kafka/libs/*"; }
+KAFKA_JAVA_OPTS=(-Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.yaml" -cp "$CACHE/kafka/libs/*")
 
-start_kafka() {
-  is_running kafka && return
-  port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process (set KAFKA_PORT)"
-  local conf="$RUN/kafka/server.properties" data="$RUN/kafka/data"
-  mkdir -p "$RUN/kafka" "$LOGS"
-  sed -e "s|@KAFKA_PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
-      -e "s|@DATA_DIR@|$data|g" "$ROOT/infra/kafka/server.properties.template" > "$conf"
-  local java_opts=(-Dlog4j2.configurationFile="$ROOT/infra/kafka/log4j2.yaml" -cp "$(kafka_classpath)")
-  if [ ! -f "$data/meta.properties" ]; then
-    java "${java_opts[@]}" kafka.tools.StorageTool format \
-      -t "$(java "${java_opts[@]}" kafka.tools.StorageTool random-uuid)" -c "$conf" >>"$LOGS/kafka.log" 2>&1 \
-      || die "formatting Kafka storage failed; see .run/logs/kafka.log"
+# kafka_tool CLASS ARGS...: one of Kafka's command-line tools (leader election, reassignment,
+# the metadata quorum), run from the fetched classpath.
+kafka_tool() {
+  java -Xmx256m "${KAFKA_JAVA_OPTS[@]}" "$@"
+}
+
+# Each layout (one node, three nodes) keeps its own storage, so switching between them formats
+# nothing twice and loses nothing of the other; events published in one are not in the other.
+kafka_layout_dir() { echo "$RUN/kafka/$CHOREO_BROKERS-node"; }
+kafka_node_dir() { echo "$(kafka_layout_dir)/node-$1"; }
+
+# The layout of the nodes running now, or nothing when none runs.
+running_layout() {
+  local f n
+  for f in "$PIDS"/kafka-*.pid; do
+    [ -f "$f" ] || continue
+    n=$(basename "$f" .pid)
+    is_running "$n" && { cat "$(kafka_layout_file)" 2>/dev/null || echo '?'; return; }
+  done
+}
+
+assert_layout() {
+  local running
+  running=$(running_layout)
+  [ -z "$running" ] || [ "$running" = "$CHOREO_BROKERS" ] \
+    || die "Kafka runs with $running node(s), not $CHOREO_BROKERS: ./choreo down first"
+}
+
+start_kafka_node() {
+  local i=$1 name="kafka-$1"
+  is_running "$name" && return
+  local port dir
+  port=$(broker_port "$i"); dir=$(kafka_node_dir "$i")
+  port_open "$port" && die "port $port is taken by another process (set KAFKA_PORT)"
+  port_open "$(controller_port "$i")" && die "port $(controller_port "$i") is taken by another process (set KAFKA_CONTROLLER_PORT)"
+  local voters="" j rf=1 min_isr=1
+  for j in $(kafka_nodes); do voters="$voters${voters:+,}$j@127.0.0.1:$(controller_port "$j")"; done
+  [ "$CHOREO_BROKERS" -ge 3 ] && { rf=3; min_isr=2; }
+  mkdir -p "$dir" "$LOGS"
+  sed -e "s|@NODE_ID@|$i|g" -e "s|@VOTERS@|$voters|g" -e "s|@KAFKA_PORT@|$port|g" \
+      -e "s|@CONTROLLER_PORT@|$(controller_port "$i")|g" -e "s|@DATA_DIR@|$dir/data|g" \
+      -e "s|@REPLICATION_FACTOR@|$rf|g" -e "s|@MIN_ISR@|$min_isr|g" \
+      "$ROOT/infra/kafka/server.properties.template" > "$dir/server.properties"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    local id_file
+    id_file="$(kafka_layout_dir)/cluster-id"
+    [ -s "$id_file" ] || java "${KAFKA_JAVA_OPTS[@]}" kafka.tools.StorageTool random-uuid > "$id_file"
+    java "${KAFKA_JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$(cat "$id_file")" -c "$dir/server.properties" >>"$LOGS/$name.log" 2>&1 \
+      || die "formatting Kafka storage failed; see .run/logs/$name.log"
   fi
   # shellcheck disable=SC2086
-  spawn kafka java $KAFKA_HEAP -XX:+UseG1GC "${java_opts[@]}" kafka.Kafka "$conf"
+  spawn "$name" java $KAFKA_HEAP -XX:+UseG1GC "${KAFKA_JAVA_OPTS[@]}" kafka.Kafka "$dir/server.properties"
+}
+
+start_kafka() {
+  assert_layout
+  mkdir -p "$(kafka_layout_dir)"
+  echo "$CHOREO_BROKERS" > "$(kafka_layout_file)"
+  local i
+  for i in $(kafka_nodes); do start_kafka_node "$i"; done
+}
+
+stop_kafka() {
+  local i
+  for i in $(kafka_nodes); do stop_one "kafka-$i"; done
+  stop_one kafka # the pid file of a stack started before cluster mode
 }
 
 start_registry() {
@@ -101,17 +170,22 @@ ensure_database() {
     || psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d postgres -qc "CREATE DATABASE \"$1\"" >/dev/null
 }
 
-kafka_ready() { kcat -b "$KAFKA_BROKERS" -L -m 2 >/dev/null 2>&1; }
+# Ready when every node is a registered broker (a fenced or starting one is not listed).
+kafka_ready() { [ "$(kcat -b "$KAFKA_BROKERS" -L -m 2 2>/dev/null | sed -n 's/^ \([0-9]*\) brokers:$/\1/p')" = "$CHOREO_BROKERS" ]; }
+# kafka_node_ready I: node I is a registered broker again.
+kafka_node_ready() { kcat -b "$KAFKA_BROKERS" -L -m 2 2>/dev/null | grep -q "^  broker $1 at "; }
+# kafka_leaders I: how many partitions node I leads now.
+kafka_leaders() { kcat -b "$KAFKA_BROKERS" -L -m 2 2>/dev/null | grep -c "partition [0-9]*, leader $1," || true; }
 registry_ready() { http_ok "$SCHEMA_REGISTRY_URL/subjects"; }
 postgres_ready() { pg_isready -q -h "$PGHOST" -p "$PGPORT"; }
 
 # Kafka and the registry: what the tests need.
 infra_up() {
-  postgres_ready || die "PostgreSQL does not answer on $PGHOST:$PGPORT (see the README: Requirements)"
+  postgres_ready || die "PostgreSQL does not answer on $PGHOST:$PGPORT (see the README: Quick start)"
   start_kafka
   start_registry
-  wait_for kafka 60 kafka_ready
+  wait_for kafka-1 90 kafka_ready
   wait_for registry 90 registry_ready
 }
 
-infra_down() { stop_one registry; stop_one kafka; }
+infra_down() { stop_one registry; stop_kafka; }

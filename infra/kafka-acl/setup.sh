@@ -5,11 +5,11 @@
 # one-shot `kafka-acl` service runs it on every `up`.
 #
 # It runs in the broker's network namespace and talks to the broker's loopback-only PLAINTEXT
-# listener (INTERNAL, 127.0.0.1:9094), whose ANONYMOUS principal is a super user: no other
+# listener (LOCAL, 127.0.0.1:9095), whose ANONYMOUS principal is a super user: no other
 # container can reach that listener. Passwords come from the environment (see the compose file).
 set -euo pipefail
 
-BOOTSTRAP=${BOOTSTRAP:-127.0.0.1:9094}
+BOOTSTRAP=${BOOTSTRAP:-127.0.0.1:9095}
 BIN=/opt/kafka/bin
 
 scram_user() { # name password

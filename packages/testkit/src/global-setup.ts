@@ -36,7 +36,8 @@ function fromEnvironment(): Infra | undefined {
 function native(): Infra {
   const env = process.env
   return {
-    brokers: [`127.0.0.1:${env.KAFKA_PORT ?? 9092}`],
+    // ./choreo exports KAFKA_BROKERS: every node of the stack, one or three.
+    brokers: (env.KAFKA_BROKERS ?? `127.0.0.1:${env.KAFKA_PORT ?? 9092}`).split(','),
     registryUrl: `http://127.0.0.1:${env.REGISTRY_PORT ?? 8081}/apis/ccompat/v7`,
     postgresUrl: `postgres://${env.PGUSER ?? 'postgres'}@${env.PGHOST ?? '127.0.0.1'}:${env.PGPORT ?? 5432}/postgres`,
     mssql: { skipped: 'no Docker engine answers, so no SQL Server can run here (set TEST_MSSQL_URL to use one)' },
