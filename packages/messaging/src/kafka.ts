@@ -1,5 +1,6 @@
-import { Kafka, logLevel, Partitioners, type LogEntry, type Producer } from 'kafkajs'
+import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs'
 import type { Logger } from './logger.ts'
+import { pinnedPartitioner } from './pinned-partitioner.ts'
 
 /** SCRAM credentials, where the broker requires SASL (infra/docker-compose.yml); the local stack needs none. */
 export type KafkaSasl =
@@ -35,13 +36,14 @@ export function createKafka(options: KafkaOptions, logger: Logger): Kafka {
 
 /**
  * An idempotent producer: the broker drops a batch it has already written when a retry
- * resends it, and one request in flight keeps a partition's order across retries.
+ * resends it, and one request in flight keeps a partition's order across retries. Its partitioner
+ * pins each message's partition, so sendAcknowledged can check every partition was acknowledged.
  */
 export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: pinnedPartitioner,
     retry: { retries: 5 },
   })
 }

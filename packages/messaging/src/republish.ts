@@ -1,4 +1,5 @@
 import type { Kafka, Message } from 'kafkajs'
+import { sendAcknowledged } from './acknowledged.ts'
 import { createProducer } from './kafka.ts'
 
 /** A message to put back on a topic exactly as it was: the same bytes, key and headers. */
@@ -12,8 +13,8 @@ export interface Republished {
 }
 
 /**
- * Produces the messages in one batch, acknowledged by every in-sync replica; each partition gets
- * its messages in the order given (an idempotent producer, one request in flight).
+ * Produces the messages in one batch, acknowledged by every in-sync replica on every partition sent
+ * to; each partition gets its messages in the order given (an idempotent producer, one request in flight).
  */
 export async function republish(kafka: Kafka, messages: readonly Republished[]): Promise<void> {
   if (messages.length === 0) return
@@ -26,7 +27,7 @@ export async function republish(kafka: Kafka, messages: readonly Republished[]):
   const producer = createProducer(kafka)
   await producer.connect()
   try {
-    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, list]) => ({ topic, messages: list })) })
+    await sendAcknowledged(producer, [...byTopic].map(([topic, list]) => ({ topic, messages: list })))
   } finally {
     await producer.disconnect()
   }
