@@ -31,6 +31,10 @@ export const defaultRelayOptions: Omit<RelayOptions, 'name'> = {
   batchSize: 1000,
   pollIntervalMs: 200,
   leaseRetryMs: 1000,
+  // A silent lease connection is handed over within 10 s + leaseRetryMs. A healthy relay is never
+  // idle that long (heartbeat every 3.3 s, statements every pollIntervalMs), and a lease cut by
+  // mistake costs a takeover and some duplicates, not a loss.
+  leaseIdleTimeoutMs: 10_000,
   retentionMs: 24 * 3600_000,
   purgeIntervalMs: 60_000,
   purgeBatchSize: 1000,

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex'
 import type { Producer, Message } from 'kafkajs'
 import type { EventType } from '@choreo/contracts'
+import { sendAcknowledged } from './acknowledged.ts'
 import type { EventCodec } from './avro.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
 import type { Dialect, HeldConnection } from './dialects/index.ts'
+import { openLeaseSession, type LeaseSession } from './lease-session.ts'
 import type { Logger } from './logger.ts'
 import type { MessagingMetrics } from './metrics.ts'
 
@@ -21,10 +23,26 @@ import type { MessagingMetrics } from './metrics.ts'
  *   row whose published_at is null. A row with a lower id that commits after a higher one was
  *   published is simply found by the next poll (it is necessarily of another key, see above).
  * - One publisher per database: the relay holds a session-level lock (advisory lock /
- *   sp_getapplock) on the connection it does all its work on. If the process dies, the
- *   session ends and the lock with it; a standby relay polls for it and takes over. Safety does
- *   not rest on the lease alone: two publishers would only duplicate, never reorder, because a
- *   row is marked only after its ack and each publisher sends in id order.
+ *   sp_getapplock) on a connection of its own, outside the pool, that it does all its work on
+ *   (lease-session.ts). If the process dies, the session ends and the lock with it; a standby
+ *   relay polls for it and takes over. Safety does not rest on the lease alone: two publishers
+ *   would only duplicate, never reorder, because a row is marked only after its ack and each
+ *   publisher sends in id order. A session that fails, or whose unlock fails, is closed, never
+ *   reused: a closed session holds no lock.
+ * - A silent connection (a proxy or NAT that stops forwarding without closing) hands the lease
+ *   over within a bound. Keepalive cannot see it: the middlebox's kernel answers the probes, and
+ *   the server, with nothing to send, keeps the session and its lock. So the lease session has
+ *   idle_session_timeout = leaseIdleTimeoutMs (PostgreSQL 14+), and a heartbeat (SELECT 1 every
+ *   third of it) keeps a healthy session from ever idling that long, also while the relay sends
+ *   to Kafka or backs off. Once the connection falls silent the server ends the session within
+ *   leaseIdleTimeoutMs of the last statement it received, and a standby takes the lease at its
+ *   next try: takeover <= leaseIdleTimeoutMs + leaseRetryMs after the silence. The old holder's
+ *   reads, marks and heartbeats go unanswered; its client's query_timeout rejects them and the
+ *   relay closes the socket and competes for the lease as a standby. Loss and order: the old
+ *   holder can only finish sending the batch it had already read before the silence, since every
+ *   next batch needs a read; it marks nothing more. The standby sends every unmarked row again in
+ *   id order, that batch included; consumers drop the copies by event id. On the topic, each
+ *   copy of a key's rows is in id order, so the first occurrences are too.
  * - Broker outage: the send fails, nothing is marked, the relay keeps its lease, backs off and
  *   sends the same rows again when the broker is back.
  */
@@ -36,6 +54,8 @@ export interface RelayOptions {
   /** Fallback poll for rows written by other processes; commits in this process wake it at once. */
   pollIntervalMs: number
   leaseRetryMs: number
+  /** The server ends the lease session after this long without a statement: the takeover bound for a silent connection. */
+  leaseIdleTimeoutMs: number
   retentionMs: number
   purgeIntervalMs: number
   purgeBatchSize: number
@@ -112,7 +132,8 @@ export function createRelay(deps: {
       await fresh.connect()
       producer = fresh
     }
-    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
+    // Throws, like a failed send, unless every partition sent to acknowledged: then nothing is marked.
+    await sendAcknowledged(producer, [...byTopic].map(([topic, messages]) => ({ topic, messages })))
   }
 
   async function purge(conn: HeldConnection): Promise<void> {
@@ -198,28 +219,30 @@ export function createRelay(deps: {
   async function run(): Promise<void> {
     let failures = 0
     while (!stopping.signal.aborted) {
-      let conn: HeldConnection | undefined
+      let session: LeaseSession | undefined
       try {
-        conn = await db.client.acquireConnection()
-        if (!(await dialect.tryLease(db, conn, options.name))) {
+        session = await openLeaseSession({ db, dialect, logger, name: options.name, idleTimeoutMs: options.leaseIdleTimeoutMs })
+        // A standby keeps its session and asks again every leaseRetryMs.
+        while (!(await session.tryLease())) {
           await sleep(options.leaseRetryMs, stopping.signal)
-          continue
+          if (stopping.signal.aborted) return
         }
         holdsLease = true
         logger.info({ lease: options.name }, 'relay holds the outbox lease')
         failures = 0
-        await publishWhileLeased(conn)
+        await publishWhileLeased(session.conn)
       } catch (err) {
         failures++
         logger.warn({ err, lease: options.name, failures }, 'relay lost its database session; backing off')
+        // Closed before backing off, without an unlock that could hang as the session did: a
+        // failed session must not keep the lease from a standby meanwhile.
+        session?.destroy()
+        holdsLease = false
         await resetProducer()
         await sleep(backoffDelay(failures, options.backoff), stopping.signal)
       } finally {
-        if (conn !== undefined) {
-          if (holdsLease) await dialect.releaseLease(db, conn, options.name).catch(() => {})
-          holdsLease = false
-          await db.client.releaseConnection(conn).catch(() => {})
-        }
+        holdsLease = false
+        await session?.close()
       }
     }
   }

@@ -8,12 +8,15 @@ describe('failure classification', () => {
     expect(classify(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe('outage')
     expect(classify(Object.assign(new Error('pool'), { name: 'KnexTimeoutError' }))).toBe('outage')
     expect(classify(new RegistryError('registry lookup of schema id 7 failed', { retriable: true }))).toBe('outage')
+    expect(classify(new Error('Query read timeout'))).toBe('outage') // node-postgres's query_timeout: a silent connection
+    expect(classify(Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), { code: '25P03' }))).toBe('outage')
   })
 
   it('treats a transaction the database picked as victim as contention, retried a few times', () => {
     expect(classify(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe('contention')
     expect(classify(Object.assign(new Error('could not serialize'), { code: '40001' }))).toBe('contention')
     expect(classify(Object.assign(new Error('Transaction was deadlocked'), { number: 1205 }))).toBe('contention')
+    expect(classify(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe('contention')
   })
 
   it('looks through wrapped causes', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { baseConfigSchema, ConfigError, kafkaSaslOf, loadConfig } from './config.ts'
+import { baseConfigSchema, ConfigError, databaseSessionOf, kafkaSaslOf, loadConfig } from './config.ts'
 
 const required = { DATABASE_URL: 'postgres://db', JWT_SECRET: 's'.repeat(32) }
 
@@ -29,5 +29,23 @@ describe('Kafka SASL settings', () => {
 
   it('refuse a mechanism kafkajs would not speak, naming the variable', () => {
     expect(() => loadConfig(baseConfigSchema, { ...required, KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/KAFKA_SASL_MECHANISM/)
+  })
+})
+
+describe('database session settings', () => {
+  it('default to keepalive and timeouts, the client waiting longer than the server', () => {
+    const { keepAlive, timeouts } = databaseSessionOf(loadConfig(baseConfigSchema, required))
+    expect(keepAlive).toEqual({ idleMs: 30_000, intervalMs: 10_000, count: 3 })
+    expect(timeouts).toEqual({ statementMs: 30_000, idleInTransactionMs: 60_000, queryMs: 35_000 })
+  })
+
+  it('refuse a client query timeout that would fire before the server cancels the statement, naming the variable', () => {
+    const config = loadConfig(baseConfigSchema, { ...required, DATABASE_STATEMENT_TIMEOUT_MS: '30000', DATABASE_QUERY_TIMEOUT_MS: '30000' })
+    expect(() => databaseSessionOf(config)).toThrow(ConfigError)
+    expect(() => databaseSessionOf(config)).toThrow(/DATABASE_QUERY_TIMEOUT_MS/)
+  })
+
+  it('refuse a keepalive idle below a second, naming the variable', () => {
+    expect(() => loadConfig(baseConfigSchema, { ...required, DATABASE_KEEPALIVE_IDLE_MS: '500' })).toThrow(/DATABASE_KEEPALIVE_IDLE_MS/)
   })
 })

@@ -1,6 +1,7 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox'
 import { Value } from 'typebox/value'
 import type { KafkaSasl } from '@choreo/messaging'
+import { defaultDbTimeouts, defaultKeepAlive, type DbTimeouts, type KeepAlive } from './db.ts'
 
 /** A configuration error names the variable and what is wrong with it. */
 export class ConfigError extends Error {
@@ -23,6 +24,13 @@ export const baseConfigSchema = {
   DATABASE_CLIENT: Type.Union([Type.Literal('pg'), Type.Literal('mssql')], { default: 'pg' }),
   DATABASE_URL: Type.String({ minLength: 1 }),
   DATABASE_POOL_MAX: Type.Integer({ minimum: 2, maximum: 100, default: 10 }),
+  // Why each default: see defaultKeepAlive and defaultDbTimeouts in db.ts.
+  DATABASE_KEEPALIVE_IDLE_MS: Type.Integer({ minimum: 1000, maximum: 7_200_000, default: defaultKeepAlive.idleMs, description: 'silence before the first TCP keepalive probe, client and server side' }),
+  DATABASE_KEEPALIVE_INTERVAL_MS: Type.Integer({ minimum: 1000, maximum: 600_000, default: defaultKeepAlive.intervalMs, description: 'between unanswered probes, server side' }),
+  DATABASE_KEEPALIVE_COUNT: Type.Integer({ minimum: 1, maximum: 100, default: defaultKeepAlive.count, description: 'unanswered probes before the server drops the session' }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: defaultDbTimeouts.statementMs, description: 'the server cancels a statement running longer; 0: never' }),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: Type.Integer({ minimum: 0, default: defaultDbTimeouts.idleInTransactionMs, description: 'the server ends a session idle this long inside a transaction; 0: never' }),
+  DATABASE_QUERY_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: defaultDbTimeouts.queryMs, description: 'the client gives up on a query unanswered this long; above DATABASE_STATEMENT_TIMEOUT_MS' }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
   TOPIC_PREFIX: Type.String({ default: '', pattern: '^[a-zA-Z0-9._-]*$' }),
   JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 key for bearer tokens; ./choreo up generates one' }),
@@ -62,6 +70,32 @@ export function kafkaSaslOf(config: KafkaSaslConfig): KafkaSasl | undefined {
   if (username === undefined) throw new ConfigError('environment variable KAFKA_SASL_USERNAME: required when KAFKA_SASL_PASSWORD is set')
   if (password === undefined) throw new ConfigError('environment variable KAFKA_SASL_PASSWORD: required when KAFKA_SASL_USERNAME is set')
   return { mechanism: mechanism ?? 'scram-sha-512', username, password }
+}
+
+export interface DatabaseSessionConfig {
+  DATABASE_KEEPALIVE_IDLE_MS: number
+  DATABASE_KEEPALIVE_INTERVAL_MS: number
+  DATABASE_KEEPALIVE_COUNT: number
+  DATABASE_STATEMENT_TIMEOUT_MS: number
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: number
+  DATABASE_QUERY_TIMEOUT_MS: number
+}
+
+/**
+ * Keepalive and timeouts for the service's database connections. The client's query timeout must
+ * outlast the server's statement timeout: a slow statement is then cancelled by the server, with a
+ * clean error on a connection still usable, and the client's timer fires only when the server is
+ * not answering at all.
+ */
+export function databaseSessionOf(config: DatabaseSessionConfig): { keepAlive: KeepAlive; timeouts: DbTimeouts } {
+  const statementMs = config.DATABASE_STATEMENT_TIMEOUT_MS
+  if (statementMs > 0 && config.DATABASE_QUERY_TIMEOUT_MS <= statementMs) {
+    throw new ConfigError(`environment variable DATABASE_QUERY_TIMEOUT_MS: must be above DATABASE_STATEMENT_TIMEOUT_MS (${statementMs})`)
+  }
+  return {
+    keepAlive: { idleMs: config.DATABASE_KEEPALIVE_IDLE_MS, intervalMs: config.DATABASE_KEEPALIVE_INTERVAL_MS, count: config.DATABASE_KEEPALIVE_COUNT },
+    timeouts: { statementMs, idleInTransactionMs: config.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS, queryMs: config.DATABASE_QUERY_TIMEOUT_MS },
+  }
 }
 
 export function brokersOf(list: string): string[] {

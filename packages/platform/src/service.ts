@@ -3,11 +3,11 @@ import type { Knex } from 'knex'
 import client from 'prom-client'
 import { createMessaging, type Messaging, type Saga, type Logger } from '@choreo/messaging'
 import type { EventType } from '@choreo/contracts'
-import { brokersOf, kafkaSaslOf, type KafkaSaslConfig } from './config.ts'
+import { brokersOf, databaseSessionOf, kafkaSaslOf, type DatabaseSessionConfig, type KafkaSaslConfig } from './config.ts'
 import { createDb, databaseReachable } from './db.ts'
 import { migrate } from './migrate.ts'
 
-export interface ServiceConfig extends KafkaSaslConfig {
+export interface ServiceConfig extends KafkaSaslConfig, DatabaseSessionConfig {
   KAFKA_BROKERS: string
   SCHEMA_REGISTRY_URL: string
   DATABASE_CLIENT: 'pg' | 'mssql'
@@ -46,7 +46,7 @@ export async function attachService(app: FastifyInstance, options: {
 }): Promise<ServiceParts> {
   const { config } = options
   const sasl = kafkaSaslOf(config)
-  const db = createDb({ client: config.DATABASE_CLIENT, url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX })
+  const db = createDb({ client: config.DATABASE_CLIENT, url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, ...databaseSessionOf(config) })
   if (config.MIGRATE_ON_START) await migrate(db, options.migrations)
   const metrics = new client.Registry()
   metrics.setDefaultLabels({ service: options.service })

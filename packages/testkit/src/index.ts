@@ -3,3 +3,4 @@ export { createTestDatabase, uniqueName, type TestDatabase } from './database.ts
 export { testKafka, createTestTopics, readTopic, type ReadMessage } from './kafka.ts'
 export { eventually } from './eventually.ts'
 export { serviceEnv, TEST_JWT_SECRET } from './service-env.ts'
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'

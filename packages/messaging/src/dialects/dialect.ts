@@ -26,6 +26,13 @@ export interface Dialect {
   /** Tries to take the relay's lease on a held connection; the lease lives as long as the session. */
   tryLease(db: Knex, conn: HeldConnection, name: string): Promise<boolean>
   releaseLease(db: Knex, conn: HeldConnection, name: string): Promise<void>
+  /**
+   * Has the server end this session once it has been idle (between statements) longer than `ms`,
+   * where the server can: a lease then outlives a silent client by that long at most.
+   */
+  limitIdleSession(db: Knex, conn: HeldConnection, ms: number): Promise<void>
+  /** Closes a connection's socket at once, waiting for nothing: on a silent connection a polite goodbye never completes. */
+  destroyConnection(conn: HeldConnection): void
   /** Narrows a query to rows whose id is (or is not) one of these: the relay's batches of up to 1,000. */
   whereIdIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder
   whereIdNotIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder

@@ -20,6 +20,12 @@ describe('SQL Server dialect', () => {
     expect(LEASE_SQL).toContain('@LockTimeout = 0')
   })
 
+  it('closes a lease connection by closing its socket at once (tedious close), not by a goodbye that could wait', () => {
+    let closed = 0
+    mssqlDialect.destroyConnection({ close: () => { closed++ } })
+    expect(closed).toBe(1)
+  })
+
   it('claims an inbox row atomically, reporting whether it inserted it', () => {
     expect(CLAIM_INBOX_SQL).toContain('WITH (UPDLOCK, HOLDLOCK)')
     expect(CLAIM_INBOX_SQL).toContain('OUTPUT inserted.event_id')

@@ -38,6 +38,15 @@ export const mssqlDialect: Dialect = {
     await db.raw("EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session'", [`relay:${name}`]).connection(conn)
   },
 
+  // SQL Server has no idle-session timeout: a lease outlives a silent client until the server's
+  // TCP keepalive gives up, or for as long as a middlebox answers its probes.
+  async limitIdleSession() {},
+
+  // tedious's close() destroys the socket at once.
+  destroyConnection(conn: HeldConnection) {
+    ;(conn as { close(): void }).close()
+  },
+
   // One parameter per id: within SQL Server's 2,100 for batches of 1,000.
   whereIdIn(query, ids) {
     return query.whereIn('id', [...ids])

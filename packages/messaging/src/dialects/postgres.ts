@@ -5,6 +5,10 @@ import type { Dialect, HeldConnection, InboxRow } from './dialect.ts'
 // (a hash of the aggregate id) for per-key enqueue locks. PostgreSQL keeps the two apart.
 const LEASE_CLASS = 0x0c40e0
 
+interface PgClient {
+  connection: { stream: { destroy(): void } }
+}
+
 export const postgresDialect: Dialect = {
   name: 'pg',
 
@@ -26,6 +30,19 @@ export const postgresDialect: Dialect = {
 
   async releaseLease(db: Knex, conn: HeldConnection, name: string) {
     await db.raw('SELECT pg_advisory_unlock(?, hashtext(?))', [LEASE_CLASS, name]).connection(conn)
+  },
+
+  // idle_session_timeout exists from PostgreSQL 14: on an older server no row matches and the
+  // session keeps only its TCP keepalive.
+  async limitIdleSession(db: Knex, conn: HeldConnection, ms: number) {
+    await db
+      .raw("SELECT set_config(name, ?, false) FROM pg_settings WHERE name = 'idle_session_timeout'", [String(ms)])
+      .connection(conn)
+  },
+
+  // node-postgres offers no public way: end() says goodbye and waits for the server's close.
+  destroyConnection(conn: HeldConnection) {
+    ;(conn as PgClient).connection.stream.destroy()
   },
 
   // One array parameter instead of one per id: a small statement to send, parse and plan.
