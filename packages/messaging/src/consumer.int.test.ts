@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
+import knex from 'knex'
+import type { Message } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, readTopic, testKafka } from '@choreo/testkit'
+import { eventually, readTopic, startTcpProxy, testKafka } from '@choreo/testkit'
 import type { Saga } from './consumer.ts'
-import { createFixture, type Fixture } from './testing/fixture.ts'
+import { cause, createFixture, type Fixture } from './testing/fixture.ts'
 
 const recordEffect: Saga = {
   OrderDelivered: async (event, trx) => {
@@ -12,16 +14,16 @@ const recordEffect: Saga = {
   },
 }
 
-async function produceRaw(topic: string, key: string, value: Buffer): Promise<void> {
+async function produceRaw(topic: string, messages: Message[]): Promise<void> {
   const producer = testKafka().producer()
   await producer.connect()
-  await producer.send({ topic, acks: -1, messages: [{ key, value, headers: { origin: 'test' } }] })
+  await producer.send({ topic, acks: -1, messages })
   await producer.disconnect()
 }
 
 describe('saga consumer', () => {
   let f: Fixture
-  beforeAll(async () => { f = await createFixture('consumer', ['c-crash', 'c-poison', 'c-emit']) })
+  beforeAll(async () => { f = await createFixture('consumer', ['c-crash', 'c-poison', 'c-emit', 'c-race', 'c-outage']) })
   afterAll(async () => { await f.close() })
 
   it('applies an event once when it crashed after its DB commit and before its offset commit', async () => {
@@ -55,8 +57,8 @@ describe('saga consumer', () => {
     await consumer.start()
     const key = randomUUID()
     const unknownSchemaId = Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2, 3])
-    await produceRaw(f.topic, key, Buffer.from('not avro at all'))
-    await produceRaw(f.topic, key, unknownSchemaId)
+    await produceRaw(f.topic, [{ key, value: Buffer.from('not avro at all'), headers: { origin: 'test' } }])
+    await produceRaw(f.topic, [{ key, value: unknownSchemaId, headers: { origin: 'test' } }])
     const relay = f.relay()
     relay.start()
     await f.write(key, -1) // the handler throws on this one
@@ -99,4 +101,125 @@ describe('saga consumer', () => {
     expect(emitted.headers.traceparent.slice(0, 35)).toBe('00-0af7651916cd43dd8448eb211c80319c')
     expect(emitted.headers.traceparent).not.toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')
   })
+
+  it('applies an event once when two consumers of one group race on copies of it, dead-lettering nothing', async () => {
+    const group = 'c-race'
+    const orderId = randomUUID()
+    const eventId = randomUUID()
+    let arrivals = 0
+    const holdFirst: Saga = {
+      OrderDelivered: async (event, trx) => {
+        if (event.orderId === orderId && ++arrivals === 1) {
+          // The first delivery keeps its transaction open until another one is blocked behind its
+          // inbox row (or, were there no inbox, inside this handler too): the two really race.
+          const { rows } = await trx.raw('SELECT pg_backend_pid() AS pid')
+          await eventually(async () => {
+            if (arrivals < 2) expect((await f.db.raw(BLOCKED_BEHIND, [rows[0].pid])).rows.length).toBeGreaterThan(0)
+          }, { timeoutMs: 45_000 })
+        }
+        await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
+        return []
+      },
+    }
+    await startAtEnd(group, f.topic)
+    const a = f.consumer(group, holdFirst)
+    const b = f.consumer(group, holdFirst)
+    await a.start()
+    await b.start()
+    await eventually(async () => expect(await groupMembers(group)).toBe(2), { timeoutMs: 45_000 })
+    // The same event on every partition, as a producer retry or a republish could leave it: each
+    // consumer owns some of the partitions and works on two of them at once.
+    const value = f.codec.encode('OrderDelivered', { eventId, correlationId: 'test', causationId: null, occurredAt: Date.now(), orderId, deliveredAt: 1 })
+    const headers = { 'event-id': eventId, 'event-type': 'OrderDelivered', 'correlation-id': 'test', traceparent: cause.traceparent }
+    const copies = 6
+    await produceRaw(f.topic, Array.from({ length: copies }, (_, partition) => ({ partition, key: orderId, value, headers })))
+    const outcomes = ['handled', 'deduplicated', 'dead_lettered']
+    const consumed = async () => (await Promise.all(outcomes.map((o) => f.consumed(group, o)))).reduce((n, c) => n + c, 0)
+    await eventually(async () => expect(await consumed()).toBeGreaterThanOrEqual(copies), { timeoutMs: 45_000 })
+    await a.stop()
+    await b.stop()
+    expect(await f.consumed(group, 'dead_lettered')).toBe(0)
+    expect(await readTopic(`${f.prefix}${group}.dlt`)).toEqual([])
+    expect(await f.db('effects').where({ event_id: eventId })).toHaveLength(1)
+    expect(await f.consumed(group, 'handled')).toBe(1)
+  })
+
+  it('holds a message through a database outage that begins mid-handler, then applies it once, dead-lettering nothing', async () => {
+    const group = 'c-outage'
+    const pg = new URL(f.database.url)
+    let proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port) })
+    // The consumer reaches its database through the proxy; once another proxy is up, new connections go through it.
+    const db = knex({
+      client: 'pg',
+      connection: () => {
+        const current = proxy
+        return { connectionString: current.url(f.database.url), expirationChecker: () => proxy !== current }
+      },
+      pool: { min: 0, max: 4 },
+      log: { warn: () => {}, error: () => {}, debug: () => {}, deprecate: () => {} }, // knex's own lines about the outage
+    })
+    const orderId = randomUUID()
+    let attempts = 0
+    const outageInside: Saga = {
+      OrderDelivered: async (event, trx) => {
+        if (event.orderId === orderId && ++attempts === 1) await proxy.close() // the database goes away while the handler runs
+        await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
+        return []
+      },
+    }
+    const relay = f.relay()
+    relay.start()
+    await startAtEnd(group, f.topic)
+    const consumer = f.consumer(group, outageInside, db)
+    try {
+      await consumer.start()
+      const eventId = await f.write(orderId, 1)
+      // The handler's connection is gone and new ones are refused: the consumer retries, and waits.
+      await eventually(async () => {
+        expect(await f.consumed(group, 'dead_lettered')).toBe(0)
+        expect(await f.retried(group, 'outage')).toBeGreaterThanOrEqual(3)
+      }, { timeoutMs: 45_000 })
+      expect(await f.db('effects').where({ order_id: orderId })).toHaveLength(0)
+      proxy = await startTcpProxy({ host: pg.hostname, port: Number(pg.port) }) // the database is back
+      await eventually(async () => expect(await f.db('effects').where({ order_id: orderId })).toHaveLength(1), { timeoutMs: 45_000 })
+      await consumer.stop()
+      expect(await f.db('effects').where({ event_id: eventId })).toHaveLength(1)
+      expect(await f.db('inbox').where({ consumer_group: group, event_id: eventId })).toHaveLength(1)
+      expect(await f.consumed(group, 'handled')).toBe(1)
+      expect(await f.consumed(group, 'dead_lettered')).toBe(0)
+      expect(await readTopic(`${f.prefix}${group}.dlt`)).toEqual([])
+    } finally {
+      await consumer.stop()
+      await relay.stop()
+      await db.destroy()
+      await proxy.close().catch(() => {}) // already closed if the test failed during the outage
+    }
+  })
 })
+
+// Backends of this database waiting for a lock that the given backend holds.
+const BLOCKED_BEHIND = 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND ? = ANY(pg_blocking_pids(pid))'
+
+/** Commits the group's offsets at the topic's end, so only what a test produces next reaches it (not earlier tests' messages). */
+async function startAtEnd(group: string, topic: string): Promise<void> {
+  const admin = testKafka().admin()
+  await admin.connect()
+  try {
+    // Explicit offsets: kafkajs's resetOffsets to latest commits -1, which a consumer reads as "none" and starts from the beginning.
+    const ends = await admin.fetchTopicOffsets(topic)
+    await admin.setOffsets({ groupId: group, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+async function groupMembers(group: string): Promise<number> {
+  const admin = testKafka().admin()
+  await admin.connect()
+  try {
+    const { groups } = await admin.describeGroups([group])
+    return groups[0]?.state === 'Stable' ? groups[0].members.length : 0
+  } finally {
+    await admin.disconnect()
+  }
+}

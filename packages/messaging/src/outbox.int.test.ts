@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { Knex } from 'knex'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { newEvent } from '@choreo/contracts'
 import { eventually } from '@choreo/testkit'
@@ -7,6 +8,13 @@ import { cause, createFixture, type Fixture } from './testing/fixture.ts'
 
 // Per-key enqueue locks of this test's database: the single-bigint advisory form (objsubid 1).
 const ENQUEUE_LOCKS = "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+
+// An advisory lock the first backend holds and the second waits for.
+const WAITING_FOR = `SELECT 1 FROM pg_locks w JOIN pg_locks h
+  ON (h.classid, h.objid, h.objsubid, h.database) = (w.classid, w.objid, w.objsubid, w.database)
+  WHERE w.locktype = 'advisory' AND NOT w.granted AND w.pid = ? AND h.locktype = 'advisory' AND h.granted AND h.pid = ?`
+
+const backendPid = async (trx: Knex.Transaction): Promise<number> => (await trx.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid
 
 describe('outbox', () => {
   let f: Fixture
@@ -60,17 +68,26 @@ describe('outbox', () => {
     const orderId = randomUUID()
     let releaseFirst!: () => void
     const firstHolds = new Promise<void>((r) => { releaseFirst = r })
+    let firstPid = 0
     const first = f.db.transaction(async (trx) => {
+      firstPid = await backendPid(trx)
       await f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: 1 }), cause)
       await firstHolds
     })
-    await eventually(async () => expect(await f.db.raw(ENQUEUE_LOCKS)).toHaveProperty('rowCount', 1))
-    let secondDone = false
-    const second = f.db.transaction((trx) => f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: 2 }), cause)).then(() => { secondDone = true })
-    await new Promise((r) => setTimeout(r, 300))
-    expect(secondDone).toBe(false) // waits for the first to commit
-    releaseFirst()
-    await Promise.all([first, second])
+    let secondPid = 0
+    let second: Promise<void> = Promise.resolve()
+    try {
+      await eventually(async () => expect(await f.db.raw(ENQUEUE_LOCKS)).toHaveProperty('rowCount', 1))
+      second = f.db.transaction(async (trx) => {
+        secondPid = await backendPid(trx)
+        await f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: 2 }), cause)
+      })
+      // The second transaction's backend waits, not granted, for the very lock the first one holds.
+      await eventually(async () => expect((await f.db.raw(WAITING_FOR, [secondPid, firstPid])).rows).toHaveLength(1))
+    } finally {
+      releaseFirst()
+      await Promise.all([first, second])
+    }
     const rows = await f.db('outbox').where({ aggregate_id: orderId }).orderBy('id')
     expect(rows.map((r) => r.payload.deliveredAt)).toEqual([1, 2])
   })

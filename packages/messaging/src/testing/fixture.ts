@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
-import { Kafka, logLevel, type ISocketFactory } from 'kafkajs'
+import { Kafka, logLevel, type ISocketFactory, type Message, type Producer } from 'kafkajs'
 import client from 'prom-client'
 import { newEvent } from '@choreo/contracts'
 import { createTestDatabase, createTestTopics, infra, readTopic, type TestDatabase } from '@choreo/testkit'
@@ -37,11 +37,20 @@ export interface Fixture {
   codec: EventCodec
   outbox: Outbox
   /** A Kafka client whose connections the test can cut, as a broker outage looks to a client. */
-  network: { cut(): void; restore(): void; kafka: Kafka }
-  relay(overrides?: Partial<RelayOptions>, kafka?: Kafka): Relay
-  consumer(group: string, saga: Saga): SagaConsumer
+  network: {
+    cut(): void
+    restore(): void
+    kafka: Kafka
+    /** Connections the client tried to open while cut, and was refused. */
+    readonly refused: number
+  }
+  relay(overrides?: Partial<RelayOptions>, via?: RelayVia): Relay
+  /** A saga consumer; `db` replaces the fixture's database connection (a proxied one, say). */
+  consumer(group: string, saga: Saga, db?: Knex): SagaConsumer
   /** Messages consumed by a group, by result (handled, deduplicated, ignored, dead_lettered). */
   consumed(group: string, result: string): Promise<number>
+  /** Retries of messages by a group, by kind (outage, contention). */
+  retried(group: string, kind: string): Promise<number>
   /** Enqueues and commits one event for `orderId` with sequence `seq`. */
   write(orderId: string, seq: number): Promise<string>
   /** The test events on the topic, decoded, in partition/offset order. */
@@ -49,8 +58,17 @@ export interface Fixture {
   close(): Promise<void>
 }
 
+export interface RelayVia {
+  /** The Kafka client the relay's producers use. */
+  kafka?: Kafka
+  /** Stamps every message the relay sends with a `sent-by` header, so the topic tells who published it. */
+  sentBy?: string
+  /** Told of every producer the relay asks for: one at start and a fresh one after each failed send. */
+  onProducer?: () => void
+}
+
 export const fastRelay: Omit<RelayOptions, 'name'> = {
-  batchSize: 500, pollIntervalMs: 50, leaseRetryMs: 100, retentionMs: 3600_000,
+  batchSize: 500, pollIntervalMs: 50, leaseRetryMs: 100, leaseIdleTimeoutMs: 10_000, retentionMs: 3600_000,
   purgeIntervalMs: 3600_000, purgeBatchSize: 100, backoff: { initialMs: 50, maxMs: 500 },
 }
 
@@ -79,19 +97,22 @@ export async function createFixture(label: string, groups: string[] = []): Promi
   return {
     database, db, prefix, codec, outbox, network,
     topic: `${prefix}order.events`,
-    relay(overrides = {}, client = kafka) {
+    relay(overrides = {}, { kafka: client = kafka, sentBy, onProducer } = {}) {
       const relay = createRelay({
         db, dialect: postgresDialect, codec, logger: process.env.DEBUG_RELAY ? debugLogger : silentLogger,
-        createProducer: () => createProducer(client),
+        createProducer: () => {
+          onProducer?.()
+          return sentBy === undefined ? createProducer(client) : stamping(createProducer(client), sentBy)
+        },
         options: { ...fastRelay, name: 'test', ...overrides },
       })
       stoppers.push(() => relay.stop())
       return relay
     },
-    consumer(group, saga) {
+    consumer(group, saga, consumerDb = db) {
       const producer = createProducer(kafka)
       const consumer = createSagaConsumer({
-        kafka, db, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
+        kafka, db: consumerDb, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
         onCommitted: () => {},
         options: { group, maxContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix, deadLetterTopic: `${prefix}${group}.dlt` },
       })
@@ -104,6 +125,10 @@ export async function createFixture(label: string, groups: string[] = []): Promi
     async consumed(group, result) {
       const { values } = await metrics.consumed.get()
       return values.find((v) => v.labels.group === group && v.labels.result === result)?.value ?? 0
+    },
+    async retried(group, kind) {
+      const { values } = await metrics.retried.get()
+      return values.find((v) => v.labels.group === group && v.labels.kind === kind)?.value ?? 0
     },
     async write(orderId, seq) {
       const [e] = await db.transaction((trx) => outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: seq }), cause))
@@ -141,14 +166,27 @@ const debugLogger = { ...silentLogger, warn: (o: object, m?: string) => console.
 
 export const ids = (n: number): string[] => Array.from({ length: n }, () => randomUUID())
 
+/** The producer, with a `sent-by` header added to every message it sends. */
+function stamping(producer: Producer, sentBy: string): Producer {
+  // In place: the caller may know its messages by identity (partitionOf).
+  const stamp = (messages: Message[]): void => { for (const m of messages) m.headers = { ...m.headers, 'sent-by': sentBy } }
+  return {
+    ...producer,
+    send: (record) => { stamp(record.messages); return producer.send(record) },
+    sendBatch: (batch) => { for (const t of batch.topicMessages ?? []) stamp(t.messages); return producer.sendBatch(batch) },
+  }
+}
+
 function partitionableKafka(label: string) {
   let down = false
+  let refused = 0
   const sockets = new Set<net.Socket>()
   const socketFactory: ISocketFactory = ({ host, port, onConnect }) => {
     if (down) {
-      const refused = new net.Socket()
-      process.nextTick(() => refused.destroy(Object.assign(new Error('connection refused (test partition)'), { code: 'ECONNREFUSED' })))
-      return refused
+      refused++
+      const socket = new net.Socket()
+      process.nextTick(() => socket.destroy(Object.assign(new Error('connection refused (test partition)'), { code: 'ECONNREFUSED' })))
+      return socket
     }
     const socket = net.connect({ host, port }, onConnect)
     sockets.add(socket)
@@ -164,6 +202,9 @@ function partitionableKafka(label: string) {
     },
     restore() {
       down = false
+    },
+    get refused() {
+      return refused
     },
   }
 }
