@@ -26,7 +26,7 @@ describe('orders competing for the last units', () => {
 
     const count = (status: string) => orders.filter((o) => o.status === status).length
     expect({ shipped: count('SHIPPED'), rejected: count('REJECTED'), other: ORDERS - count('SHIPPED') - count('REJECTED') }).toEqual({ shipped: UNITS, rejected: ORDERS - UNITS, other: 0 })
-    for (const rejected of orders.filter((o) => o.status === 'REJECTED')) expect(rejected.reason).toBe('insufficient stock')
+    for (const rejected of orders.filter((o) => o.status === 'REJECTED')) expect(rejected.reason).toBe(`insufficient stock: ${productId} (requested 1, available 0)`)
     expect(await shop.stockOf(productId)).toMatchObject({ available: 0, reserved: 0 })
     const negative = await system.databases.stock.db('products').where('available', '<', 0).orWhere('reserved', '<', 0).select('product_id')
     expect(negative).toEqual([])

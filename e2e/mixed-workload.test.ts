@@ -15,7 +15,7 @@ const ACT_WITHIN_MS = 500
 const ACTIONS = ['none', 'cancel', 'modify', 'modify-then-cancel', 'modify-twice'] as const
 
 /** The rules a 409 may name: order-service refuses what the order's status no longer allows. */
-const MODIFY_REFUSAL = /^(already-paid|not-modifiable|modification-pending)$/
+const MODIFY_REFUSAL = /^(already-shipped|not-modifiable|modification-pending)$/
 const CANCEL_REFUSAL = /^(already-shipped|already-terminal)$/
 
 describe('a mixed workload of orders, modifications and cancellations', () => {

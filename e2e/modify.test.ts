@@ -7,10 +7,11 @@ import { checkInvariants } from './invariants.ts'
 import { holdRow } from './row-lock.ts'
 import { startSystem, type System } from './system.ts'
 
-// Changing an order's lines before payment (docs/design.md): stock adjusts the reservation all
+// Changing an order's lines before it ships (docs/design.md): stock adjusts the reservation all
 // or nothing, payment settles the difference, and stock ships only once payments cover the
 // reservation. Payment follows the reservation within milliseconds, so the tests that need a
-// modification to land first hold the customer's row in payment-service meanwhile.
+// modification to land before it hold the customer's row in payment-service meanwhile;
+// fulfilment.test.ts modifies paid orders while stock waits for its fulfilment delay.
 
 /** The racing modifications arrive this long after placing, at random: before, during and after payment. */
 const MODIFY_WITHIN_MS = 800
@@ -95,7 +96,7 @@ describe('modifying an order', () => {
       expect((await shop.modify(id, [{ productId: teapot, quantity: 10 }])).status).toBe(202)
       const refused = await eventually(async () => {
         const order = await shop.order(id)
-        expect(order.reason).toBe('modification refused: insufficient stock')
+        expect(order.reason).toBe(`modification refused: insufficient stock: ${teapot} (requested 10, available 3)`)
         return order
       }, { timeoutMs: SAGA_TIMEOUT_MS })
       expect(refused).toMatchObject({ status: 'STOCK_RESERVED', total: { amount: 2000 }, items: [{ productId: teapot, quantity: 2 }] })
@@ -144,13 +145,13 @@ describe('modifying an order', () => {
     expect(await shop.stockOf(teapot)).toMatchObject({ available: 9, reserved: 0 })
   })
 
-  it('refuses to modify a paid order (409 already-paid)', async () => {
+  it('refuses to modify a shipped order (409 already-shipped)', async () => {
     const teapot = await shop.product(10, 1000)
     const customerId = await shop.customer(100_000)
     const orderId = await shop.placed(customerId, [{ productId: teapot, quantity: 1 }])
-    await shop.until(orderId, ['PAID', 'SHIPPED'])
-    expect(await shop.modify(orderId, [{ productId: teapot, quantity: 2 }])).toMatchObject({ status: 409, body: { rule: 'already-paid' } })
-    expect(await shop.until(orderId, ['SHIPPED'])).toMatchObject({ total: { amount: 1000 }, items: [{ productId: teapot, quantity: 1 }] })
+    await shop.until(orderId, ['SHIPPED'])
+    expect(await shop.modify(orderId, [{ productId: teapot, quantity: 2 }])).toMatchObject({ status: 409, body: { rule: 'already-shipped' } })
+    expect(await shop.order(orderId)).toMatchObject({ status: 'SHIPPED', total: { amount: 1000 }, items: [{ productId: teapot, quantity: 1 }] })
   })
 
   it('settles every modification racing the payment: charged = final total, stock moved = final lines', async () => {
@@ -166,12 +167,12 @@ describe('modifying an order', () => {
       const orderId = await shop.placed(customerId, before)
       await sleep(Math.floor(Math.random() * MODIFY_WITHIN_MS))
       const res = await shop.modify(orderId, after)
-      if (res.status === 409) expect(res.body).toMatchObject({ rule: 'already-paid' })
+      if (res.status === 409) expect(res.body).toMatchObject({ rule: 'already-shipped' })
       else expect(res.status, JSON.stringify(res.body)).toBe(202)
       const order = await shop.until(orderId, ['SHIPPED', ...TERMINAL])
       expect(order.status).toBe('SHIPPED')
       const lines = byProduct(linesOf(order))
-      // Accepted: the new lines. Refused by order-service (already paid) or by stock (already shipped): the old.
+      // Accepted: the new lines. Refused by order-service or by stock (already shipped): the old.
       expect([byProduct(before), ...(res.status === 202 ? [byProduct(after)] : [])]).toContainEqual(lines)
       if (res.status === 202 && isDeepStrictEqual(lines, byProduct(before))) {
         // Stock shipped before it saw the modification; its refusal follows the shipment.

@@ -27,7 +27,7 @@ describe('orders the saga refuses', () => {
     const orderId = await shop.placed(customerId, [{ productId: plenty, quantity: 2 }, { productId: scarce, quantity: 3 }])
 
     const rejected = await shop.until(orderId, ['REJECTED', 'CANCELLED', 'DELIVERED', 'SHIPPED'])
-    expect(rejected).toMatchObject({ status: 'REJECTED', reason: 'insufficient stock', total: null, shipment: null })
+    expect(rejected).toMatchObject({ status: 'REJECTED', reason: `insufficient stock: ${scarce} (requested 3, available 1)`, total: null, shipment: null })
     expect(rejected.history.map((h) => [h.event, h.status])).toEqual([['OrderPlaced', 'PENDING'], ['StockReservationFailed', 'REJECTED']])
     expect(await shortLinesOf(orderId)).toEqual([{ productId: scarce, requested: 3, available: 1 }])
     expect(await shop.stockOf(plenty)).toMatchObject({ available: 5, reserved: 0 })
@@ -40,7 +40,7 @@ describe('orders the saga refuses', () => {
     const known = await shop.product(5)
     const customerId = await shop.customer(100_000)
     const orderId = await shop.placed(customerId, [{ productId: known, quantity: 1 }, { productId: 'no-such-product', quantity: 1 }])
-    expect(await shop.until(orderId, ['REJECTED', 'CANCELLED', 'DELIVERED', 'SHIPPED'])).toMatchObject({ status: 'REJECTED', reason: 'unknown product' })
+    expect(await shop.until(orderId, ['REJECTED', 'CANCELLED', 'DELIVERED', 'SHIPPED'])).toMatchObject({ status: 'REJECTED', reason: 'unknown product: no-such-product (requested 1, available 0)' })
     expect(await shortLinesOf(orderId)).toEqual([{ productId: 'no-such-product', requested: 1, available: 0 }])
     expect(await shop.stockOf(known)).toMatchObject({ available: 5, reserved: 0 })
   })

@@ -50,8 +50,9 @@ export interface System {
 /**
  * The whole system as a user drives it: the three services listening on ports of their own,
  * each with its own PostgreSQL database, all on one topic prefix of the real Kafka and registry.
+ * `settings` adds environment variables per service (stock's FULFILMENT_DELAY_MS).
  */
-export async function startSystem(label: string): Promise<System> {
+export async function startSystem(label: string, settings: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
   const prefix = await createTestTopics(label)
   const names: ServiceName[] = ['order', 'stock', 'payment']
   const databases = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await createTestDatabase(`${label}-${n}`)]))) as Record<ServiceName, TestDatabase>
@@ -61,7 +62,7 @@ export async function startSystem(label: string): Promise<System> {
 
   const stopped = new Set<ServiceName>()
   async function start(name: ServiceName): Promise<void> {
-    const app = await builders[name](serviceEnv(databases[name].url, prefix, { DATABASE_POOL_MAX: '8' }))
+    const app = await builders[name](serviceEnv(databases[name].url, prefix, { DATABASE_POOL_MAX: '8', ...settings[name] }))
     await app.listen({ host: '127.0.0.1', port: ports[name] ?? 0 })
     ports[name] = (app.server.address() as AddressInfo).port
     urls[name] = `http://127.0.0.1:${ports[name]}`

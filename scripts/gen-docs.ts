@@ -33,12 +33,16 @@ export interface Reaction {
 const eventTypes = Object.keys(eventSchemas) as EventType[]
 const shortOf = (service: ServiceName): 'order' | 'stock' | 'payment' => service.replace('-service', '') as 'order' | 'stock' | 'payment'
 
-/** Reads a saga.ts source: `Event: handler, // comment` lines between `export const saga = {` and `}`. */
+/**
+ * Reads a saga.ts source: `Event: handler, // comment` lines (the handler possibly built from the
+ * service's settings, `handler(settings)`) of `export const saga = { … }` or of the table that
+ * `export function saga(…) { return { … } }` builds.
+ */
 export function parseSagaSource(service: ServiceName, source: string, keys: readonly string[]): Reaction[] {
-  const body = /export const saga = \{([\s\S]*?)\n\}/.exec(source)?.[1]
+  const body = /export (?:const saga = |function saga\([^)]*\) \{\s*return )\{([\s\S]*?)\n\}/.exec(source)?.[1]
   if (body === undefined) throw new Error(`${service}/src/saga.ts: no \`export const saga = { … }\` table`)
   const lines = new Map<string, { handler: string; comment: string }>()
-  for (const m of body.matchAll(/^\s*(\w+):\s*(\w+),?\s*\/\/\s*(.+?)\s*$/gm)) lines.set(m[1]!, { handler: m[2]!, comment: m[3]! })
+  for (const m of body.matchAll(/^\s*(\w+):\s*(\w+)(?:\(\w*\))?,?\s*\/\/\s*(.+?)\s*$/gm)) lines.set(m[1]!, { handler: m[2]!, comment: m[3]! })
   const published = eventsOf(shortOf(service))
   return keys.map((key) => {
     const line = lines.get(key)

@@ -113,12 +113,13 @@ describe('StockReserved', () => {
 describe('StockReservationFailed', () => {
   const shortLines = [{ productId: 'pear', requested: 1, available: 0 }]
 
-  it('rejects a PENDING order with the reason and short lines, and emits OrderRejected', async () => {
+  it('rejects a PENDING order with a reason naming the short products, and the short lines, and emits OrderRejected', async () => {
     const orderId = await givenOrder()
     const { emitted } = await handle('StockReservationFailed', { orderId, reason: 'insufficient stock', shortLines })
-    expect(emitted).toEqual([{ type: 'OrderRejected', data: { orderId, reason: 'insufficient stock', shortLines } }])
-    expect(await order(orderId)).toMatchObject({ status: 'REJECTED', reason: 'insufficient stock', shortLines })
-    expect((await lastHistory(orderId)).last).toMatchObject({ status: 'REJECTED', event: 'StockReservationFailed', reason: 'insufficient stock' })
+    const reason = 'insufficient stock: pear (requested 1, available 0)'
+    expect(emitted).toEqual([{ type: 'OrderRejected', data: { orderId, reason, shortLines } }])
+    expect(await order(orderId)).toMatchObject({ status: 'REJECTED', reason, shortLines })
+    expect((await lastHistory(orderId)).last).toMatchObject({ status: 'REJECTED', event: 'StockReservationFailed', reason })
   })
 
   it('cancels a CANCELLING order (nothing was reserved, so nothing to compensate) with the cancel reason', async () => {
@@ -153,9 +154,9 @@ describe('ReservationAdjusted', () => {
     const modificationId = randomUUID()
     const orderId = await givenOrder('STOCK_RESERVED', { pendingModificationId: modificationId, totalAmount: 500 })
     await handle('ReservationAdjusted', { orderId, modificationId, accepted: false, lines: PRICED, total: EUR(500), reason: 'insufficient stock', shortLines: [{ productId: 'apple', requested: 5, available: 3 }] })
-    expect(await order(orderId)).toMatchObject({ totalAmount: 500, pendingModificationId: null, reason: 'modification refused: insufficient stock' })
+    expect(await order(orderId)).toMatchObject({ totalAmount: 500, pendingModificationId: null, reason: 'modification refused: insufficient stock: apple (requested 5, available 3)' })
     expect((await linesOf(db, [orderId])).get(orderId)?.map((l) => l.quantity)).toEqual([2, 1])
-    expect((await lastHistory(orderId)).last).toMatchObject({ event: 'ReservationAdjusted', reason: 'modification refused: insufficient stock' })
+    expect((await lastHistory(orderId)).last).toMatchObject({ event: 'ReservationAdjusted', reason: 'modification refused: insufficient stock: apple (requested 5, available 3)' })
   })
 
   it('refused while CANCELLING: keeps the cancellation reason', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
 import { eventsOf, topicOf, type EventType } from '@choreo/contracts'
+import { shipAtOnce } from './domain/fulfilment.ts'
 import { saga } from './saga.ts'
 
 // infra/kafka-acl/setup.sh cannot run here (no Docker), so its grants are checked against the
@@ -9,5 +10,5 @@ it('the compose ACLs let stock-service write its own topic and read exactly the 
   const script = readFileSync(new URL('../../infra/kafka-acl/setup.sh', import.meta.url), 'utf8')
   const [own, ...consumed] = script.match(/^service stock-service (.+)$/m)?.[1]?.split(' ') ?? []
   expect(own).toBe(topicOf(eventsOf('stock')[0]!))
-  expect(consumed.sort()).toEqual([...new Set((Object.keys(saga) as EventType[]).map(topicOf))].sort())
+  expect(consumed.sort()).toEqual([...new Set((Object.keys(saga(shipAtOnce)) as EventType[]).map(topicOf))].sort())
 })

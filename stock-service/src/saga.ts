@@ -1,4 +1,5 @@
 import type { Saga } from '@choreo/messaging'
+import type { Fulfilment } from './domain/fulfilment.ts'
 import { adjustReservation } from './steps/adjust-reservation.ts'
 import { recordPayment } from './steps/record-payment.ts'
 import { recordRefund } from './steps/record-refund.ts'
@@ -6,11 +7,15 @@ import { releaseOnCancellation, releaseOnPaymentFailure } from './steps/release-
 import { reserveStock } from './steps/reserve-stock.ts'
 
 // stock-service's page of the saga (docs/design.md): which event triggers which step, what it emits.
-export const saga = {
-  OrderPlaced: reserveStock,                         // StockReserved | StockReservationFailed; undone by releasing on cancel or failed payment
-  OrderModificationRequested: adjustReservation,     // ReservationAdjusted (accepted or not) [+ OrderShipped if already paid]; a failed extra charge releases
-  OrderCancellationRequested: releaseOnCancellation, // compensation: StockReleased unless shipped (then nothing: shipping won the race)
-  PaymentFailed: releaseOnPaymentFailure,            // compensation: StockReleased unless shipped; payment then refunds everything
-  PaymentCompleted: recordPayment,                   // OrderShipped once paid ≥ total; final, nothing undoes a shipment
-  PaymentRefunded: recordRefund,                     // nothing; an 'adjusted' refund lowers what is paid
-} satisfies Saga
+// `fulfilment` is when a paid order ships: at once, or FULFILMENT_DELAY_MS later, when the
+// fulfilment poller (or an admin's POST /shipments) ships it in a transaction of its own.
+export function saga(fulfilment: Fulfilment) {
+  return {
+    OrderPlaced: reserveStock,                                 // StockReserved | StockReservationFailed; undone by releasing on cancel or failed payment
+    OrderModificationRequested: adjustReservation(fulfilment), // ReservationAdjusted (accepted or not) [+ OrderShipped if now paid in full and no fulfilment delay]; a failed extra charge releases
+    OrderCancellationRequested: releaseOnCancellation,         // compensation: StockReleased unless shipped (then nothing: shipping won the race)
+    PaymentFailed: releaseOnPaymentFailure,                    // compensation: StockReleased unless shipped; payment then refunds everything
+    PaymentCompleted: recordPayment(fulfilment),               // OrderShipped once paid ≥ total, or FULFILMENT_DELAY_MS later from the fulfilment poller; final, nothing undoes a shipment
+    PaymentRefunded: recordRefund,                             // nothing; an 'adjusted' refund lowers what is paid
+  } satisfies Saga
+}

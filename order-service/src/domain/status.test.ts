@@ -78,9 +78,9 @@ describe('cancel requests', () => {
 
 describe('modification requests', () => {
   it.each([
-    ['PENDING', false, null], ['STOCK_RESERVED', false, null],
-    ['PENDING', true, 'modification-pending'], ['STOCK_RESERVED', true, 'modification-pending'],
-    ['PAID', false, 'already-paid'], ['SHIPPED', false, 'already-paid'], ['DELIVERED', false, 'already-paid'],
+    ['PENDING', false, null], ['STOCK_RESERVED', false, null], ['PAID', false, null],
+    ['PENDING', true, 'modification-pending'], ['STOCK_RESERVED', true, 'modification-pending'], ['PAID', true, 'modification-pending'],
+    ['SHIPPED', false, 'already-shipped'], ['DELIVERED', false, 'already-shipped'],
     ['CANCELLING', false, 'not-modifiable'], ['REJECTED', false, 'not-modifiable'], ['CANCELLED', false, 'not-modifiable'],
   ] as const)('in %s (pending: %s): %s', (status, pending, refusal) => {
     expect(modificationRefusal(status, pending)).toBe(refusal)

@@ -11,8 +11,11 @@ export type ForwardStatus = (typeof FORWARD)[number]
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'REJECTED', 'CANCELLED'])
 /** Statuses in which a customer's cancellation is accepted (and PaymentFailed starts compensating). */
 const CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['PENDING', 'STOCK_RESERVED', 'PAID'])
-/** Statuses in which the lines may still change: nothing has been charged yet. */
-const MODIFIABLE: ReadonlySet<OrderStatus> = new Set(['PENDING', 'STOCK_RESERVED'])
+/**
+ * Statuses in which the lines may still change: nothing has shipped. Once paid, payment settles
+ * the difference (charges more or refunds) and stock ships only what payments cover.
+ */
+const MODIFIABLE: ReadonlySet<OrderStatus> = new Set(['PENDING', 'STOCK_RESERVED', 'PAID'])
 
 export function isTerminal(status: OrderStatus): boolean {
   return TERMINAL.has(status)
@@ -64,11 +67,11 @@ export function cancelDecision(current: OrderStatus): CancelDecision {
   return 'already-terminal'
 }
 
-export type ModificationRefusal = 'already-paid' | 'not-modifiable' | 'modification-pending'
+export type ModificationRefusal = 'already-shipped' | 'not-modifiable' | 'modification-pending'
 
 /** Why a customer's modification is refused, or null when it is accepted. */
 export function modificationRefusal(current: OrderStatus, modificationPending: boolean): ModificationRefusal | null {
   if (current === 'CANCELLING' || current === 'REJECTED' || current === 'CANCELLED') return 'not-modifiable'
-  if (!MODIFIABLE.has(current)) return 'already-paid'
+  if (!MODIFIABLE.has(current)) return 'already-shipped'
   return modificationPending ? 'modification-pending' : null
 }

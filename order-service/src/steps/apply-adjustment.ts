@@ -1,4 +1,5 @@
 import { amountIn, pricedLines } from '../domain/money.ts'
+import { shortageReason } from '../domain/reason.ts'
 import { isTerminal } from '../domain/status.ts'
 import { replaceLines } from '../repositories/order-lines.ts'
 import { orderStep } from './order-step.ts'
@@ -18,7 +19,7 @@ export const applyAdjustment = orderStep('ReservationAdjusted', async (event, or
     await replaceLines(trx, order.orderId, pricedLines(order.currency, event.lines))
     return { changes: { pendingModificationId: null, totalAmount: amountIn(order.currency, event.total) }, reason: null }
   }
-  const reason = `modification refused: ${event.reason ?? 'no reason given'}`
+  const reason = `modification refused: ${event.reason === null ? 'no reason given' : shortageReason(event.reason, event.shortLines)}`
   const keepsReason = order.status === 'CANCELLING' || isTerminal(order.status) || order.reason === CANCELLATION_REFUSED
   return { changes: { pendingModificationId: null, ...(keepsReason ? {} : { reason }) }, reason }
 })

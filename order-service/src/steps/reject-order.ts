@@ -1,4 +1,5 @@
 import { newEvent } from '@choreo/contracts'
+import { shortageReason } from '../domain/reason.ts'
 import { afterReservationFailed } from '../domain/status.ts'
 import { orderStep } from './order-step.ts'
 
@@ -8,14 +9,15 @@ import { orderStep } from './order-step.ts'
  */
 export const rejectOrder = orderStep('StockReservationFailed', (event, order) => {
   const status = afterReservationFailed(order.status)
-  if (status === order.status) return { reason: event.reason }
+  const shortage = shortageReason(event.reason, event.shortLines)
+  if (status === order.status) return { reason: shortage }
   if (status === 'REJECTED') {
     return {
-      changes: { status, reason: event.reason, shortLines: [...event.shortLines] },
-      reason: event.reason,
-      emit: [newEvent('OrderRejected', { orderId: order.orderId, reason: event.reason, shortLines: event.shortLines })],
+      changes: { status, reason: shortage, shortLines: [...event.shortLines] },
+      reason: shortage,
+      emit: [newEvent('OrderRejected', { orderId: order.orderId, reason: shortage, shortLines: event.shortLines })],
     }
   }
-  const reason = order.reason ?? event.reason
+  const reason = order.reason ?? shortage
   return { changes: { status }, reason, emit: [newEvent('OrderCancelled', { orderId: order.orderId, reason })] }
 })

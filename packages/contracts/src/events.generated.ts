@@ -140,7 +140,7 @@ export interface OrderPlaced {
   readonly currency: string;
 }
 
-/** Emitted by order-service when an order cannot be fulfilled, e.g. after StockReservationFailed or PaymentFailed; the order is final. */
+/** Emitted by order-service when stock could not reserve a placed order (StockReservationFailed): the order is REJECTED, which is final. A failed payment cancels instead (CANCELLING, then OrderCancelled). */
 export interface OrderRejected {
   /** Unique id of this event; consumers deduplicate on it. */
   readonly eventId: string;
@@ -152,7 +152,7 @@ export interface OrderRejected {
   readonly causationId: string | null;
   /** When this happened, in milliseconds since the Unix epoch. */
   readonly occurredAt: number;
-  /** Why the order was rejected. */
+  /** Why the order was rejected, naming the products stock could not supply (e.g. insufficient stock: teapot (requested 50, available 40)). */
   readonly reason: string;
   /** Lines stock could not supply; empty when the rejection is not about stock. */
   readonly shortLines: readonly ShortLine[];

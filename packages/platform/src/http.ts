@@ -7,6 +7,7 @@ import { authPlugin } from './auth.ts'
 import { coerceIntegerParameters } from './coerce-integers.ts'
 import { classify } from '@choreo/messaging'
 import { DomainError } from './errors.ts'
+import { requireIdempotencyKeyInDocs } from './idempotency-key.ts'
 import { registerRateLimit } from './rate-limit.ts'
 
 /** Bodies beyond this are refused with 413 before they are parsed. */
@@ -22,7 +23,7 @@ export interface HttpOptions {
 
 /**
  * The Fastify instance every service starts from: TypeBox schemas validate every route and
- * generate the OpenAPI document served at /docs; every route registered after this says who may
+ * generate the OpenAPI document served at /docs/json (Swagger UI at /docs); every route registered after this says who may
  * call it (auth.ts) and may ask for a rate limit; every error leaves as JSON naming the field or
  * rule at fault.
  */
@@ -46,6 +47,7 @@ export async function createHttp(options: HttpOptions) {
       info: { title: options.service, version: options.version ?? '1.0.0' },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
+    transformObject: (document) => ('openapiObject' in document ? requireIdempotencyKeyInDocs(document.openapiObject) : document.swaggerObject),
   })
   // Registered before the auth plugin: the documentation stays public.
   await app.register(swaggerUi, { routePrefix: '/docs' })

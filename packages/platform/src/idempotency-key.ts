@@ -27,7 +27,11 @@ export function idempotencyKeyOf(headers: IncomingHttpHeaders): string {
   return key
 }
 
-/** The header as route schemas document it in OpenAPI; idempotencyKeyOf is what enforces it. */
+/**
+ * The header as route schemas declare it: optional to the schema validator, so that
+ * idempotencyKeyOf is what refuses a request without it (naming the header as clients spell it);
+ * the OpenAPI document still says it is required (requireIdempotencyKeyInDocs).
+ */
 export const IdempotencyKeyHeaders = Type.Object({
   [IDEMPOTENCY_KEY_HEADER.toLowerCase()]: Type.Optional(Type.String({
     description: `Required, 1..${MAX_IDEMPOTENCY_KEY_LENGTH} visible ASCII characters: a retry with the same key and body has its effect once and gets the same answer; the same key with another body is refused (422).`,
@@ -37,4 +41,20 @@ export const IdempotencyKeyHeaders = Type.Object({
 /** 422 for a key already used for another request: a key answers again only the request it was first used for. */
 export function idempotencyKeyReused(key: string, usedFor: string): Unprocessable {
   return new Unprocessable(`${IDEMPOTENCY_KEY_HEADER} ${key} was used for ${usedFor}`, { field: IDEMPOTENCY_KEY_HEADER, rule: 'idempotency-key-reuse' })
+}
+
+interface OpenApiParameter { in?: string; name?: string; required?: boolean }
+
+/**
+ * Marks the Idempotency-Key header required in an OpenAPI document, as idempotencyKeyOf enforces
+ * it: the route schemas leave it optional only to word the 400 themselves.
+ */
+export function requireIdempotencyKeyInDocs<D extends { paths?: Record<string, Record<string, unknown> | undefined> }>(document: D): D {
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const operation of Object.values(operations ?? {})) {
+      const parameters = (operation as { parameters?: OpenApiParameter[] } | undefined)?.parameters ?? []
+      for (const p of parameters) if (p.in === 'header' && p.name === IDEMPOTENCY_KEY_HEADER.toLowerCase()) p.required = true
+    }
+  }
+  return document
 }

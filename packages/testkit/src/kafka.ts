@@ -22,6 +22,8 @@ export interface ReadMessage {
   key: string | null
   value: Buffer | null
   headers: Record<string, string>
+  /** When the producer sent it (CreateTime), in epoch milliseconds. */
+  timestamp: number
 }
 
 /** Every message on a topic right now, partition by partition in offset order. */
@@ -43,7 +45,7 @@ export async function readTopic(topic: string): Promise<ReadMessage[]> {
       eachMessage: async ({ partition, message }) => {
         out.push({
           topic, partition, offset: message.offset,
-          key: message.key?.toString() ?? null, value: message.value,
+          key: message.key?.toString() ?? null, value: message.value, timestamp: Number(message.timestamp),
           headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) as IHeaders as Record<string, string>,
         })
         if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition)

@@ -12,6 +12,15 @@ export interface Reservation {
   paid: number
   /** In product order. */
   lines: PricedLine[]
+  /** Its shipment, when paid in full and waiting for the fulfilment delay; null otherwise. */
+  scheduled: ScheduledShipment | null
+}
+
+/** A shipment waiting for the fulfilment delay, with the event that made it due. */
+export interface ScheduledShipment {
+  at: Date
+  correlationId: string
+  causationId: string
 }
 
 interface ReservationRow {
@@ -21,6 +30,9 @@ interface ReservationRow {
   currency: string
   total_amount: string | number
   paid_amount: string | number
+  ship_after: Date | null
+  ship_correlation_id: string | null
+  ship_causation_id: string | null
 }
 
 interface LineRow {
@@ -35,8 +47,17 @@ interface LineRow {
  */
 export async function lockReservation(trx: Knex.Transaction, orderId: string): Promise<Reservation | null> {
   const row: ReservationRow | undefined = await trx('reservations').where({ order_id: orderId }).forUpdate().first()
-  if (!row) return null
-  const lines: LineRow[] = await trx('reservation_lines').where({ order_id: orderId }).orderBy('product_id')
+  return row ? withLines(trx, row) : null
+}
+
+/** Reads an order's reservation without locking it, for a look from outside (./choreo saga trace). */
+export async function findReservation(db: Knex | Knex.Transaction, orderId: string): Promise<Reservation | null> {
+  const row: ReservationRow | undefined = await db('reservations').where({ order_id: orderId }).first()
+  return row ? withLines(db, row) : null
+}
+
+async function withLines(db: Knex | Knex.Transaction, row: ReservationRow): Promise<Reservation> {
+  const lines: LineRow[] = await db('reservation_lines').where({ order_id: row.order_id }).orderBy('product_id')
   return {
     orderId: row.order_id,
     customerId: row.customer_id,
@@ -48,6 +69,8 @@ export async function lockReservation(trx: Knex.Transaction, orderId: string): P
       quantity: line.quantity,
       unitPrice: { amount: Number(line.unit_price_amount), currency: row.currency },
     })),
+    scheduled: !row.ship_after || !row.ship_correlation_id || !row.ship_causation_id ? null
+      : { at: new Date(row.ship_after), correlationId: row.ship_correlation_id, causationId: row.ship_causation_id },
   }
 }
 
@@ -75,8 +98,26 @@ export async function replaceLines(trx: Knex.Transaction, orderId: string, lines
   await trx('reservations').where({ order_id: orderId }).update({ total_amount: total.amount, updated_at: trx.fn.now() })
 }
 
-export async function setReservationStatus(trx: Knex.Transaction, orderId: string, status: ReservationStatus): Promise<void> {
-  await trx('reservations').where({ order_id: orderId }).update({ status, updated_at: trx.fn.now() })
+/** Moves a reservation on from RESERVED (shipped or released): nothing is scheduled for it any more. */
+export async function setReservationStatus(trx: Knex.Transaction, orderId: string, status: Exclude<ReservationStatus, 'RESERVED'>): Promise<void> {
+  await trx('reservations').where({ order_id: orderId }).update({ status, ...unscheduled, updated_at: trx.fn.now() })
+}
+
+const unscheduled = { ship_after: null, ship_correlation_id: null, ship_causation_id: null }
+
+/** Schedules the shipment of a paid reservation, or (null) takes it off the schedule. */
+export async function scheduleShipment(trx: Knex.Transaction, orderId: string, shipment: ScheduledShipment | null): Promise<void> {
+  await trx('reservations').where({ order_id: orderId }).update({
+    ...(shipment ? { ship_after: shipment.at, ship_correlation_id: shipment.correlationId, ship_causation_id: shipment.causationId } : unscheduled),
+    updated_at: trx.fn.now(),
+  })
+}
+
+/** Orders whose scheduled shipment is due at `now`, oldest first. */
+export async function dueShipments(db: Knex, now: Date, limit: number): Promise<string[]> {
+  const rows: { order_id: string }[] = await db('reservations').select('order_id')
+    .where({ status: 'RESERVED' satisfies ReservationStatus }).where('ship_after', '<=', now).orderBy('ship_after').limit(limit)
+  return rows.map((r) => r.order_id)
 }
 
 /** Adds a payment (positive) or a refund (negative) to what the order has paid. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Events, OrderLine } from '@choreo/contracts'
 import { envelope, givenProduct, only, orderPlaced, paymentCompleted, react, reservationRow, startStockApp, stockOf, typesOf, type StockApp } from '../testing/harness.ts'
+import { shipAtOnce } from '../domain/fulfilment.ts'
 import { adjustReservation } from './adjust-reservation.ts'
 import { recordPayment } from './record-payment.ts'
 import { releaseOnCancellation } from './release-stock.ts'
@@ -32,7 +33,7 @@ describe('adjustReservation (OrderModificationRequested)', () => {
     const { orderId, a, b } = await reservedOrder()
     const c = await givenProduct(app.db, 1, eur(70))
     const request = modification(orderId, [{ productId: a, quantity: 5 }, { productId: c, quantity: 1 }])
-    const events = await react(app.db, adjustReservation, request)
+    const events = await react(app.db, adjustReservation(shipAtOnce), request)
     expect(typesOf(events)).toEqual(['ReservationAdjusted'])
     const adjusted = only(events, 'ReservationAdjusted')
     expect(adjusted).toMatchObject({ orderId, modificationId: request.modificationId, accepted: true, reason: null, shortLines: [], total: eur(5070) })
@@ -46,7 +47,7 @@ describe('adjustReservation (OrderModificationRequested)', () => {
 
   it('lowers a quantity: units go back to available', async () => {
     const { orderId, a, b } = await reservedOrder()
-    const adjusted = only(await react(app.db, adjustReservation, modification(orderId, [{ productId: a, quantity: 1 }, { productId: b, quantity: 1 }])), 'ReservationAdjusted')
+    const adjusted = only(await react(app.db, adjustReservation(shipAtOnce), modification(orderId, [{ productId: a, quantity: 1 }, { productId: b, quantity: 1 }])), 'ReservationAdjusted')
     expect(adjusted).toMatchObject({ accepted: true, total: eur(1500) })
     expect(await stockOf(app.db, a)).toEqual({ available: 9, reserved: 1 })
   })
@@ -54,7 +55,7 @@ describe('adjustReservation (OrderModificationRequested)', () => {
   it('refuses all of a modification it cannot reserve: nothing moves, the old lines stay, short lines named', async () => {
     const { orderId, a, b } = await reservedOrder()
     const c = await givenProduct(app.db, 3, eur(70))
-    const events = await react(app.db, adjustReservation, modification(orderId, [{ productId: a, quantity: 11 }, { productId: c, quantity: 1 }]))
+    const events = await react(app.db, adjustReservation(shipAtOnce), modification(orderId, [{ productId: a, quantity: 11 }, { productId: c, quantity: 1 }]))
     const refused = only(events, 'ReservationAdjusted')
     expect(refused).toMatchObject({ accepted: false, reason: 'insufficient stock', total: eur(2500), shortLines: [{ productId: a, requested: 11, available: 10 }] })
     expect(refused.lines).toHaveLength(2)
@@ -70,8 +71,8 @@ describe('adjustReservation (OrderModificationRequested)', () => {
   it('ships at once when what was paid already covers a lowered total', async () => {
     const { orderId, a, b } = await reservedOrder()
     // 2000 paid of 2500: not enough to ship the original order.
-    expect(await react(app.db, recordPayment, paymentCompleted(orderId, eur(2000)))).toEqual([])
-    const events = await react(app.db, adjustReservation, modification(orderId, [{ productId: a, quantity: 2 }]))
+    expect(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2000)))).toEqual([])
+    const events = await react(app.db, adjustReservation(shipAtOnce), modification(orderId, [{ productId: a, quantity: 2 }]))
     expect(typesOf(events)).toEqual(['ReservationAdjusted', 'OrderShipped'])
     expect(await stockOf(app.db, a)).toEqual({ available: 8, reserved: 0 })
     expect(await stockOf(app.db, b)).toEqual({ available: 5, reserved: 0 })
@@ -80,8 +81,8 @@ describe('adjustReservation (OrderModificationRequested)', () => {
 
   it('refuses a modification after the order shipped, reporting the shipped lines', async () => {
     const { orderId, a } = await reservedOrder()
-    only(await react(app.db, recordPayment, paymentCompleted(orderId, eur(2500))), 'OrderShipped')
-    const refused = only(await react(app.db, adjustReservation, modification(orderId, [{ productId: a, quantity: 1 }])), 'ReservationAdjusted')
+    only(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2500))), 'OrderShipped')
+    const refused = only(await react(app.db, adjustReservation(shipAtOnce), modification(orderId, [{ productId: a, quantity: 1 }])), 'ReservationAdjusted')
     expect(refused).toMatchObject({ accepted: false, reason: 'already shipped', total: eur(2500), shortLines: [] })
     expect(refused.lines).toHaveLength(2)
     expect(await stockOf(app.db, a)).toEqual({ available: 8, reserved: 0 })
@@ -90,10 +91,10 @@ describe('adjustReservation (OrderModificationRequested)', () => {
   it('refuses a modification of a released or unknown order as having no active reservation', async () => {
     const { orderId, a } = await reservedOrder()
     only(await react(app.db, releaseOnCancellation, { ...envelope(orderId), reason: 'changed my mind', stage: 'STOCK_RESERVED' }), 'StockReleased')
-    const released = only(await react(app.db, adjustReservation, modification(orderId, [{ productId: a, quantity: 1 }])), 'ReservationAdjusted')
+    const released = only(await react(app.db, adjustReservation(shipAtOnce), modification(orderId, [{ productId: a, quantity: 1 }])), 'ReservationAdjusted')
     expect(released).toMatchObject({ accepted: false, reason: 'no active reservation', lines: [], total: eur(0) })
     expect(await stockOf(app.db, a)).toEqual({ available: 10, reserved: 0 })
-    const unknown = only(await react(app.db, adjustReservation, modification(randomUUID(), [{ productId: a, quantity: 1 }])), 'ReservationAdjusted')
+    const unknown = only(await react(app.db, adjustReservation(shipAtOnce), modification(randomUUID(), [{ productId: a, quantity: 1 }])), 'ReservationAdjusted')
     expect(unknown).toMatchObject({ accepted: false, reason: 'no active reservation', lines: [], total: eur(0) })
   })
 })

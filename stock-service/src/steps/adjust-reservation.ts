@@ -1,5 +1,7 @@
-import { newEvent, type EventData, type NewEvent } from '@choreo/contracts'
+import type { Knex } from 'knex'
+import { newEvent, type EventData, type Events, type NewEvent } from '@choreo/contracts'
 import type { Handler } from '@choreo/messaging'
+import type { Fulfilment } from '../domain/fulfilment.ts'
 import { planAdjustment } from '../domain/adjustment.ts'
 import { totalOf } from '../domain/lines.ts'
 import { lockProducts, reserveUnits, unreserveUnits } from '../repositories/products.ts'
@@ -17,9 +19,14 @@ export const UNKNOWN_ORDER_CURRENCY = 'EUR'
 /**
  * OrderModificationRequested: reserve the new lines in place of the old, all or nothing →
  * ReservationAdjusted (accepted or not), plus OrderShipped when payments already cover the new
- * total (a lowered total ships at once while payment refunds the difference).
+ * total (a lowered total ships, at once or after the fulfilment delay, while payment refunds the
+ * difference; a raised one waits for the extra charge).
  */
-export const adjustReservation: Handler<'OrderModificationRequested'> = async (event, trx): Promise<NewEvent[]> => {
+export function adjustReservation(fulfilment: Fulfilment): Handler<'OrderModificationRequested'> {
+  return async (event, trx) => adjust(event, trx, fulfilment)
+}
+
+async function adjust(event: Events['OrderModificationRequested'], trx: Knex.Transaction, fulfilment: Fulfilment): Promise<NewEvent[]> {
   const { orderId, modificationId } = event
   const answer = (data: Omit<EventData<'ReservationAdjusted'>, 'orderId' | 'modificationId'>) =>
     newEvent('ReservationAdjusted', { orderId, modificationId, ...data })
@@ -40,5 +47,5 @@ export const adjustReservation: Handler<'OrderModificationRequested'> = async (e
   const total = totalOf(plan.lines, currentTotal.currency)
   await replaceLines(trx, orderId, plan.lines, total)
   const adjusted = answer({ accepted: true, lines: plan.lines, total, reason: null, shortLines: [] })
-  return [adjusted, ...(await shipIfPaidInFull(trx, { ...reservation, lines: plan.lines, total }))]
+  return [adjusted, ...(await shipIfPaidInFull(trx, { ...reservation, lines: plan.lines, total }, fulfilment, event))]
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Events } from '@choreo/contracts'
 import { envelope, givenProduct, only, orderPlaced, paymentCompleted, react, reservationRow, startStockApp, stockOf, type StockApp } from '../testing/harness.ts'
+import { shipAtOnce } from '../domain/fulfilment.ts'
 import { carriers } from '../domain/carrier.ts'
 import { recordPayment } from './record-payment.ts'
 import { recordRefund } from './record-refund.ts'
@@ -30,11 +31,11 @@ async function reservedOrder() {
 describe('payments and shipping', () => {
   it('waits for payments to cover the total, then ships: units leave, a shipment with a tracking number exists', async () => {
     const { orderId, a } = await reservedOrder()
-    expect(await react(app.db, recordPayment, paymentCompleted(orderId, eur(1000)))).toEqual([])
+    expect(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(1000)))).toEqual([])
     expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'RESERVED', paid_amount: '1000' })
     expect(await stockOf(app.db, a)).toEqual({ available: 2, reserved: 3 })
 
-    const shipped = only(await react(app.db, recordPayment, paymentCompleted(orderId, eur(2000))), 'OrderShipped')
+    const shipped = only(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2000))), 'OrderShipped')
     const carrier = carriers.find((c) => c.name === shipped.carrier)
     expect(carrier).toBeDefined()
     expect(shipped.trackingNumber).toMatch(new RegExp(`^${carrier?.trackingPrefix}[0-9A-Z]{12}$`))
@@ -47,17 +48,17 @@ describe('payments and shipping', () => {
 
   it('counts an adjusted refund against what was paid, so the order waits for more', async () => {
     const { orderId } = await reservedOrder()
-    await react(app.db, recordPayment, paymentCompleted(orderId, eur(2000)))
+    await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2000)))
     expect(await react(app.db, recordRefund, paymentRefunded(orderId, 500, 'adjusted'))).toEqual([])
     expect(await reservationRow(app.db, orderId)).toMatchObject({ paid_amount: '1500' })
     // 1500 + 1000 < 3000: without the refund counted this payment would ship.
-    expect(await react(app.db, recordPayment, paymentCompleted(orderId, eur(1000)))).toEqual([])
+    expect(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(1000)))).toEqual([])
     expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'RESERVED', paid_amount: '2500' })
   })
 
   it('ignores a released refund: it settles an order that no longer ships', async () => {
     const { orderId } = await reservedOrder()
-    await react(app.db, recordPayment, paymentCompleted(orderId, eur(2000)))
+    await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2000)))
     expect(await react(app.db, recordRefund, paymentRefunded(orderId, 2000, 'released'))).toEqual([])
     expect(await reservationRow(app.db, orderId)).toMatchObject({ paid_amount: '2000' })
   })
@@ -65,12 +66,12 @@ describe('payments and shipping', () => {
   it('never ships a released order, however much is paid', async () => {
     const { orderId, a } = await reservedOrder()
     only(await react(app.db, releaseOnCancellation, { ...envelope(orderId), reason: 'changed my mind', stage: 'STOCK_RESERVED' }), 'StockReleased')
-    expect(await react(app.db, recordPayment, paymentCompleted(orderId, eur(3000)))).toEqual([])
+    expect(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(3000)))).toEqual([])
     expect(await stockOf(app.db, a)).toEqual({ available: 5, reserved: 0 })
     expect(await app.db('shipments').where({ order_id: orderId })).toEqual([])
   })
 
   it('ignores a payment for an order it never reserved', async () => {
-    expect(await react(app.db, recordPayment, paymentCompleted(randomUUID(), eur(3000)))).toEqual([])
+    expect(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(randomUUID(), eur(3000)))).toEqual([])
   })
 })

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Events } from '@choreo/contracts'
 import { envelope, givenProduct, only, orderPlaced, paymentCompleted, react, reservationRow, startStockApp, stockOf, type StockApp } from '../testing/harness.ts'
+import { shipAtOnce } from '../domain/fulfilment.ts'
 import { recordPayment } from './record-payment.ts'
 import { releaseOnCancellation, releaseOnPaymentFailure } from './release-stock.ts'
 import { reserveStock } from './reserve-stock.ts'
@@ -53,7 +54,7 @@ describe('releasing a reservation', () => {
 
   it('does nothing for a shipped order: shipping won the race', async () => {
     const { orderId, a } = await reservedOrder()
-    only(await react(app.db, recordPayment, paymentCompleted(orderId, eur(3000))), 'OrderShipped')
+    only(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(3000))), 'OrderShipped')
     expect(await react(app.db, releaseOnCancellation, cancellation(orderId))).toEqual([])
     expect(await react(app.db, releaseOnPaymentFailure, paymentFailed(orderId))).toEqual([])
     expect(await stockOf(app.db, a)).toEqual({ available: 1, reserved: 0 })

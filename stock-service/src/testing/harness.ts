@@ -9,11 +9,11 @@ import { insertProduct, findProduct, type Product } from '../repositories/produc
 
 export type StockApp = Awaited<ReturnType<typeof build>>
 
-/** The app on a database and topics of its own, migrated and consuming; `close` drops them. */
-export async function startStockApp(label: string): Promise<{ app: StockApp; prefix: string; close: () => Promise<void> }> {
+/** The app on a database and topics of its own, migrated and consuming; `close` drops them. `env` adds settings (FULFILMENT_DELAY_MS). */
+export async function startStockApp(label: string, env: Record<string, string> = {}): Promise<{ app: StockApp; prefix: string; close: () => Promise<void> }> {
   const database = await createTestDatabase(label)
   const prefix = await createTestTopics(label)
-  const config = readConfig(serviceEnv(database.url, prefix))
+  const config = readConfig(serviceEnv(database.url, prefix, env))
   const app = await build(config)
   await app.ready()
   return {

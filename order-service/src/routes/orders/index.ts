@@ -113,8 +113,10 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
     config: { access: 'authenticated' },
     schema: {
       summary: 'Replace the lines of an order',
-      description: 'Only before payment (PENDING, STOCK_RESERVED) and one at a time: the lines change when stock-service has '
-        + 'adjusted the reservation (see the history).',
+      description: 'Only before shipping (PENDING, STOCK_RESERVED, PAID; refused in SHIPPED or DELIVERED: already-shipped) and one at '
+        + 'a time: the lines change when stock-service has adjusted the reservation (see the history); payment then charges or refunds the '
+        + 'difference. Stock refuses it if it ships first ("modification refused: already shipped"). A raised total the customer cannot pay '
+        + 'cancels the order.',
       params: OrderParams,
       body: ModifyOrderBody,
       response: { 202: OrderDetail, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },

@@ -8,7 +8,7 @@ import { appendHistory } from '../../repositories/order-history.ts'
 import { lockOrder, updateOrder } from '../../repositories/orders.ts'
 
 const REFUSALS = {
-  'already-paid': 'has already been paid for',
+  'already-shipped': 'has already shipped',
   'not-modifiable': 'is being cancelled or is final',
   'modification-pending': 'has a modification waiting for stock',
 } as const

@@ -406,7 +406,7 @@ describe('PATCH /orders/:orderId', () => {
   const newItems = [{ productId: 'apple', quantity: 5 }]
   const patch = (orderId: string, payload: unknown, headers: Headers = bearer('cust-1')) => app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers, payload: payload as object })
 
-  it.each(['PENDING', 'STOCK_RESERVED'] as const)('in %s: 202, lines unchanged until stock answers, OrderModificationRequested with the pending id', async (status) => {
+  it.each(['PENDING', 'STOCK_RESERVED', 'PAID'] as const)('in %s: 202, lines unchanged until stock answers, OrderModificationRequested with the pending id', async (status) => {
     const orderId = await placed()
     await updateOrder(db, orderId, { status }, new Date())
     const res = await patch(orderId, { items: newItems })
@@ -431,7 +431,7 @@ describe('PATCH /orders/:orderId', () => {
   })
 
   it.each([
-    ['PAID', 'already-paid'], ['SHIPPED', 'already-paid'], ['DELIVERED', 'already-paid'],
+    ['SHIPPED', 'already-shipped'], ['DELIVERED', 'already-shipped'],
     ['CANCELLING', 'not-modifiable'], ['REJECTED', 'not-modifiable'], ['CANCELLED', 'not-modifiable'],
   ] as const)('refuses in %s with 409 %s', async (status, rule) => {
     const orderId = await placed()

@@ -3,7 +3,9 @@ import { Type } from 'typebox'
 import { newEvent } from '@choreo/contracts'
 import { callerOf, Conflict, ErrorBody, Id, mayActFor, NotFound, requestCause } from '@choreo/platform'
 import { reservationOwner } from '../../repositories/reservation-owner.ts'
+import { lockReservation } from '../../repositories/reservations.ts'
 import { lockShipment, markDelivered, shipmentsOfOrder } from '../../repositories/shipments.ts'
+import { shipOrder } from '../../steps/ship-order.ts'
 
 const ShipmentResponse = Type.Object({
   shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
@@ -23,15 +25,20 @@ const ShipmentParams = Type.Object({
   shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
 }, { additionalProperties: false })
 
+const ShipRequest = Type.Object({
+  orderId: Id,
+}, { additionalProperties: false })
+
 const Delivered = Type.Object({
   shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
   status: Type.Literal('DELIVERED'),
 }, { additionalProperties: false })
 
 /**
- * Shipments of orders, and the carrier's confirmation that one was delivered. A customer sees
- * the shipments of their own orders only (the reservation says whose an order is); an order of
- * someone else's, or one stock-service never reserved, is not found.
+ * Shipments of orders, shipping a paid order now instead of after the fulfilment delay, and the
+ * carrier's confirmation that one was delivered. A customer sees the shipments of their own
+ * orders only (the reservation says whose an order is); an order of someone else's, or one
+ * stock-service never reserved, is not found.
  */
 export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/shipments', {
@@ -47,6 +54,30 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return {
       items: shipments.map((s) => ({ ...s, shippedAt: s.shippedAt.toISOString(), deliveredAt: s.deliveredAt?.toISOString() ?? null })),
     }
+  })
+
+  app.post('/shipments', {
+    // The warehouse's decision: only an admin (standing in for it) ships ahead of FULFILMENT_DELAY_MS.
+    config: { access: 'admin' },
+    schema: {
+      summary: 'Ship a paid order now rather than after the fulfilment delay; emits OrderShipped (admin)',
+      description: 'Refused (409) when the order has shipped already (already-shipped), was released by a cancellation or a failed payment (released), '
+        + 'or is not paid in full yet (not-paid): stock ships only what payments cover. A retry after a lost answer gets already-shipped.',
+      body: ShipRequest,
+      response: { 201: ShipmentResponse, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+    },
+  }, async (request, reply) => {
+    const { orderId } = request.body
+    const shipment = await app.messaging.transaction(async (trx) => {
+      const reservation = await lockReservation(trx, orderId)
+      if (!reservation) throw new NotFound('order', orderId, 'orderId')
+      if (reservation.status === 'SHIPPED') throw new Conflict(`order ${orderId} has shipped already`, 'already-shipped')
+      if (reservation.status === 'RELEASED') throw new Conflict(`order ${orderId} was released: cancelled, or its payment failed`, 'released')
+      if (reservation.paid < reservation.total.amount) throw new Conflict(`order ${orderId} is not paid in full yet`, 'not-paid')
+      await app.messaging.outbox.enqueue(trx, await shipOrder(trx, reservation), requestCause(request))
+      return (await shipmentsOfOrder(trx, orderId))[0]!
+    })
+    return reply.status(201).send({ ...shipment, shippedAt: shipment.shippedAt.toISOString(), deliveredAt: null })
   })
 
   app.post('/shipments/:shipmentId/deliver', {

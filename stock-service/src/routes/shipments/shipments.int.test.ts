@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mintToken, type Role } from '@choreo/platform'
 import { TEST_JWT_SECRET } from '@choreo/testkit'
 import { givenProduct, only, orderPlaced, paymentCompleted, react, startStockApp, type StockApp } from '../../testing/harness.ts'
+import { shipAtOnce } from '../../domain/fulfilment.ts'
 import { recordPayment } from '../../steps/record-payment.ts'
 import { reserveStock } from '../../steps/reserve-stock.ts'
 
@@ -20,7 +21,7 @@ async function shippedOrder() {
   const productId = await givenProduct(app.db, 3, { amount: 500, currency: 'EUR' })
   const orderId = randomUUID()
   only(await react(app.db, reserveStock, orderPlaced(orderId, [{ productId, quantity: 2 }])), 'StockReserved')
-  return only(await react(app.db, recordPayment, paymentCompleted(orderId, { amount: 1000, currency: 'EUR' })), 'OrderShipped')
+  return only(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, { amount: 1000, currency: 'EUR' })), 'OrderShipped')
 }
 
 const deliveredEvents = (shipmentId: string) =>
