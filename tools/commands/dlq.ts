@@ -1,9 +1,9 @@
 // choreo dlq: list | show <id> | redrive <id|--all> [--topic <dlt>]: dead letters, their reason, and sending them back
-import { parseArgs } from 'node:util'
 import { prefixed } from '@choreo/contracts'
 import { missingTopics, readSpans, republish, spansOf, type PartitionSpan } from '@choreo/messaging'
 import { openClients, type Clients } from '../lib/clients.ts'
 import { CommandFailed, runCommand, UsageError } from '../lib/command.ts'
+import { parseCommandLine, verbOf } from '../lib/command-line.ts'
 import { deadLetterOf, deadLetterTopics, parseId, redriveOf, type DeadLetter } from '../lib/dead-letters.ts'
 import { decodeRecord } from '../lib/event-record.ts'
 import { handledEvents } from '../lib/inbox.ts'
@@ -32,19 +32,22 @@ interface LetterState {
   handledAt: Date | null
 }
 
-await runCommand(usage, async () => {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { topic: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, prefix: { type: 'string' } },
-  })
-  const [verb, ...ids] = positionals
+await runCommand(usage, async (args) => {
+  const { values, positionals } = parseCommandLine(args, { topic: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, prefix: { type: 'string' } })
+  const verb = verbOf(positionals, ['list', 'show', 'redrive'])
+  const ids = positionals.slice(1)
+  if (verb === 'list' && ids.length > 0) throw new UsageError('dlq list takes no id')
+  if (verb === 'show' && ids.length !== 1) throw new UsageError(ids.length === 0 ? 'missing the id: dlq show <id>' : 'dlq show takes one id')
+  if (verb !== 'redrive' && values.all) throw new UsageError('--all belongs to dlq redrive')
+  // Without a target, redrive would have nothing to send, and saying so could hide dead letters that are there.
+  if (verb === 'redrive' && ids.length === 0 && !values.all) throw new UsageError('missing the target: dlq redrive <id>... or dlq redrive --all')
+  if (verb === 'redrive' && ids.length > 0 && values.all) throw new UsageError('dlq redrive takes ids or --all, not both')
   const clients = openClients(readSettings({ prefix: values.prefix }))
   try {
     const topics = values.topic ? [prefixed(clients.settings.prefix, values.topic)] : deadLetterTopics(clients.settings.prefix)
     const missing = await missingTopics(clients.kafka, topics)
     if (missing.length > 0) throw new CommandFailed(`no topic ${missing.join(', ')} (the prefix is '${clients.settings.prefix}')`)
     if (verb === 'list') {
-      if (ids.length > 0) throw new UsageError('dlq list takes no id')
       const states = await withStates(clients, await readLetters(clients, await spansOf(clients.offsets, topics, { kind: 'beginning' }, false)))
       if (values.json) {
         process.stdout.write(`${JSON.stringify(states.map(jsonOf))}\n`)
@@ -58,7 +61,6 @@ await runCommand(usage, async () => {
       return 0
     }
     if (verb === 'show') {
-      if (ids.length !== 1) throw new UsageError('expected: dlq show <id>')
       const [state] = await withStates(clients, await lettersById(clients, ids))
       const { letter, handledAt } = state!
       const decoded = await decodeRecord(clients.codec, letter.message)
@@ -74,19 +76,14 @@ await runCommand(usage, async () => {
       ].join('\n'))
       return 0
     }
-    if (verb === 'redrive') {
-      if (values.all === (ids.length > 0)) throw new UsageError('expected: dlq redrive <id>... or dlq redrive --all')
-      const letters = values.all ? await readLetters(clients, await spansOf(clients.offsets, topics, { kind: 'beginning' }, false)) : await lettersById(clients, ids)
-      const states = await withStates(clients, letters)
-      await republish(clients.kafka, letters.map(redriveOf))
-      for (const { letter, handledAt } of states) {
-        process.stdout.write(`redriven ${letter.id} → ${letter.original.topic}[${letter.original.partition}] (${letter.eventType ?? '?'} of order ${letter.key ?? '-'})`
-          + `${handledAt ? `: already handled by ${letter.group}, so its inbox will drop this copy` : ''}\n`)
-      }
-      if (letters.length === 0) process.stdout.write(`no dead letters on ${topics.join(', ')}\n`)
-      return 0
+    const letters = values.all ? await readLetters(clients, await spansOf(clients.offsets, topics, { kind: 'beginning' }, false)) : await lettersById(clients, ids)
+    const states = await withStates(clients, letters)
+    await republish(clients.kafka, letters.map(redriveOf))
+    for (const { letter, handledAt } of states) {
+      process.stdout.write(`redriven ${letter.id} → ${letter.original.topic}[${letter.original.partition}] (${letter.eventType ?? '?'} of order ${letter.key ?? '-'})`
+        + `${handledAt ? `: already handled by ${letter.group}, so its inbox will drop this copy` : ''}\n`)
     }
-    throw new UsageError('expected: dlq list | show <id> | redrive <id|--all>')
+    if (letters.length === 0) process.stdout.write(`no dead letters on ${topics.join(', ')}: nothing redriven\n`)
   } finally {
     await clients.close()
   }

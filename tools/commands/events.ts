@@ -1,9 +1,9 @@
 // choreo events: tail <topic|all> [--from-beginning | --since 10m] [--key <orderId>] [--follow]: decoded events
-import { parseArgs } from 'node:util'
 import { eventTopics, prefixed } from '@choreo/contracts'
 import { missingTopics, readSpans, spansOf, type PartitionSpan, type ReadFrom } from '@choreo/messaging'
 import { openClients, type Clients } from '../lib/clients.ts'
 import { CommandFailed, runCommand, UsageError } from '../lib/command.ts'
+import { oneOf, parseCommandLine, verbOf, wholeNumber } from '../lib/command-line.ts'
 import { parseTime } from '../lib/duration.ts'
 import { decodeRecord, type EventRecord } from '../lib/event-record.ts'
 import { createRecordPrinter, outputFormat } from '../lib/record-output.ts'
@@ -24,20 +24,18 @@ usage: ./choreo events tail <topic|all> [--from-beginning | --since <10m|ISO tim
 
 const DEFAULT_LAST = 10
 
-await runCommand(usage, async () => {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: {
-      'from-beginning': { type: 'boolean' }, since: { type: 'string' }, last: { type: 'string' }, key: { type: 'string' },
-      follow: { type: 'boolean' }, format: { type: 'string' }, prefix: { type: 'string' },
-    },
+await runCommand(usage, async (args) => {
+  const { values, positionals } = parseCommandLine(args, {
+    'from-beginning': { type: 'boolean' }, since: { type: 'string' }, last: { type: 'string' }, key: { type: 'string' },
+    follow: { type: 'boolean' }, format: { type: 'string' }, prefix: { type: 'string' },
   })
-  const [verb, name] = positionals
-  if (verb !== 'tail' || !name || positionals.length > 2) throw new UsageError('expected: events tail <topic|all>')
+  verbOf(positionals, ['tail'])
+  const name = positionals[1]
+  if (!name) throw new UsageError('missing the topic: events tail <topic|all>')
+  if (positionals.length > 2) throw new UsageError(`unexpected argument '${positionals[2]}'`)
   if (values['from-beginning'] && values.since) throw new UsageError('--from-beginning and --since exclude each other')
-  if (values.format !== undefined && values.format !== 'json' && values.format !== 'table') throw new UsageError(`--format: '${values.format}' is neither json nor table`)
-  const last = values.last === undefined ? DEFAULT_LAST : Number(values.last)
-  if (!Number.isInteger(last) || last < 1) throw new UsageError(`--last: '${values.last}' is not a positive whole number`)
+  const format = values.format === undefined ? undefined : oneOf('--format', values.format, ['json', 'table'])
+  const last = values.last === undefined ? DEFAULT_LAST : wholeNumber('--last', values.last)
   const from: ReadFrom = values['from-beginning'] || (values.key && !values.since && values.last === undefined) ? { kind: 'beginning' }
     : values.since ? { kind: 'time', at: parseTime(values.since, '--since') }
       : { kind: 'last', count: last }
@@ -48,7 +46,7 @@ await runCommand(usage, async () => {
   try {
     const topics = (name === 'all' ? Object.values(eventTopics) : [name]).map((t) => prefixed(clients.settings.prefix, t))
     const spans = await snapshotSpans(clients, topics, from)
-    const print = createRecordPrinter(outputFormat(values.format, process.stdout.isTTY === true), (line) => process.stdout.write(`${line}\n`), process.stdout.columns)
+    const print = createRecordPrinter(outputFormat(format, process.stdout.isTTY === true), (line) => process.stdout.write(`${line}\n`), process.stdout.columns)
     const wanted = (r: EventRecord): boolean => values.key === undefined || r.key === values.key
 
     const records: EventRecord[] = []
@@ -59,6 +57,8 @@ await runCommand(usage, async () => {
     // Partitions interleave as they are fetched: the snapshot is printed in time order.
     records.sort((a, b) => (a.timestamp ?? '').localeCompare(b.timestamp ?? '') || (a.topic ?? '').localeCompare(b.topic ?? '') || (a.partition ?? 0) - (b.partition ?? 0) || (a.offset ?? 0) - (b.offset ?? 0))
     for (const record of from.kind === 'last' ? records.slice(-last) : records) print(record)
+    // On stderr, so that piped JSON stays one event per line; silence would look like a hang or a wrong topic.
+    if (records.length === 0) process.stderr.write(`${noEvents(topics, from, values.key)}${values.follow ? '; following, Ctrl-C stops' : ''}\n`)
 
     if (values.follow && !stop.signal.aborted) {
       const onward = spans.map((s): PartitionSpan => ({ ...s, from: s.to ?? s.from, to: null }))
@@ -76,4 +76,10 @@ async function snapshotSpans(clients: Clients, topics: string[], from: ReadFrom)
   const missing = await missingTopics(clients.kafka, topics)
   if (missing.length > 0) throw new CommandFailed(`no topic ${missing.join(', ')} (the prefix is '${clients.settings.prefix}')`)
   return spansOf(clients.offsets, topics, from, false)
+}
+
+/** What was looked for and not found, in the words of the options given. */
+function noEvents(topics: readonly string[], from: ReadFrom, key: string | undefined): string {
+  const since = from.kind === 'time' ? ` since ${new Date(from.at).toISOString()}` : ''
+  return `no events on ${topics.join(', ')}${key === undefined ? '' : ` with key ${key}`}${since}`
 }

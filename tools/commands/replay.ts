@@ -1,15 +1,15 @@
 // choreo replay: --group <g> --topic <t> (--from-offset N | --from-time T) [--dry-run] | --read-model: replay a stopped group; rebuild a read model
-import { parseArgs } from 'node:util'
 import { prefixed } from '@choreo/contracts'
 import { openClients, type Clients } from '../lib/clients.ts'
 import { CommandFailed, runCommand, UsageError } from '../lib/command.ts'
+import { parseCommandLine, wholeNumber } from '../lib/command-line.ts'
 import { formatSpan, parseDuration, parseTime } from '../lib/duration.ts'
 import { handledEvents } from '../lib/inbox.ts'
-import { compareWithLive, rebuildReadModel } from '../lib/read-model.ts'
+import { compareWithLive, rebuildReadModel, type Verdict } from '../lib/read-model.ts'
 import { forecast, planMoves, type PartitionMove, type ReplayForecast, type ReplayStart } from '../lib/replay-plan.ts'
 import { DEFAULT_SCRATCH_URL, openScratch } from '../lib/scratch-database.ts'
 import { serviceOfGroup } from '../lib/services.ts'
-import { readSettings } from '../lib/settings.ts'
+import { readSettings, type Settings } from '../lib/settings.ts'
 import { formatTable } from '../lib/table.ts'
 
 const usage = `
@@ -24,42 +24,51 @@ stopped first; the command refuses otherwise and says how. Without --no-wait it 
 service to be started again and to re-read everything, and reports what happened (its inbox before/after).
 --read-model replays the three event topics from the beginning into a fresh consumer group that folds
 them into order statuses in a scratch database (default ${DEFAULT_SCRATCH_URL}, recreated each time)
-and compares them with order-service's. Exits 1 when a final order differs.
+and compares them with order-service's. Exits 1 when a final order differs, or an order's events are gone from Kafka.
 `
 
 const DEFAULT_WAIT = '10m'
+const VERDICT_NOTES: Partial<Record<Verdict, string>> = {
+  'events missing': ': no topic has an event of it; Kafka lost them (README, Troubleshooting)',
+}
 const POLL_MS = 1000
 
-await runCommand(usage, async () => {
-  const { values } = parseArgs({
-    options: {
-      group: { type: 'string' }, topic: { type: 'string' }, 'from-offset': { type: 'string' }, partition: { type: 'string' },
-      'from-time': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, 'wait-timeout': { type: 'string' },
-      'read-model': { type: 'boolean' }, into: { type: 'string' }, json: { type: 'boolean' }, prefix: { type: 'string' },
-    },
+await runCommand(usage, async (args) => {
+  const { values, positionals } = parseCommandLine(args, {
+    group: { type: 'string' }, topic: { type: 'string' }, 'from-offset': { type: 'string' }, partition: { type: 'string' },
+    'from-time': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'no-wait': { type: 'boolean' }, 'wait-timeout': { type: 'string' },
+    'read-model': { type: 'boolean' }, into: { type: 'string' }, json: { type: 'boolean' }, prefix: { type: 'string' },
   })
-  const clients = openClients(readSettings({ prefix: values.prefix }))
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+  const settings = readSettings({ prefix: values.prefix })
+  if (values['read-model']) {
+    if (values.group || values.topic) throw new UsageError('--read-model replays into a fresh group of its own: no --group or --topic')
+    return withClients(settings, (clients) => rebuild(clients, values.into ?? DEFAULT_SCRATCH_URL, values.json === true))
+  }
+  if (!values.group || !values.topic) throw new UsageError('--group and --topic are required')
+  if ((values['from-offset'] === undefined) === (values['from-time'] === undefined)) throw new UsageError('give one of --from-offset and --from-time')
+  const start: ReplayStart = values['from-time'] !== undefined
+    ? { kind: 'time', at: parseTime(values['from-time'], '--from-time') }
+    : { kind: 'offset', offset: offsetOf(values['from-offset']!, '--from-offset'), ...(values.partition === undefined ? {} : { partition: wholeNumber('--partition', values.partition, 0) }) }
+  const request: ReplayRequest = {
+    group: prefixed(settings.prefix, values.group), topic: prefixed(settings.prefix, values.topic), start,
+    dryRun: values['dry-run'] === true, wait: values['no-wait'] !== true, waitMs: parseDuration(values['wait-timeout'] ?? DEFAULT_WAIT, '--wait-timeout'),
+    json: values.json === true,
+  }
+  return withClients(settings, (clients) => replay(clients, request))
+})
+
+async function withClients<T>(settings: Settings, work: (clients: Clients) => Promise<T>): Promise<T> {
+  const clients = openClients(settings)
   try {
-    if (values['read-model']) {
-      if (values.group || values.topic) throw new UsageError('--read-model replays into a fresh group of its own: no --group or --topic')
-      return await rebuild(clients, values.into ?? DEFAULT_SCRATCH_URL, values.json === true)
-    }
-    if (!values.group || !values.topic) throw new UsageError('--group and --topic are required')
-    if ((values['from-offset'] === undefined) === (values['from-time'] === undefined)) throw new UsageError('give one of --from-offset and --from-time')
-    const start: ReplayStart = values['from-time'] !== undefined
-      ? { kind: 'time', at: parseTime(values['from-time'], '--from-time') }
-      : { kind: 'offset', offset: wholeNumber(values['from-offset']!, '--from-offset'), ...(values.partition === undefined ? {} : { partition: Number(wholeNumber(values.partition, '--partition')) }) }
-    return await replay(clients, {
-      group: prefixed(clients.settings.prefix, values.group), topic: prefixed(clients.settings.prefix, values.topic), start,
-      dryRun: values['dry-run'] === true, wait: values['no-wait'] !== true, waitMs: parseDuration(values['wait-timeout'] ?? DEFAULT_WAIT, '--wait-timeout'),
-      json: values.json === true,
-    })
+    return await work(clients)
   } finally {
     await clients.close()
   }
-})
+}
 
-function wholeNumber(text: string, option: string): bigint {
+/** An offset: a whole number that may exceed what a JavaScript number holds exactly. */
+function offsetOf(text: string, option: string): bigint {
   if (!/^\d+$/.test(text)) throw new UsageError(`${option}: '${text}' is not a whole number`)
   return BigInt(text)
 }
@@ -166,18 +175,21 @@ async function rebuild(clients: Clients, into: string, json: boolean): Promise<n
   try {
     const group = prefixed(clients.settings.prefix, `read-model-rebuild-${Date.now()}`)
     if (!json) process.stdout.write(`replaying order.events, stock.events and payment.events into group ${group}, projecting into ${new URL(into).pathname.slice(1)}…\n`)
-    const started = Date.now()
+    const started = new Date()
     const rebuilt = await rebuildReadModel(clients, scratch, group)
-    const comparisons = await compareWithLive(clients.db('order-service'), rebuilt)
+    const comparisons = await compareWithLive(clients.db('order-service'), rebuilt, started)
     const count = (v: string) => comparisons.filter((c) => c.verdict === v).length
     const failing = comparisons.filter((c) => c.verdict !== 'same' && !c.inFlight)
     if (json) {
-      process.stdout.write(`${JSON.stringify({ group, orders: comparisons.length, same: count('same'), different: count('different'), onlyLive: count('only live'), onlyRebuilt: count('only rebuilt'), comparisons })}\n`)
+      process.stdout.write(`${JSON.stringify({
+        group, orders: comparisons.length, same: count('same'), different: count('different'), onlyLive: count('only live'), onlyRebuilt: count('only rebuilt'),
+        eventsMissing: count('events missing'), comparisons,
+      })}\n`)
     } else {
       process.stdout.write(`${formatTable(['ORDER', 'LIVE', 'REBUILT', 'VERDICT'], comparisons.map((c) => [
-        c.orderId, c.live ?? '-', c.rebuilt ?? '-', `${c.verdict}${c.verdict !== 'same' && c.inFlight ? ' (in flight: the saga may have moved on)' : ''}`,
-      ]))}\n\n${comparisons.length} order(s) in ${formatSpan(Date.now() - started)}: ${count('same')} same, ${count('different')} different, `
-        + `${count('only live')} only live, ${count('only rebuilt')} only rebuilt\n`)
+        c.orderId, c.live ?? '-', c.rebuilt ?? '-', `${c.verdict}${VERDICT_NOTES[c.verdict] ?? (c.verdict !== 'same' && c.inFlight ? ' (in flight: the saga may have moved on)' : '')}`,
+      ]))}\n\n${comparisons.length} order(s) in ${formatSpan(Date.now() - started.getTime())}: ${count('same')} same, ${count('different')} different, `
+        + `${count('only live')} only live, ${count('only rebuilt')} only rebuilt, ${count('events missing')} with their events missing from Kafka\n`)
     }
     return failing.length > 0 ? 1 : 0
   } finally {

@@ -1,8 +1,8 @@
-// choreo saga: trace <orderId> (one order's saga across all topics and services) | stuck [--older-than 30s]
-import { parseArgs } from 'node:util'
+// choreo saga: trace <orderId> (one order's saga across all topics and services) | stuck [--older-than 30s] [--at-rest]
 import { isTerminal, ORDER_STATUSES } from '../../order-service/src/domain/status.ts'
 import { openClients } from '../lib/clients.ts'
 import { runCommand, UsageError } from '../lib/command.ts'
+import { parseCommandLine, verbOf } from '../lib/command-line.ts'
 import { formatSpan, parseDuration } from '../lib/duration.ts'
 import { gatherFacts } from '../lib/saga-facts.ts'
 import { renderTrace } from '../lib/saga-report.ts'
@@ -12,31 +12,31 @@ import { formatTable } from '../lib/table.ts'
 
 const usage = `
 usage: ./choreo saga trace <orderId> [--json] [--prefix P]
-       ./choreo saga stuck [--older-than 30s] [--json] [--prefix P]
+       ./choreo saga stuck [--older-than 30s] [--at-rest] [--json] [--prefix P]
   trace   the order's timeline across order.events, stock.events and payment.events: each event, who
           produced it, which services handled it and when (their inbox tables), the time between steps,
-          the order's state, and what is missing if the saga is stuck. Exits 1 when something is missing.
-  stuck   orders not final that were placed longer ago than --older-than (default 30s), with their last
-          event and what is missing. Exits 1 when one of them misses something; an order at rest (e.g.
-          SHIPPED, waiting for its delivery) is listed but is not a failure.
+          the order's state, what is missing if the saga is stuck (events Kafka no longer has among it),
+          and the requests the API accepts for it now. Exits 1 when something is missing.
+  stuck   orders not final, placed longer ago than --older-than (default 30s), that wait on something:
+          an event not handled, not published, dead-lettered or gone from Kafka, a shipment overdue.
+          Exits 1 when there is one. --at-rest lists the orders at rest too (e.g. SHIPPED, waiting for
+          its delivery; PAID, waiting for its fulfilment delay), which are not a failure.
 Databases: ORDER_DATABASE_URL, STOCK_DATABASE_URL, PAYMENT_DATABASE_URL (default: the local stack's).
 `
 
 const DEFAULT_OLDER_THAN = '30s'
 const TERMINAL = ORDER_STATUSES.filter(isTerminal)
 
-await runCommand(usage, async () => {
-  const { values, positionals } = parseArgs({
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, prefix: { type: 'string' }, 'older-than': { type: 'string' } },
-  })
-  const [verb, orderId] = positionals
+await runCommand(usage, async (args) => {
+  const { values, positionals } = parseCommandLine(args, { json: { type: 'boolean' }, prefix: { type: 'string' }, 'older-than': { type: 'string' }, 'at-rest': { type: 'boolean' } })
+  const verb = verbOf(positionals, ['trace', 'stuck'])
+  const orderId = positionals[1]
   if (verb === 'trace') {
-    if (!orderId || positionals.length > 2) throw new UsageError('expected: saga trace <orderId>')
-  } else if (verb === 'stuck') {
-    if (positionals.length > 1) throw new UsageError('saga stuck takes no order id')
-  } else {
-    throw new UsageError('expected: saga trace <orderId> | saga stuck')
+    if (!orderId) throw new UsageError('missing the order id: saga trace <orderId>')
+    if (positionals.length > 2) throw new UsageError(`unexpected argument '${positionals[2]}'`)
+    if (values['older-than'] !== undefined || values['at-rest']) throw new UsageError('--older-than and --at-rest belong to saga stuck')
+  } else if (positionals.length > 1) {
+    throw new UsageError('saga stuck takes no order id')
   }
   const olderThanMs = parseDuration(values['older-than'] ?? DEFAULT_OLDER_THAN, '--older-than')
   const clients = openClients(readSettings({ prefix: values.prefix }))
@@ -54,10 +54,17 @@ await runCommand(usage, async () => {
       return 0
     }
     const { surroundings, facts } = await gatherFacts(clients, rows.map((r) => r.order_id))
-    const stuck = rows.map((r) => ({ createdAt: new Date(r.created_at), trace: buildTrace(facts.get(r.order_id)!, surroundings) }))
+    const unfinished = rows.map((r) => ({ createdAt: new Date(r.created_at), trace: buildTrace(facts.get(r.order_id)!, surroundings) }))
+    const waiting = unfinished.filter(({ trace }) => trace.missing.length > 0)
+    const stuck = values['at-rest'] ? unfinished : waiting
+    const atRest = unfinished.length - waiting.length
+    if (stuck.length === 0 && !values.json) {
+      process.stdout.write(`no order older than ${formatSpan(olderThanMs)} waits on anything; ${atRest} at rest (--at-rest lists them)\n`)
+      return 0
+    }
     if (values.json) {
       process.stdout.write(`${JSON.stringify(stuck.map(({ createdAt, trace }) => ({
-        orderId: trace.orderId, status: trace.status, placedAt: createdAt.toISOString(), lastEvent: lastEventOf(trace), missing: trace.missing, atRest: trace.atRest !== null,
+        orderId: trace.orderId, status: trace.status, placedAt: createdAt.toISOString(), lastEvent: lastEventOf(trace), missing: trace.missing, atRest: trace.atRest !== null, accepts: trace.accepts,
       })))}\n`)
     } else {
       process.stdout.write(`${formatTable(['ORDER', 'STATUS', 'PLACED', 'LAST EVENT', 'WHAT IS MISSING'], stuck.map(({ createdAt, trace }) => {
@@ -67,9 +74,9 @@ await runCommand(usage, async () => {
           last ? `${last.type} by ${last.producer}, ${formatSpan(surroundings.now - Date.parse(last.at))} ago` : '(none on the topics)',
           trace.missing[0] ? `${trace.missing[0]}${trace.missing.length > 1 ? ` (+${trace.missing.length - 1} more)` : ''}` : 'nothing: at rest',
         ]
-      }))}\n\ndetails: ./choreo saga trace <order>\n`)
+      }))}\n\n${values['at-rest'] ? '' : `${atRest} more at rest (--at-rest lists them). `}details, and the requests each accepts: ./choreo saga trace <order>\n`)
     }
-    return stuck.some(({ trace }) => trace.missing.length > 0) ? 1 : 0
+    return waiting.length > 0 ? 1 : 0
   } finally {
     await clients.close()
   }

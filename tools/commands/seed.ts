@@ -1,8 +1,19 @@
 // choreo seed: load the demo catalogue and customers into the running system (idempotent)
-import { parseArgs } from 'node:util'
-import { mintToken } from '@choreo/platform'
+// platform's index loads Fastify: only the module a token needs.
+import { ConfigError } from '../../packages/platform/src/config.ts'
+import { mintToken } from '../../packages/platform/src/tokens.ts'
+import { runCommand, UsageError } from '../lib/command.ts'
+import { parseCommandLine } from '../lib/command-line.ts'
 
-export const demoProducts = [
+const usage = `
+usage: ./choreo seed [--print-example]
+Creates the demo products (teapot, mug, kettle, tea-sampler, last-one) in stock-service and the demo
+customers (ada, grace, edsger, broke) in payment-service; what exists already is left as it is.
+./choreo up runs it. --print-example prints a ready curl that places an order as ada instead.
+Services: STOCK_URL, PAYMENT_URL, ORDER_URL (default: the local stack's); JWT_SECRET signs the admin token.
+`
+
+const demoProducts = [
   { productId: 'teapot', name: 'Stoneware teapot', price: { amount: 3450, currency: 'EUR' }, quantity: 40 },
   { productId: 'mug', name: 'Enamel mug', price: { amount: 1200, currency: 'EUR' }, quantity: 200 },
   { productId: 'kettle', name: 'Whistling kettle', price: { amount: 5990, currency: 'EUR' }, quantity: 15 },
@@ -10,30 +21,39 @@ export const demoProducts = [
   { productId: 'last-one', name: 'Signed poster (one left)', price: { amount: 9900, currency: 'EUR' }, quantity: 1 },
 ]
 
-export const demoCustomers = [
+const demoCustomers = [
   { customerId: 'ada', name: 'Ada Lovelace', balance: { amount: 500_000, currency: 'EUR' } },
   { customerId: 'grace', name: 'Grace Hopper', balance: { amount: 250_000, currency: 'EUR' } },
   { customerId: 'edsger', name: 'Edsger Dijkstra', balance: { amount: 100_000, currency: 'EUR' } },
   { customerId: 'broke', name: 'Almost Broke', balance: { amount: 500, currency: 'EUR' } },
 ]
 
-const { values } = parseArgs({ options: { 'print-example': { type: 'boolean' } } })
-const secret = process.env.JWT_SECRET ?? ''
-const stockUrl = process.env.STOCK_URL ?? 'http://127.0.0.1:3002'
-const paymentUrl = process.env.PAYMENT_URL ?? 'http://127.0.0.1:3003'
-const orderUrl = process.env.ORDER_URL ?? 'http://127.0.0.1:3001'
-const admin = mintToken({ sub: 'seed', role: 'admin' }, secret)
+await runCommand(usage, async (args) => {
+  const { values, positionals } = parseCommandLine(args, { 'print-example': { type: 'boolean' } })
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`)
+  const secret = process.env.JWT_SECRET
+  if (!secret) throw new ConfigError('environment variable JWT_SECRET: not set (./choreo seed sets it from .run/jwt-secret)')
+  const stockUrl = process.env.STOCK_URL ?? 'http://127.0.0.1:3002'
+  const paymentUrl = process.env.PAYMENT_URL ?? 'http://127.0.0.1:3003'
+  const orderUrl = process.env.ORDER_URL ?? 'http://127.0.0.1:3001'
+  if (values['print-example']) {
+    process.stdout.write(`${example(orderUrl, mintToken({ sub: 'ada', role: 'customer' }, secret, 24 * 3600))}\n`)
+    return
+  }
+  const admin = mintToken({ sub: 'seed', role: 'admin' }, secret)
+  for (const p of demoProducts) process.stdout.write(`product ${p.productId}: ${await create(admin, `${stockUrl}/products`, p)}\n`)
+  for (const c of demoCustomers) process.stdout.write(`customer ${c.customerId}: ${await create(admin, `${paymentUrl}/customers`, c)}\n`)
+})
 
-async function create(url: string, body: object): Promise<'created' | 'exists'> {
+async function create(admin: string, url: string, body: object): Promise<'created' | 'exists'> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify(body) })
   if (res.status === 201) return 'created'
   if (res.status === 409) return 'exists'
   throw new Error(`POST ${url} answered ${res.status}: ${await res.text()}`)
 }
 
-if (values['print-example']) {
-  const token = mintToken({ sub: 'ada', role: 'customer' }, secret, 24 * 3600)
-  console.log(`
+function example(orderUrl: string, token: string): string {
+  return `
 Place an order as the demo customer 'ada' (token valid 24 h; ./choreo token --customer ada mints another):
 
   curl -s -X POST ${orderUrl}/orders \\
@@ -42,8 +62,6 @@ Place an order as the demo customer 'ada' (token valid 24 h; ./choreo token --cu
     -d '{"customerId":"ada","items":[{"productId":"teapot","quantity":1},{"productId":"mug","quantity":2}],
          "shippingAddress":{"name":"Ada Lovelace","line1":"12 St James Sq","city":"London","postalCode":"SW1Y 4JH","country":"GB"}}'
 
-Then follow it: curl -s ${orderUrl}/orders/<orderId> -H 'authorization: Bearer ${token}'`)
-} else {
-  for (const p of demoProducts) console.log(`product ${p.productId}: ${await create(`${stockUrl}/products`, p)}`)
-  for (const c of demoCustomers) console.log(`customer ${c.customerId}: ${await create(`${paymentUrl}/customers`, c)}`)
+Then follow it: curl -s ${orderUrl}/orders/<orderId> -H 'authorization: Bearer ${token}'
+Every end state (delivered, rejected, cancelled, modified) by hand: README.md, "API walkthrough".`
 }

@@ -95,26 +95,34 @@ export async function rebuildReadModel(clients: Clients, scratch: Knex, group: s
   return new Map(rows.map((r) => [r.order_id, r.status]))
 }
 
-export type Verdict = 'same' | 'different' | 'only live' | 'only rebuilt'
+export type Verdict = 'same' | 'different' | 'only live' | 'only rebuilt' | 'events missing'
 
 export interface StatusComparison {
   orderId: string
   live: OrderStatus | null
   rebuilt: OrderStatus | null
+  /** 'events missing': order-service has the order, placed before the replay began, but no topic has any event of it. */
   verdict: Verdict
   /** A difference on an order still moving may only mean the saga moved on meanwhile. */
   inFlight: boolean
 }
 
-/** Order by order, the live status (order-service's database) against the rebuilt one. */
-export async function compareWithLive(live: Knex, rebuilt: ReadonlyMap<string, OrderStatus>): Promise<StatusComparison[]> {
-  const rows: { order_id: string; status: OrderStatus }[] = await live('orders').select('order_id', 'status')
-  const liveOf = new Map(rows.map((r) => [r.order_id, r.status]))
+/**
+ * Order by order, the live status (order-service's database) against the rebuilt one. An order
+ * only live is in flight if it was placed after the replay began or its OrderPlaced waits in the
+ * outbox; otherwise its events are gone from Kafka (its storage wiped under existing orders).
+ */
+export async function compareWithLive(live: Knex, rebuilt: ReadonlyMap<string, OrderStatus>, replayBegan: Date): Promise<StatusComparison[]> {
+  const rows: { order_id: string; status: OrderStatus; created_at: Date }[] = await live('orders').select('order_id', 'status', 'created_at')
+  const unpublished = new Set((await live('outbox').distinct('aggregate_id').whereNull('published_at')).map((r: { aggregate_id: string }) => r.aggregate_id))
+  const liveOf = new Map(rows.map((r) => [r.order_id, r]))
   const ids = [...new Set([...liveOf.keys(), ...rebuilt.keys()])].sort()
   return ids.map((orderId) => {
-    const l = liveOf.get(orderId) ?? null
+    const l = liveOf.get(orderId)
     const r = rebuilt.get(orderId) ?? null
-    const verdict: Verdict = l === null ? 'only rebuilt' : r === null ? 'only live' : l === r ? 'same' : 'different'
-    return { orderId, live: l, rebuilt: r, verdict, inFlight: l !== null && !isTerminal(l) }
+    if (l === undefined) return { orderId, live: null, rebuilt: r, verdict: 'only rebuilt', inFlight: false }
+    const eventsMissing = r === null && new Date(l.created_at) < replayBegan && !unpublished.has(orderId)
+    const verdict: Verdict = eventsMissing ? 'events missing' : r === null ? 'only live' : l.status === r ? 'same' : 'different'
+    return { orderId, live: l.status, rebuilt: r, verdict, inFlight: !eventsMissing && !isTerminal(l.status) }
   })
 }

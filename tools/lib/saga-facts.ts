@@ -1,7 +1,11 @@
 import { eventTopics, prefixed, type EventType } from '@choreo/contracts'
 import { missingTopics, readSpans, spansOf } from '@choreo/messaging'
+import { historyOf, type HistoryEntry } from '../../order-service/src/repositories/order-history.ts'
+import { findOrder } from '../../order-service/src/repositories/orders.ts'
 import { orderDetail } from '../../order-service/src/routes/orders/view.ts'
 import type { OrderDetail } from '../../order-service/src/routes/orders/schemas.ts'
+import { findReservation, type Reservation } from '../../stock-service/src/repositories/reservations.ts'
+import { shipmentsOfOrder, type Shipment } from '../../stock-service/src/repositories/shipments.ts'
 import type { Clients } from './clients.ts'
 import { CommandFailed } from './command.ts'
 import { deadLetterOf, deadLetterTopics, type DeadLetter } from './dead-letters.ts'
@@ -59,6 +63,13 @@ export interface GroupPosition {
 export interface SagaFacts {
   orderId: string
   order: OrderDetail | undefined
+  /** order-service's history of the order, with the id of each event it handled. */
+  history: HistoryEntry[]
+  /** A modification order-service waits for stock to answer. */
+  modificationPending: boolean
+  /** What stock-service holds for it: status, paid, scheduled shipment. */
+  reservation: Reservation | null
+  shipments: Shipment[]
   events: SeenEvent[]
   unreadable: Unreadable[]
   deadLetters: DeadLetter[]
@@ -69,17 +80,23 @@ export interface SagaFacts {
 export interface Surroundings {
   prefix: string
   groups: Map<ServiceName, GroupPosition>
+  /** When the reading began: what happened after may be on a topic read before. */
+  startedAt: number
   now: number
 }
 
 /**
  * Reads, for the given orders: every message keyed by them on the event and dead-letter topics
  * (one pass over the topics as they are now), the inbox and unpublished outbox rows of the three
- * services, the order itself, and where each service's consumer group stands.
+ * services, the order and its history, stock's reservation and shipments, and where each
+ * service's consumer group stands.
  */
 export async function gatherFacts(clients: Clients, orderIds: readonly string[]): Promise<{ surroundings: Surroundings; facts: Map<string, SagaFacts> }> {
   const { prefix } = clients.settings
-  const facts = new Map<string, SagaFacts>(orderIds.map((id) => [id, { orderId: id, order: undefined, events: [], unreadable: [], deadLetters: [], inbox: [], unpublished: [] }]))
+  const startedAt = Date.now()
+  const facts = new Map<string, SagaFacts>(orderIds.map((id) => [id, {
+    orderId: id, order: undefined, history: [], modificationPending: false, reservation: null, shipments: [], events: [], unreadable: [], deadLetters: [], inbox: [], unpublished: [],
+  }]))
   const eventTopicNames = Object.values(eventTopics).map((t) => prefixed(prefix, t))
   const dlts = new Set(deadLetterTopics(prefix))
 
@@ -116,7 +133,14 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
       for (const row of rows) facts.get(row.aggregate_id)?.unpublished.push({ service, eventType: row.event_type, eventId: row.event_id, createdAt: new Date(row.created_at) })
     }
   }
-  for (const f of facts.values()) f.order = await orderDetail(clients.db('order-service'), f.orderId)
+  for (const f of facts.values()) {
+    const orders = clients.db('order-service')
+    f.order = await orderDetail(orders, f.orderId)
+    f.history = await historyOf(orders, f.orderId)
+    f.modificationPending = ((await findOrder(orders, f.orderId))?.pendingModificationId ?? null) !== null
+    f.reservation = await findReservation(clients.db('stock-service'), f.orderId)
+    f.shipments = await shipmentsOfOrder(clients.db('stock-service'), f.orderId)
+  }
 
   const groups = new Map<ServiceName, GroupPosition>()
   for (const service of services) {
@@ -128,5 +152,5 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
     }
     groups.set(service, { group, state: described.state, members: described.members.length, committed })
   }
-  return { surroundings: { prefix, groups, now: Date.now() }, facts }
+  return { surroundings: { prefix, groups, startedAt, now: Date.now() }, facts }
 }

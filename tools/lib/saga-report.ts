@@ -48,5 +48,11 @@ export function renderTrace(trace: SagaTrace): string {
   } else {
     lines.push(`complete: every event was handled by every service that reacts to it, and ${trace.status} is final`)
   }
+  if (trace.accepts.length > 0) {
+    lines.push('', `the API accepts now (${trace.status}):`)
+    for (const a of trace.accepts) lines.push(`  - ${a}`)
+  } else if (trace.status !== null && !trace.final) {
+    lines.push('', `the API accepts no request that changes it now (${trace.status})`)
+  }
   return lines.join('\n')
 }

@@ -22,7 +22,7 @@ function group(service: ServiceName, members: number, committed: Record<string, 
 }
 
 const around: Surroundings = {
-  prefix: '', now: T0 + 60_000,
+  prefix: '', startedAt: T0 + 59_000, now: T0 + 60_000,
   groups: new Map([
     group('order-service', 1, { 'stock.events:2': 10, 'payment.events:2': 10 }),
     group('stock-service', 1, { 'order.events:2': 10, 'payment.events:2': 10 }),
@@ -34,7 +34,11 @@ const order = { orderId: 'o-1', customerId: 'ada', status: 'STOCK_RESERVED' as c
 
 function facts(extra: Partial<SagaFacts> = {}): SagaFacts {
   return {
-    orderId: 'o-1', order,
+    orderId: 'o-1', order, modificationPending: false, reservation: null, shipments: [],
+    history: [
+      { orderId: 'o-1', status: 'PENDING', event: 'OrderPlaced', eventId: null, reason: null, at: new Date(T0) },
+      { orderId: 'o-1', status: 'STOCK_RESERVED', event: 'StockReserved', eventId: 'e-2', reason: null, at: new Date(T0 + 130) },
+    ],
     events: [seen('StockReserved', 'e-2', T0 + 100, 4), seen('OrderPlaced', 'e-1', T0, 7)],
     unreadable: [], deadLetters: [], unpublished: [],
     inbox: [
@@ -84,14 +88,47 @@ describe('a saga trace', () => {
 
   it('counts copies of one event once, and calls a handled, final saga complete', () => {
     const events = [seen('OrderPlaced', 'e-1', T0, 7), seen('OrderPlaced', 'e-1', T0, 8)]
-    const trace = buildTrace(facts({ events, order: { ...order, status: 'REJECTED' } }), around)
+    const trace = buildTrace(facts({ events, history: [facts().history[0]!], order: { ...order, status: 'REJECTED' } }), around)
     expect(trace.steps.map((s) => [s.type, s.copies])).toEqual([['OrderPlaced', 2]])
     expect(trace).toMatchObject({ final: true, missing: [], atRest: null })
   })
 
-  it('calls a saga with nothing missing but not final at rest', () => {
-    const trace = buildTrace(facts({ events: [seen('OrderPlaced', 'e-1', T0, 7)], order: { ...order, status: 'SHIPPED' } }), around)
+  it('calls a SHIPPED saga with nothing missing at rest, and names the one request it accepts: the delivery', () => {
+    const shipment = { shipmentId: 's-1', orderId: 'o-1', carrier: 'DHL', trackingNumber: 'JD0000000001', status: 'SHIPPED' as const, shippedAt: new Date(T0 + 300), deliveredAt: null }
+    const history = [facts().history[0]!]
+    const trace = buildTrace(facts({ events: [seen('OrderPlaced', 'e-1', T0, 7)], history, order: { ...order, status: 'SHIPPED' }, shipments: [shipment] }), around)
     expect(trace.missing).toEqual([])
     expect(trace.atRest).toMatch(/SHIPPED is not final/)
+    expect(trace.accepts).toEqual(['POST stock-service /shipments/s-1/deliver (admin, for the carrier) → DELIVERED'])
+  })
+
+  it('names what a PAID order waiting for its fulfilment delay accepts: shipping now, a cancellation, a modification', () => {
+    const scheduled = { at: new Date(T0 + 62_000), correlationId: 'c-1', causationId: 'e-3' }
+    const reservation = { orderId: 'o-1', customerId: 'ada', status: 'RESERVED' as const, total: { amount: 5850, currency: 'EUR' }, paid: 5850, lines: [], scheduled }
+    const history = [facts().history[0]!]
+    const trace = buildTrace(facts({ events: [seen('OrderPlaced', 'e-1', T0, 7)], history, inbox: [facts().inbox[0]!], order: { ...order, status: 'PAID' }, reservation }), around)
+    expect(trace.missing).toEqual([])
+    expect(trace.atRest).toContain(`stock-service ships it at ${scheduled.at.toISOString()}`)
+    expect(trace.accepts).toEqual([
+      'POST stock-service /shipments {"orderId":"o-1"} (admin) → ships it now, ahead of the fulfilment delay',
+      'POST order-service /orders/o-1/cancel (its customer, with an Idempotency-Key) → CANCELLED unless it ships first',
+      'PATCH order-service /orders/o-1 (its customer) → new lines, if stock has them',
+    ])
+    const late = buildTrace(facts({ events: [seen('OrderPlaced', 'e-1', T0, 7)], history, inbox: [facts().inbox[0]!], order: { ...order, status: 'PAID' }, reservation }), { ...around, now: T0 + 90_000 })
+    expect(late.missing).toEqual([expect.stringMatching(/^stock-service was to ship it at .* ago: is stock-service running\?/)])
+  })
+
+  it('reports events order-service recorded that no topic has any more as lost from Kafka, not at rest', () => {
+    const trace = buildTrace(facts({ events: [], inbox: [], order: { ...order, status: 'PAID' } }), around)
+    expect(trace.lostFromKafka).toEqual(['StockReserved', 'OrderPlaced'])
+    expect(trace.missing).toEqual([expect.stringMatching(/^2 event\(s\) order-service recorded are on no topic: StockReserved, OrderPlaced\. Kafka lost them/)])
+    expect(trace.atRest).toBeNull()
+  })
+
+  it('does not call an event lost while it waits in an outbox, nor one recorded as the topics were read', () => {
+    const recent = { orderId: 'o-1', status: 'STOCK_RESERVED' as const, event: 'OrderModificationRequested', eventId: null, reason: null, at: new Date(T0 + 58_500) }
+    const unpublished = [{ service: 'order-service' as const, eventType: 'OrderPlaced', eventId: 'e-1', createdAt: new Date(T0) }]
+    const trace = buildTrace(facts({ events: [seen('StockReserved', 'e-2', T0 + 100, 4)], unpublished, history: [...facts().history, recent] }), around)
+    expect(trace.lostFromKafka).toEqual([])
   })
 })

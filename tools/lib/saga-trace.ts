@@ -1,6 +1,8 @@
+import { eventSchemas, type EventType } from '@choreo/contracts'
 import { traceIdOf } from '@choreo/messaging'
 import { isTerminal, type OrderStatus } from '../../order-service/src/domain/status.ts'
 import { formatSpan } from './duration.ts'
+import { acceptedRequests } from './next-requests.ts'
 import type { SagaFacts, SeenEvent, Surroundings } from './saga-facts.ts'
 import { consumersOf, producerOf, type ServiceName } from './services.ts'
 
@@ -52,9 +54,19 @@ export interface SagaTrace {
   deadLetters: { id: string; group: string; reason: string; error: string; at: string; eventType: string | null }[]
   /** What is missing for the saga to be complete; empty when nothing is. */
   missing: string[]
+  /** Events order-service recorded that are on no topic and in no outbox: Kafka no longer has them. */
+  lostFromKafka: string[]
   /** Nothing missing, yet not final: what it waits for. */
   atRest: string | null
+  /** The requests the API accepts for the order now (empty once final). */
+  accepts: string[]
 }
+
+/** History this recent may belong to events in flight while the topics were read: not judged lost. */
+const RECENT_MS = 5000
+
+/** How late a scheduled shipment may be (a poll of the fulfilment poller, a busy machine) before it is missing. */
+export const SHIPMENT_GRACE_MS = 10_000
 
 /** The order's saga from the facts: each event in time order, who handled it, and what is missing. */
 export function buildTrace(facts: SagaFacts, around: Surroundings): SagaTrace {
@@ -87,9 +99,19 @@ export function buildTrace(facts: SagaFacts, around: Surroundings): SagaTrace {
   }
   for (const u of facts.unreadable) missing.push(`a message on ${u.topic}[${u.partition}]@${u.offset} cannot be decoded: ${u.error}`)
   if (!facts.order) missing.push(`order-service has no order ${facts.orderId}`)
+  const lostFromKafka = lostEvents(facts, firsts, around.startedAt - RECENT_MS)
+  if (lostFromKafka.length > 0) {
+    missing.push(`${lostFromKafka.length} event(s) order-service recorded are on no topic: ${lostFromKafka.join(', ')}. Kafka lost them (its storage `
+      + 'was wiped, or retention dropped them): what the services did is in their databases, but nothing can be traced or replayed from Kafka (README, Troubleshooting)')
+  }
+  const scheduled = facts.reservation?.status === 'RESERVED' ? facts.reservation.scheduled : null
+  if (scheduled && scheduled.at.getTime() + SHIPMENT_GRACE_MS < around.now) {
+    missing.push(`stock-service was to ship it at ${scheduled.at.toISOString()} (FULFILMENT_DELAY_MS), ${formatSpan(around.now - scheduled.at.getTime())} ago: is stock-service running? (its log says why not)`)
+  }
 
   const status = facts.order?.status ?? null
   const final = status !== null && isTerminal(status)
+  const accepts = status === null ? [] : acceptedRequests({ orderId: facts.orderId, status, modificationPending: facts.modificationPending, reservation: facts.reservation, shipments: facts.shipments })
   return {
     orderId: facts.orderId, status, final,
     order: facts.order ? { customerId: facts.order.customerId, total: facts.order.total, shipment: facts.order.shipment, reason: facts.order.reason } : null,
@@ -97,10 +119,36 @@ export function buildTrace(facts: SagaFacts, around: Surroundings): SagaTrace {
     steps,
     deadLetters: facts.deadLetters.map((d) => ({ id: d.id, group: d.group, reason: d.reason, error: d.error, at: d.at, eventType: d.eventType })),
     missing,
+    lostFromKafka,
     atRest: missing.length === 0 && !final && status !== null
-      ? `nothing is pending: ${status} is not final, and no event is on its way (the saga waits for a request from outside, e.g. a delivery or a cancellation)`
+      ? `nothing is pending: ${status} is not final, and no event is on its way; ${scheduled
+        ? `stock-service ships it at ${scheduled.at.toISOString()} (FULFILMENT_DELAY_MS), or a request from outside moves it on`
+        : 'the saga waits for a request from outside'}`
       : null,
+    accepts,
   }
+}
+
+/**
+ * order-service's history names every event it handled (by id) and every one its API emitted (by
+ * type): those on no topic, and not waiting in an outbox either, are gone from Kafka.
+ */
+function lostEvents(facts: SagaFacts, onTopics: readonly SeenEvent[], before: number): string[] {
+  const ids = new Set(onTopics.map((e) => e.eventId))
+  const lost: string[] = []
+  const emittedByRequests = new Map<string, number>()
+  for (const h of facts.history.filter((entry) => entry.at.getTime() < before)) {
+    if (h.eventId !== null) {
+      if (!ids.has(h.eventId)) lost.push(h.event)
+    } else if (Object.hasOwn(eventSchemas, h.event)) {
+      emittedByRequests.set(h.event, (emittedByRequests.get(h.event) ?? 0) + 1)
+    }
+  }
+  for (const [type, emitted] of emittedByRequests) {
+    const found = onTopics.filter((e) => e.type === type as EventType).length + facts.unpublished.filter((u) => u.eventType === type).length
+    for (let i = found; i < emitted; i++) lost.push(type)
+  }
+  return lost
 }
 
 function consumption(service: ServiceName, e: SeenEvent, facts: SagaFacts, around: Surroundings): Consumption {

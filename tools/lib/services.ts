@@ -2,6 +2,7 @@ import { consumerGroups, eventSchemas, prefixed, type EventType } from '@choreo/
 import type { Saga } from '@choreo/messaging'
 import { saga as orderSaga } from '../../order-service/src/saga.ts'
 import { saga as paymentSaga } from '../../payment-service/src/saga.ts'
+import { shipAtOnce } from '../../stock-service/src/domain/fulfilment.ts'
 import { saga as stockSaga } from '../../stock-service/src/saga.ts'
 
 /** A service is also the name of its consumer group and dead-letter topic (before the prefix). */
@@ -12,7 +13,8 @@ export const services: readonly ServiceName[] = consumerGroups
 /** Each service's page of the saga: which events it reacts to. The tools read it, never copy it. */
 export const sagas: Readonly<Record<ServiceName, Saga>> = {
   'order-service': orderSaga,
-  'stock-service': stockSaga,
+  // Which events it reacts to does not depend on when it ships.
+  'stock-service': stockSaga(shipAtOnce),
   'payment-service': paymentSaga,
 }
 

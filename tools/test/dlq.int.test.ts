@@ -76,6 +76,18 @@ describe('./choreo dlq', () => {
     expect((await runTool('dlq', ['show', `${letter.topic}:0:999999`], env))).toMatchObject({ code: 1, stderr: expect.stringContaining('no dead letter') })
   })
 
+  it('refuses a redrive without a target while a dead letter is there: usage error, exit code 2, nothing sent', async () => {
+    const eventId = letter.headers['event-id']
+    const copiesBefore = (await readTopic(`${system.prefix}stock.events`)).filter((m) => m.headers['event-id'] === eventId).length
+    const run = await runTool('dlq', ['redrive'], env)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/^dlq: missing the target: dlq redrive <id>\.\.\. or dlq redrive --all\n\nusage: /)
+    expect(run.stdout).toBe('')
+    expect((await readTopic(`${system.prefix}stock.events`)).filter((m) => m.headers['event-id'] === eventId)).toHaveLength(copiesBefore)
+    const [listed] = jsonLines<Listed[]>((await runTool('dlq', ['list', '--json'], env)).stdout)
+    expect(listed!.map((l) => [l.id, l.handledAt])).toEqual([[id, null]])
+  })
+
   it('redrives it after the fix: the order completes, and however often it is sent, it is handled once', async () => {
     await system.databases.payment.db.raw('ALTER TABLE order_payments_away RENAME TO order_payments')
     const deduplicatedBefore = await consumed('deduplicated')

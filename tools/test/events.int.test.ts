@@ -117,6 +117,17 @@ describe('./choreo events tail', () => {
     expect(rows[1]).toContain('"total":{"amount":2400,"currency":"EUR"}')
   })
 
+  it('says "no events" (on stderr, so piped JSON stays clean) for a key no event has, and for an empty topic', async () => {
+    const unknown = randomUUID()
+    const run = await runTool('events', ['tail', 'all', '--key', unknown], env)
+    expect(run).toMatchObject({ code: 0, stdout: '' })
+    expect(run.stderr).toBe(`no events on ${prefix}order.events, ${prefix}stock.events, ${prefix}payment.events with key ${unknown}\n`)
+    const empty = await runTool('events', ['tail', 'payment.events', '--format', 'table'], env)
+    expect(empty).toMatchObject({ code: 0, stdout: '', stderr: `no events on ${prefix}payment.events\n` })
+    const since = await runTool('events', ['tail', 'order.events', '--since', '2999-01-01T00:00:00Z'], env)
+    expect(since.stderr).toBe(`no events on ${prefix}order.events since 2999-01-01T00:00:00.000Z\n`)
+  })
+
   it('fails, naming the topic, when it does not exist', async () => {
     const run = await runTool('events', ['tail', 'nope.events'], env)
     expect(run.code).toBe(1)

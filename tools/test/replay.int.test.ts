@@ -3,6 +3,7 @@ import { createEventCodec } from '@choreo/messaging'
 import { createTestDatabase, infra, readTopic, testKafka, type TestDatabase } from '@choreo/testkit'
 import { createShop, type Shop } from '../../e2e/fixtures.ts'
 import { startSystem, type System } from '../../e2e/system.ts'
+import { orderKafkaLost } from './lost-order.ts'
 import { jsonLines, runTool, startTool, toolEnv } from './tool-process.ts'
 
 interface Forecast { judged: boolean; messages: number; deduplicated: number; handled: number; ignored: number; undecodable: number }
@@ -142,6 +143,23 @@ describe('./choreo replay', () => {
     const { groups } = await admin.listGroups()
     await admin.disconnect()
     expect(groups.filter((g) => g.groupId.startsWith(`${system.prefix}read-model`))).toEqual([])
+  })
+
+  it('reports an order whose events Kafka no longer has as such, not as in flight', async () => {
+    const lost = await orderKafkaLost(system.databases.order.db)
+    try {
+      const run = await runTool('replay', ['--read-model', '--into', scratch.url, '--json'], env)
+      expect(run.code).toBe(1)
+      const [rebuild] = jsonLines<Rebuild & { eventsMissing: number }>(run.stdout)
+      expect(rebuild!.comparisons.filter((c) => c.verdict !== 'same')).toEqual([{ orderId: lost, live: 'PAID', rebuilt: null, verdict: 'events missing', inFlight: false }])
+      expect(rebuild!.eventsMissing).toBe(1)
+      const text = await runTool('replay', ['--read-model', '--into', scratch.url], env)
+      expect(text.stdout).toMatch(new RegExp(`${lost}\\s+PAID\\s+-\\s+events missing: no topic has an event of it; Kafka lost them`))
+      expect(text.stdout).not.toContain('in flight')
+    } finally {
+      await system.databases.order.db('order_history').where({ order_id: lost }).delete()
+      await system.databases.order.db('orders').where({ order_id: lost }).delete()
+    }
   })
 
   it('reports an order whose live status is not what its events say', async () => {

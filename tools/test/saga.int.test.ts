@@ -5,6 +5,7 @@ import { createEventCodec } from '@choreo/messaging'
 import { eventually, infra, readTopic } from '@choreo/testkit'
 import { ADDRESS, createShop, SAGA_TIMEOUT_MS, type Order, type Shop } from '../../e2e/fixtures.ts'
 import { startSystem, type System } from '../../e2e/system.ts'
+import { orderKafkaLost } from './lost-order.ts'
 import { jsonLines, runTool, toolEnv } from './tool-process.ts'
 
 interface Step {
@@ -23,7 +24,9 @@ interface Trace {
   traceIds: string[]
   steps: Step[]
   missing: string[]
+  lostFromKafka: string[]
   atRest: string | null
+  accepts: string[]
 }
 
 // Which services react to what (the saga.ts tables), for the events of a paid, shipped order.
@@ -94,6 +97,13 @@ describe('./choreo saga', () => {
     expect(trace!.traceIds).toEqual([traceId])
     expect(trace).toMatchObject({ status: 'SHIPPED', final: false, missing: [] })
     expect(trace!.atRest).toMatch(/SHIPPED is not final/)
+    // What the API takes for a shipped order: its delivery, not a cancellation (409 already-shipped).
+    const [shipment] = (await system.admin.get<{ items: { shipmentId: string }[] }>('stock', `/shipments?orderId=${orderId}`)).body.items
+    expect(trace!.accepts).toEqual([`POST stock-service /shipments/${shipment!.shipmentId}/deliver (admin, for the carrier) → DELIVERED`])
+    expect((await system.as(customerId).post('order', `/orders/${orderId}/cancel`, {}, { 'idempotency-key': randomUUID() })).status).toBe(409)
+    // A shipped order waits for its carrier: at rest, which saga stuck counts but does not list.
+    const stuck = await runTool('saga', ['stuck', '--older-than', '0s'], env)
+    expect(stuck).toMatchObject({ code: 0, stdout: 'no order older than 0ms waits on anything; 1 at rest (--at-rest lists them)\n' })
 
     const text = await runTool('saga', ['trace', orderId], env)
     expect(text.stdout).toContain(`order ${orderId} · customer ${customerId} · SHIPPED (not final) · total 25.00 EUR`)
@@ -125,15 +135,41 @@ describe('./choreo saga', () => {
       const stuck = await runTool('saga', ['stuck', '--older-than', '0s', '--json'], env)
       expect(stuck.code).toBe(1)
       const [listed] = jsonLines<{ orderId: string; status: string; lastEvent: { type: string }; missing: string[]; atRest: boolean }[]>(stuck.stdout)
+      // Only what waits on something: the other unfinished orders are SHIPPED, at rest.
+      expect(listed).toEqual([expect.objectContaining({ orderId, status: 'STOCK_RESERVED', lastEvent: expect.objectContaining({ type: 'StockReserved' }), missing: trace!.missing, atRest: false })])
+      const all = await runTool('saga', ['stuck', '--older-than', '0s', '--at-rest', '--json'], env)
+      const [everything] = jsonLines<typeof listed>(all.stdout)
       const unfinished = await system.databases.order.db('orders').select('order_id').whereNotIn('status', ['DELIVERED', 'REJECTED', 'CANCELLED'])
-      expect(listed!.map((s) => s.orderId).sort()).toEqual(unfinished.map((r: { order_id: string }) => r.order_id).sort())
-      expect(listed!.find((s) => s.orderId === orderId)).toMatchObject({ status: 'STOCK_RESERVED', lastEvent: { type: 'StockReserved' }, missing: trace!.missing, atRest: false })
-      expect(listed!.filter((s) => s.orderId !== orderId).every((s) => s.atRest && s.status === 'SHIPPED')).toBe(true)
+      expect(unfinished.length).toBeGreaterThan(1)
+      expect(everything!.map((s) => s.orderId).sort()).toEqual(unfinished.map((r: { order_id: string }) => r.order_id).sort())
+      expect(everything!.filter((s) => s.orderId !== orderId).every((s) => s.atRest && s.status === 'SHIPPED')).toBe(true)
 
       const table = await runTool('saga', ['stuck', '--older-than', '0s'], env)
       expect(table.stdout).toMatch(new RegExp(`${orderId}\\s+STOCK_RESERVED\\s+.*StockReserved by stock-service.*StockReserved handled by payment-service\\? no: dead-lettered`))
     } finally {
       await system.databases.payment.db.raw('ALTER TABLE order_payments_away RENAME TO order_payments')
+    }
+  })
+
+  it('reports an order whose events Kafka no longer has: trace names them, stuck lists the order, neither calls it at rest', async () => {
+    const orderId = await orderKafkaLost(system.databases.order.db)
+    try {
+      const run = await runTool('saga', ['trace', orderId, '--json'], env)
+      expect(run.code).toBe(1)
+      const [trace] = jsonLines<Trace>(run.stdout)
+      expect(trace).toMatchObject({ status: 'PAID', steps: [], atRest: null, lostFromKafka: ['StockReserved', 'PaymentCompleted', 'OrderPlaced'] })
+      expect(trace!.missing).toEqual([expect.stringMatching(/^3 event\(s\) order-service recorded are on no topic: StockReserved, PaymentCompleted, OrderPlaced\. Kafka lost them/)])
+      const text = await runTool('saga', ['trace', orderId], env)
+      expect(text.stdout).toContain('no event of this order is on the topics')
+      expect(text.stdout).not.toContain('nothing is pending')
+
+      const stuck = await runTool('saga', ['stuck', '--older-than', '30s', '--json'], env)
+      expect(stuck.code).toBe(1)
+      const [listed] = jsonLines<{ orderId: string; missing: string[]; atRest: boolean }[]>(stuck.stdout)
+      expect(listed!.find((s) => s.orderId === orderId)).toMatchObject({ missing: trace!.missing, atRest: false })
+    } finally {
+      await system.databases.order.db('order_history').where({ order_id: orderId }).delete()
+      await system.databases.order.db('orders').where({ order_id: orderId }).delete()
     }
   })
 
