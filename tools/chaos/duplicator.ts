@@ -5,6 +5,14 @@ import type { Random } from './random.ts'
 
 /** Messages kept to pick duplicates from: recent enough to race the originals, many enough to vary. */
 const RESERVOIR_SIZE = 5000
+/**
+ * The last messages seen, and the share of copies taken from them. A redelivery after a
+ * rebalance or a crash is of messages just handled, so it races the saga still in flight (a
+ * payment landing a second time before the order ships), where a handler's status checks do not
+ * protect it and only the inbox does; copies of old messages test the inbox alone.
+ */
+const RECENT_SIZE = 20
+const RECENT_SHARE = 0.5
 /** The tap follows the topics again this long after the broker dropped it. */
 const TAP_RETRY_MS = 1000
 
@@ -16,13 +24,14 @@ export interface Duplicator {
 }
 
 /**
- * Duplicate delivery: a tap follows the run's event topics and keeps a sample of their messages;
- * a fault re-produces some of them with their exact key, value bytes and headers, on the
- * partition they came from, which is what a redelivery looks like to a consumer.
+ * Duplicate delivery: a tap follows the run's event topics and keeps a sample of their messages
+ * and the last few; a fault re-produces some of them with their exact key, value bytes and
+ * headers, on the partition they came from, which is what a redelivery looks like to a consumer.
  */
 export function createDuplicator(deps: { kafka: Kafka; offsets: OffsetsAdmin; topics: readonly string[]; random: Random }): Duplicator {
   const { kafka, offsets, topics, random } = deps
   const seen: Republished[] = []
+  const recent: Republished[] = []
   const stopping = new AbortController()
   let tapping: Promise<void> = Promise.resolve()
 
@@ -34,6 +43,8 @@ export function createDuplicator(deps: { kafka: Kafka; offsets: OffsetsAdmin; to
           const copy = { topic: m.topic, partition: m.partition, key: m.key, value: m.value, headers: m.headers }
           if (seen.length < RESERVOIR_SIZE) seen.push(copy)
           else seen[random.int(0, RESERVOIR_SIZE - 1)] = copy
+          recent.push(copy)
+          if (recent.length > RECENT_SIZE) recent.shift()
         }
       } catch {
         // The broker went away under the tap (a Kafka fault): follow again once it is back.
@@ -49,7 +60,7 @@ export function createDuplicator(deps: { kafka: Kafka; offsets: OffsetsAdmin; to
 
     async inject(count) {
       if (seen.length === 0) return 0
-      const picks = Array.from({ length: count }, () => random.pick(seen))
+      const picks = Array.from({ length: count }, () => random.pick(random.chance(RECENT_SHARE) ? recent : seen))
       try {
         await republish(kafka, picks)
         return picks.length

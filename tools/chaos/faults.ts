@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createClusterFaults, type ClusterTrouble } from './cluster-faults.ts'
 import type { Duplicator } from './duplicator.ts'
-import { FAULT_KINDS, laneOf, SERVICES, type FaultKind, type Lane, type PlannedFault, type Service } from './plan.ts'
+import { FAULT_KINDS, KAFKA_TURN_FAULTS, laneOf, SERVICES, type FaultKind, type Lane, type PlannedFault, type Service } from './plan.ts'
+import type { SilentDb, SilentDbTrouble } from './silent-db.ts'
 import type { StackControl } from './stack-control.ts'
 import type { Supervisor } from './supervisor.ts'
 
@@ -13,6 +15,23 @@ export type FaultCounts = Record<FaultKind, number>
 const BUSY_WAIT_MS = 3000
 const BUSY_POLL_MS = 20
 
+/**
+ * A node fault this long or longer must see the system move: rows published or events handled
+ * somewhere. One node down is no outage with three replicas and min.insync.replicas 2; the
+ * partitions it led are unavailable only until the controller notices (a 9 s session) and
+ * elects new leaders.
+ */
+const FLOW_WINDOW_SECONDS = 20
+
+/** Rules about the run that the data cannot show: the cluster healed, the sagas moved, a silenced service recovered. */
+export type FaultTrouble = ClusterTrouble | SilentDbTrouble | { rule: 'stalled-during-broker-fault'; detail: string }
+
+/** Work done across the three services since a moment: outbox rows published, events handled. */
+export interface Flow {
+  published: number
+  handled: number
+}
+
 /** One fault as it happened, for result.json: seconds from the start of the load. */
 export interface FaultEvent {
   kind: FaultKind
@@ -24,7 +43,7 @@ export interface FaultEvent {
 export interface FaultInjector {
   /** Injects the planned faults, each lane in order, at their moments after `startedAt`; resolves when all have ended. */
   run(plan: readonly PlannedFault[], startedAt: number): Promise<void>
-  /** Stops the Kafka broker for this long while the load goes on, then starts it again. */
+  /** Stops Kafka (every node) for this long while the load goes on, then starts it again. */
   brokerOutage(seconds: number, startedAt: number): Promise<void>
   readonly counts: FaultCounts
   readonly events: FaultEvent[]
@@ -34,6 +53,8 @@ export interface FaultInjector {
   readonly killsInCommitWindow: number
   /** When the last fault ended (epoch ms): the drain is measured from here. */
   readonly lastEndedAt: number
+  /** Run-level violations the faults found (a cluster that did not heal, a service that did not recover). */
+  readonly troubles: FaultTrouble[]
   /** Starts again whatever shared component an interrupted fault left stopped. */
   restore(): Promise<void>
 }
@@ -49,6 +70,14 @@ export function createFaultInjector(deps: {
   probeCommitWindow(service: Service): Promise<number | null>
   /** Whether the service's relay or consumer is at work right now. */
   busy(service: Service): Promise<boolean>
+  /** Cluster mode: the run's event topics and consumer groups (leader moves pick among their partitions). */
+  cluster?: { topics: readonly string[]; groups: readonly string[] }
+  /** The services' proxies to PostgreSQL, when silent-db faults are planned. */
+  silentDb?: SilentDb
+  /** Work done since a moment (epoch ms), to show that sagas flowed through a node fault. */
+  flowSince(since: number): Promise<Flow>
+  /** HTTP requests the load has made so far, and how many of them were never answered or answered 5xx. */
+  httpTally(): { requests: number; failed: number }
   log(message: string): void
 }): FaultInjector {
   const { supervisor, stack, duplicator, log } = deps
@@ -60,15 +89,55 @@ export function createFaultInjector(deps: {
   let scaledOut = false
   /** Shared components stopped and not yet started again, with how to start them. */
   const down = new Map<string, () => Promise<void>>()
+  const troubles: FaultTrouble[] = []
+  /** Faults that stop Kafka nodes or move leaders take turns (KAFKA_TURN_FAULTS). */
+  let kafkaTurn: Promise<unknown> = Promise.resolve()
+  const cluster = deps.cluster && createClusterFaults({
+    stack: {
+      ...stack,
+      // A node killed or stopped is started again by restore() if the run is interrupted meanwhile.
+      killNode: async (node) => { down.set(`kafka-${node}`, () => stack.startNode(node)); await stack.killNode(node) },
+      stopNode: async (node) => { down.set(`kafka-${node}`, () => stack.startNode(node)); await stack.stopNode(node) },
+      startNode: async (node) => { await stack.startNode(node); down.delete(`kafka-${node}`) },
+    },
+    topics: deps.cluster.topics,
+    groups: deps.cluster.groups,
+    untilBusy: () => untilBusy(SERVICES),
+    trouble: (t) => troubles.push(t),
+    log,
+  })
 
   async function inject(fault: PlannedFault, startedAt: number): Promise<void> {
+    if (!KAFKA_TURN_FAULTS.has(fault.kind)) return injectNow(fault, startedAt)
+    const turn = kafkaTurn.then(() => injectNow(fault, startedAt))
+    kafkaTurn = turn.catch(() => {})
+    return turn
+  }
+
+  async function injectNow(fault: PlannedFault, startedAt: number): Promise<void> {
     const began = Date.now()
-    const detail = await execute(fault)
+    const http = deps.httpTally()
+    let detail = await execute(fault)
     if (detail === null) return
+    if (fault.kind === 'broker-kill' || fault.kind === 'rolling' || fault.kind === 'controller') detail += await flowDuring(fault.kind, began, http)
     counts[fault.kind]++
     lastEndedAt = Date.now()
     events.push({ kind: fault.kind, at: (began - startedAt) / 1000, endedAt: (lastEndedAt - startedAt) / 1000, detail })
     log(`${fault.kind}: ${detail}`)
+  }
+
+  /** What users saw during a node fault: sagas moving (rows published, events handled), HTTP answered. */
+  async function flowDuring(kind: FaultKind, began: number, http: { requests: number; failed: number }): Promise<string> {
+    const seconds = (Date.now() - began) / 1000
+    const now = deps.httpTally()
+    const requests = now.requests - http.requests
+    const failed = now.failed - http.failed
+    const flow = await deps.flowSince(began).catch(() => null)
+    if (flow === null) return `; flow not measurable; HTTP ${requests - failed}/${requests} answered`
+    if (seconds >= FLOW_WINDOW_SECONDS && flow.published + flow.handled === 0) {
+      troubles.push({ rule: 'stalled-during-broker-fault', detail: `${kind}: nothing published or handled in ${seconds.toFixed(1)}s` })
+    }
+    return `; during it ${flow.published} rows published, ${flow.handled} events handled, HTTP ${requests - failed}/${requests} answered`
   }
 
   /** Injects one fault; what happened, or null when it could not be injected (and is not counted). */
@@ -77,14 +146,16 @@ export function createFaultInjector(deps: {
       case 'kill': {
         const { service, instance } = fault
         if (!supervisor.isUp(service, instance)) return null
-        const busy = await untilBusy(service)
+        const busy = await untilBusy([service])
         if (!(await supervisor.kill(service, instance))) return null
         const alone = !supervisor.isUp(service, instance === 1 ? 2 : 1)
         const beyond = alone ? await deps.probeCommitWindow(service).catch(() => null) : null
         if (beyond) killsInCommitWindow++
         await sleep(fault.downSeconds * 1000)
-        if (instance === 1 || scaledOut) await supervisor.start(service, instance)
-        return `kill -9 ${service}#${instance}${busy ? ' while busy' : ''}${beyond === null ? '' : `, ${beyond} handled but uncommitted`}, down ${fault.downSeconds.toFixed(1)}s`
+        const restartedAt = Date.now()
+        const back = instance === 1 || scaledOut ? await supervisor.start(service, instance) : null
+        const restart = back === null ? '' : back ? `, answering again ${((Date.now() - restartedAt) / 1000).toFixed(1)}s later` : ', not answering after its restart'
+        return `kill -9 ${service}#${instance}${busy ? ' while busy' : ''}${beyond === null ? '' : `, ${beyond} handled but uncommitted`}, down ${fault.downSeconds.toFixed(1)}s${restart}`
       }
       case 'dup': {
         const sent = await duplicator.inject(fault.messages)
@@ -110,13 +181,24 @@ export function createFaultInjector(deps: {
         if (!stack.canRestartPostgres) return null
         await stack.restartPostgres()
         return 'PostgreSQL restarted'
+      case 'broker-kill':
+        return cluster ? cluster.brokerKill(fault) : null
+      case 'rolling':
+        return cluster ? cluster.rolling(fault) : null
+      case 'controller':
+        return cluster ? cluster.controller(fault) : null
+      case 'leader-move':
+        return cluster ? cluster.leaderMove(fault) : null
+      case 'silent-db':
+        return deps.silentDb ? deps.silentDb.silence(fault.service, 1) : null
     }
   }
 
-  async function untilBusy(service: Service): Promise<boolean> {
+  /** Waits (BUSY_WAIT_MS at most) until one of these services is at work; whether it found one so. */
+  async function untilBusy(services: readonly Service[]): Promise<boolean> {
     const deadline = Date.now() + BUSY_WAIT_MS
     while (Date.now() < deadline) {
-      if (await deps.busy(service).catch(() => false)) return true
+      for (const service of services) if (await deps.busy(service).catch(() => false)) return true
       await sleep(BUSY_POLL_MS)
     }
     return false
@@ -168,5 +250,6 @@ export function createFaultInjector(deps: {
     get duplicatedMessages() { return duplicatedMessages },
     get killsInCommitWindow() { return killsInCommitWindow },
     get lastEndedAt() { return lastEndedAt },
+    troubles,
   }
 }

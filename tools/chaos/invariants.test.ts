@@ -61,7 +61,7 @@ function healthy(): Snapshot {
     orderLines: [{ orderId: 'A', productId: 'p1', quantity: 2 }, { orderId: 'B', productId: 'p2', quantity: 3 }, { orderId: 'C', productId: 'p2', quantity: 99 }],
     history: messages.filter((m) => consumers['order-service'].topics.includes(m.topic)).map((m) => ({ orderId: m.key ?? '', eventId: m.eventId ?? '' })),
     products: [{ productId: 'p1', available: 8, reserved: 0 }, { productId: 'p2', available: 5, reserved: 0 }],
-    reservations: [{ orderId: 'A', status: 'SHIPPED', total: 200 }, { orderId: 'B', status: 'RELEASED', total: 300 }],
+    reservations: [{ orderId: 'A', status: 'SHIPPED', total: 200, paid: 200 }, { orderId: 'B', status: 'RELEASED', total: 300, paid: 300 }],
     reservationLines: [{ orderId: 'A', productId: 'p1', quantity: 2 }, { orderId: 'B', productId: 'p2', quantity: 3 }],
     shipments: [{ orderId: 'A', status: 'DELIVERED' }],
     customers: [{ customerId: 'c1', balance: 850 }],
@@ -118,8 +118,9 @@ describe('chaos invariants', () => {
     s.customers[0]!.balance -= 200
     s.orderPayments[0]!.charged += 200
     const verdict = checkInvariants(s, expectations)
-    expect(rulesOf(s)).toEqual(['charged-twice', 'saga-inconsistent'])
-    expect(verdict.duplicatedEffects).toBe(1)
+    // stock-service counted the payment once: its paid_amount no longer matches the net charge either.
+    expect(rulesOf(s)).toEqual(['charged-twice', 'paid-amount-mismatch', 'saga-inconsistent'])
+    expect(verdict.duplicatedEffects).toBe(2)
   })
 
   it('flag a second release refund and a second shipment', () => {
@@ -214,10 +215,48 @@ describe('chaos invariants', () => {
     expect(checkInvariants(s, expectations).duplicatedEffects).toBe(1)
   })
 
-  it('count every dead letter as lost', () => {
+  it('count a dead letter of a valid event as lost, and report dead letters by reason', () => {
     const s = healthy()
     s.deadLetters.push({ topic: 't.payment-service.dlt', key: 'B', eventId: 'b5', eventType: 'StockReleased', reason: 'retries exhausted' })
+    s.deadLetters.push({ topic: 't.order-service.dlt', key: 'A', eventId: 'a2', eventType: 'StockReserved', reason: 'handler failed' })
+    const verdict = checkInvariants(s, expectations)
     expect(rulesOf(s)).toEqual(['dead-lettered'])
-    expect(checkInvariants(s, expectations).lost).toBe(1)
+    expect(verdict.lost).toBe(2)
+    expect(verdict.stats.deadLettersByReason).toEqual({ 'retries exhausted': 1, 'handler failed': 1 })
+  })
+
+  it('count a dead letter of bytes no service wrote, but do not call it a lost event', () => {
+    const s = healthy()
+    s.deadLetters.push({ topic: 't.stock-service.dlt', key: 'X', eventId: null, eventType: null, reason: 'undecodable' })
+    const verdict = checkInvariants(s, expectations)
+    expect(verdict.violations).toEqual([])
+    expect(verdict.stats).toMatchObject({ deadLetters: 1, deadLettersByReason: { undecodable: 1 } })
+  })
+
+  it('flag a payment counted twice by stock-service (a duplicate PaymentCompleted applied again)', () => {
+    const s = healthy()
+    s.reservations[0]!.paid += 200
+    const verdict = checkInvariants(s, expectations)
+    expect(rulesOf(s)).toEqual(['paid-amount-mismatch'])
+    expect(verdict.duplicatedEffects).toBe(1)
+  })
+
+  it('flag an adjusted refund subtracted twice from what a shipped order paid', () => {
+    const s = healthy()
+    // A: 250 charged, 50 refunded after a modification lowered the total to 200; stock counted the refund twice.
+    s.payments[0]!.amount = 250
+    s.payments.push({ orderId: 'A', customerId: 'c1', kind: 'REFUND', amount: 50, reason: 'adjusted' })
+    s.orderPayments[0] = { orderId: 'A', charged: 250, refunded: 50 }
+    expect(rulesOf(s)).toEqual([])
+    s.reservations[0]!.paid = 150
+    expect(rulesOf(s)).toEqual(['paid-amount-mismatch'])
+  })
+
+  it('flag a released reservation that counted more than was ever charged, and accept one that stopped counting at the release', () => {
+    const s = healthy()
+    s.reservations[1]!.paid = 0 // released before its PaymentCompleted arrived: the late payment is not counted
+    expect(rulesOf(s)).toEqual([])
+    s.reservations[1]!.paid = 600
+    expect(rulesOf(s)).toEqual(['paid-amount-mismatch'])
   })
 })

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util'
 import { Type } from 'typebox'
 import { baseConfigSchema, brokersOf, loadConfig } from '@choreo/platform'
-import { longProfile, shortProfile, type Profile } from './profile.ts'
+import { FAULT_KINDS, type FaultKind } from './plan.ts'
+import { longProfile, onNodes, shortProfile, type Profile } from './profile.ts'
 import type { PostgresServer } from './run-resources.ts'
 import type { InfraMode } from './stack-control.ts'
 
@@ -12,7 +13,12 @@ export const USAGE = `usage: ./choreo chaos --short | --minutes N [options]
   --seed S                    the PRNG seed (default: from the clock, printed)
   --infra restart|pause|none  shared-stack faults: real Kafka/registry/PostgreSQL restarts (default),
                               SIGSTOP/SIGCONT of Kafka and the registry (no PostgreSQL), or none
-  --keep                      keep the run's databases, topics and consumer groups`
+  --skip KIND[,KIND…]         leave these faults out of the plan (the rest stay as planned), e.g.
+                              --skip registry,postgres on a stack whose registry is not this checkout's;
+                              kinds: ${FAULT_KINDS.join(', ')}
+  --keep                      keep the run's databases, topics and consumer groups
+On a three-node stack (./choreo --brokers 3, or CHOREO_BROKERS=3) the run adds broker kills, rolling
+restarts, leader moves, controller failovers and silent PostgreSQL connections.`
 
 /** What the run reads from the environment: the stack ./choreo describes, its defaults those of the local stack. */
 const envSchema = {
@@ -21,6 +27,8 @@ const envSchema = {
   PGHOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   PGPORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5432 }),
   PGUSER: Type.String({ minLength: 1, default: 'postgres' }),
+  // Set by infra/bin/stack.sh: three nodes turn the cluster's faults on.
+  CHOREO_BROKERS: Type.Integer({ minimum: 1, maximum: 9, default: 1 }),
 }
 
 /** A mistake in the command line, naming the option. */
@@ -35,6 +43,10 @@ export interface Options {
   profile: Profile
   seed: number
   infra: InfraMode | 'none'
+  /** Fault kinds left out of the plan. */
+  skip: ReadonlySet<FaultKind>
+  /** Kafka nodes in the stack. */
+  nodes: number
   keep: boolean
   brokers: string[]
   registryUrl: string
@@ -58,6 +70,7 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       'broker-outage-minutes': { type: 'string' },
       seed: { type: 'string' },
       infra: { type: 'string', default: 'restart' },
+      skip: { type: 'string', default: '' },
       keep: { type: 'boolean', default: false },
     },
   })
@@ -71,9 +84,16 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
   const seed = values.seed === undefined ? Date.now() % 1_000_000 : Number(values.seed)
   if (!Number.isSafeInteger(seed) || seed < 0) throw new OptionError(`--seed must be a non-negative integer, not '${values.seed}'`)
 
+  const skip = new Set<FaultKind>()
+  for (const kind of values.skip.split(',').map((k) => k.trim()).filter(Boolean)) {
+    if (!(FAULT_KINDS as readonly string[]).includes(kind)) throw new OptionError(`--skip takes fault kinds (${FAULT_KINDS.join(', ')}), not '${kind}'`)
+    skip.add(kind as FaultKind)
+  }
+  if (outage > 0 && skip.has('kafka')) throw new OptionError('--broker-outage-minutes stops Kafka: do not --skip kafka with it')
+
   const config = loadConfig(envSchema, env)
 
-  const profile = values.short ? shortProfile : longProfile(minutes ?? 0, outage)
+  const profile = onNodes(values.short ? shortProfile : longProfile(minutes ?? 0, outage), config.CHOREO_BROKERS)
   return {
     profile: {
       ...profile,
@@ -81,9 +101,13 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
       kafka: infra === 'none' ? { ...profile.kafka, restarts: 0 } : profile.kafka,
       registry: infra === 'none' ? { ...profile.registry, restarts: 0 } : profile.registry,
       postgres: infra === 'restart' ? profile.postgres : { restarts: 0 },
+      // The silent connections are the run's own proxies: they stay with none.
+      cluster: infra === 'none' ? { ...profile.cluster, brokerKills: 0, rollingRestarts: 0, controllerFailovers: 0, leaderMoves: 0 } : profile.cluster,
     },
     seed,
     infra,
+    skip,
+    nodes: config.CHOREO_BROKERS,
     keep: values.keep,
     brokers: brokersOf(config.KAFKA_BROKERS),
     registryUrl: config.SCHEMA_REGISTRY_URL,

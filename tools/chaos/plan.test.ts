@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { laneOf, planFaults, type PlannedFault } from './plan.ts'
-import { longProfile, shortProfile } from './profile.ts'
+import { CLUSTER_FAULT_KINDS, laneOf, planFaults, type PlannedFault } from './plan.ts'
+import { longProfile, onNodes, shortProfile } from './profile.ts'
 import { createRandom } from './random.ts'
 
 const count = (plan: PlannedFault[], kind: PlannedFault['kind']) => plan.filter((f) => f.kind === kind).length
@@ -52,5 +52,43 @@ describe('fault plan', () => {
   it('gives each service its own kill lane and the infrastructure one lane', () => {
     const plan = planFaults(longProfile(10, 0), createRandom(5))
     expect(new Set(plan.map(laneOf))).toEqual(new Set(['kill-order-service', 'kill-stock-service', 'kill-payment-service', 'dup', 'scale', 'infra']))
+  })
+
+  it('plans nothing of the cluster\'s on one node: the same plan as before cluster mode existed', () => {
+    for (const profile of [shortProfile, longProfile(30, 0)]) {
+      expect(onNodes(profile, 1)).toBe(profile)
+      const plan = planFaults(profile, createRandom(7))
+      for (const kind of CLUSTER_FAULT_KINDS) expect(count(plan, kind)).toBe(0)
+    }
+  })
+
+  it('gives the short cluster run about one of each cluster fault, and no whole-cluster restart', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const plan = planFaults(onNodes(shortProfile, 3), createRandom(seed))
+      expect([count(plan, 'broker-kill'), count(plan, 'rolling'), count(plan, 'controller'), count(plan, 'silent-db')]).toEqual([1, 1, 1, 1])
+      expect(count(plan, 'leader-move')).toBe(2)
+      expect([count(plan, 'kafka'), count(plan, 'registry'), count(plan, 'postgres')]).toEqual([0, 1, 1])
+    }
+  })
+
+  it('gives 30 cluster minutes ≥ 30 broker kills, ≥ 5 rolling restarts, ≥ 30 leader moves and ≥ 1,000 faults in all', () => {
+    const profile = onNodes(longProfile(30, 0), 3)
+    const plan = planFaults(profile, createRandom(2026))
+    expect(count(plan, 'broker-kill')).toBeGreaterThanOrEqual(30)
+    expect(count(plan, 'rolling')).toBeGreaterThanOrEqual(5)
+    expect(count(plan, 'leader-move')).toBeGreaterThanOrEqual(30)
+    expect(count(plan, 'controller')).toBeGreaterThanOrEqual(3)
+    expect(count(plan, 'silent-db')).toBeGreaterThanOrEqual(5)
+    expect(plan.length).toBeGreaterThanOrEqual(1000)
+    const nodes = new Set(plan.flatMap((f) => (f.kind === 'broker-kill' ? [f.node] : [])))
+    expect(nodes).toEqual(new Set([1, 2, 3]))
+    for (const f of plan) expect(f.at > 0 && f.at < profile.loadSeconds).toBe(true)
+  })
+
+  it('puts node faults in one lane, leader moves and silent connections in lanes of their own', () => {
+    const plan = planFaults(onNodes(longProfile(10, 0), 3), createRandom(5))
+    const lanes = new Map(plan.map((f) => [f.kind, laneOf(f)]))
+    expect([lanes.get('broker-kill'), lanes.get('rolling'), lanes.get('controller')]).toEqual(['brokers', 'brokers', 'brokers'])
+    expect([lanes.get('leader-move'), lanes.get('silent-db'), lanes.get('kafka')]).toEqual(['leaders', 'silent-db', 'infra'])
   })
 })

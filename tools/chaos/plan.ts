@@ -13,21 +13,47 @@ export type PlannedFault =
   | { kind: 'scaleout'; at: number; forSeconds: number }
   | { kind: 'kafka' | 'registry'; at: number; outageSeconds: number }
   | { kind: 'postgres'; at: number }
+  // Cluster mode (three Kafka nodes) only:
+  /** kill -9 of Kafka node `node` at a busy moment, started again after downSeconds. */
+  | { kind: 'broker-kill'; at: number; node: number; downSeconds: number }
+  /** Every node stopped (controlled shutdown) and started in turn, from `firstNode` on. */
+  | { kind: 'rolling'; at: number; firstNode: number }
+  /** A partition's replicas reordered, then a PREFERRED election: `pick` in [0, 1) chooses which partition and which new leader. */
+  | { kind: 'leader-move'; at: number; pick: number }
+  /** kill -9 of the active controller's node, started again after downSeconds. */
+  | { kind: 'controller'; at: number; downSeconds: number }
+  /** Every connection of one service instance to PostgreSQL goes silent (half-open) without closing. */
+  | { kind: 'silent-db'; at: number; service: Service }
 
 export type FaultKind = PlannedFault['kind']
-export const FAULT_KINDS: readonly FaultKind[] = ['kill', 'kafka', 'registry', 'postgres', 'dup', 'scaleout']
+/** The faults of every run, single node or cluster. */
+export const BASE_FAULT_KINDS = ['kill', 'kafka', 'registry', 'postgres', 'dup', 'scaleout'] as const satisfies readonly FaultKind[]
+/** The faults a three-node cluster adds. */
+export const CLUSTER_FAULT_KINDS = ['broker-kill', 'rolling', 'leader-move', 'controller', 'silent-db'] as const satisfies readonly FaultKind[]
+export const FAULT_KINDS: readonly FaultKind[] = [...BASE_FAULT_KINDS, ...CLUSTER_FAULT_KINDS]
+/** Faults that stop or start Kafka nodes: they need the stack's own processes (pid files). */
+export const KAFKA_NODE_FAULTS: ReadonlySet<FaultKind> = new Set(['kafka', 'broker-kill', 'rolling', 'controller'])
+/**
+ * Faults that take turns, whatever their lanes (see faults.ts): never two nodes down at once (two
+ * copies gone is an outage), and no reassignment while a node is down (Kafka refuses one that
+ * names an offline broker).
+ */
+export const KAFKA_TURN_FAULTS: ReadonlySet<FaultKind> = new Set([...KAFKA_NODE_FAULTS, 'leader-move'])
 
 /**
  * Faults of one lane run one after the other, a late one waiting for the one before; lanes
  * overlap freely. Kills have a lane per service: a service is killed again only once its
  * restart has rejoined its consumer group, while the other services are killed meanwhile.
  */
-export type Lane = `kill-${Service}` | 'dup' | 'scale' | 'infra'
+export type Lane = `kill-${Service}` | 'dup' | 'scale' | 'infra' | 'brokers' | 'leaders' | 'silent-db'
 export function laneOf(fault: PlannedFault): Lane {
   switch (fault.kind) {
     case 'kill': return `kill-${fault.service}`
     case 'dup': return 'dup'
     case 'scaleout': return 'scale'
+    case 'broker-kill': case 'rolling': case 'controller': return 'brokers'
+    case 'leader-move': return 'leaders'
+    case 'silent-db': return 'silent-db'
     default: return 'infra'
   }
 }
@@ -42,6 +68,8 @@ const KILLS_END_BEFORE_SECONDS = 40
 const DUPS_END_BEFORE_SECONDS = 3
 /** Scale-out windows (and infrastructure restarts, from the profile's infraFrom) fall inside this share of the load phase. */
 const WINDOW = { from: 0.1, to: 0.7 } as const
+/** Cluster node faults and leader moves fall before this share of the load (they run one at a time and take a while each). */
+const CLUSTER_WINDOW_END = 0.85
 /** A kill of a second instance must leave it this long to come back before its window closes. */
 const SECOND_INSTANCE_MARGIN_SECONDS = 3
 
@@ -81,7 +109,37 @@ export function planFaults(profile: Profile, random: Random): PlannedFault[] {
     return { kind, at }
   })
 
-  return [...windows, ...kills, ...dups, ...infra].sort((a, b) => a.at - b.at)
+  return [...windows, ...kills, ...dups, ...infra, ...clusterFaults(profile, random.fork('cluster'))].sort((a, b) => a.at - b.at)
+}
+
+/**
+ * The cluster's faults: the node faults (broker kills, rolling restarts, controller failovers)
+ * shuffled and spread over the load, leader moves and silent connections in lanes of their own.
+ * None in single-node mode (all counts 0), so a single-node plan is what it always was.
+ */
+function clusterFaults(profile: Profile, random: Random): PlannedFault[] {
+  const { cluster } = profile
+  const L = profile.loadSeconds
+  const nodeRandom = random.fork('nodes')
+  const nodeKinds = shuffle([
+    ...Array.from({ length: cluster.brokerKills }, () => 'broker-kill' as const),
+    ...Array.from({ length: cluster.rollingRestarts }, () => 'rolling' as const),
+    ...Array.from({ length: cluster.controllerFailovers }, () => 'controller' as const),
+  ], nodeRandom)
+  const nodeFaults = spread(nodeKinds.length, QUIET_START_SECONDS, L * CLUSTER_WINDOW_END, nodeRandom).map((at, i): PlannedFault => {
+    const kind = nodeKinds[i]!
+    const downSeconds = nodeRandom.between(...cluster.nodeDownSeconds)
+    if (kind === 'broker-kill') return { kind, at, node: nodeRandom.int(1, cluster.nodes), downSeconds }
+    if (kind === 'rolling') return { kind, at, firstNode: nodeRandom.int(1, cluster.nodes) }
+    return { kind, at, downSeconds }
+  })
+  const leaderRandom = random.fork('leaders')
+  const leaderMoves = spread(cluster.leaderMoves, QUIET_START_SECONDS, L * CLUSTER_WINDOW_END, leaderRandom)
+    .map((at): PlannedFault => ({ kind: 'leader-move', at, pick: leaderRandom.next() }))
+  const silentRandom = random.fork('silent-db')
+  const silent = spread(cluster.silentDb, L * WINDOW.from, L * WINDOW.to, silentRandom)
+    .map((at): PlannedFault => ({ kind: 'silent-db', at, service: silentRandom.pick(SERVICES) }))
+  return [...nodeFaults, ...leaderMoves, ...silent]
 }
 
 /** Moments of a Poisson process with this mean gap, in [from, to). */

@@ -23,15 +23,43 @@ export interface Profile {
   infraFrom: number
   /** A final broker outage while the load goes on (0: none); the drain after it is measured. */
   brokerOutageSeconds: number
-  /** Giving up on quiescence after this long is itself a violation. */
+  /** The faults of a three-node cluster (all 0 with one node). */
+  cluster: ClusterFaults
+  /** The drain gives up (a violation) after this long without progress (see quiescence.ts). */
+  drainStallSeconds: number
+  /** …and after this long in all, however it progresses: a backstop, far above any clean drain. */
   drainTimeoutSeconds: number
 }
+
+export interface ClusterFaults {
+  /** Kafka nodes in the stack (CHOREO_BROKERS): the node faults need three. */
+  nodes: number
+  brokerKills: number
+  rollingRestarts: number
+  controllerFailovers: number
+  leaderMoves: number
+  /** Silent PostgreSQL connections of one service instance. */
+  silentDb: number
+  /** How long a killed node stays down. */
+  nodeDownSeconds: readonly [number, number]
+}
+
+const SINGLE_NODE: ClusterFaults = { nodes: 1, brokerKills: 0, rollingRestarts: 0, controllerFailovers: 0, leaderMoves: 0, silentDb: 0, nodeDownSeconds: [0, 0] }
+/** A killed node stays down a moment or a few seconds: long enough for the others to notice (sessions of 9 s) or not. */
+const NODE_DOWN_SECONDS = [1, 8] as const
 
 /** The issue's outage lengths: Kafka stopped for 30 s, the registry for 20 s. */
 const KAFKA_OUTAGE_SECONDS = 30
 const REGISTRY_OUTAGE_SECONDS = 20
 /** The issue's bound on the drain after a broker outage. */
 export const BROKER_OUTAGE_DRAIN_LIMIT_SECONDS = 90
+/**
+ * The drain fails after this long without progress. The longest pause a clean drain can have is
+ * a consumer group waiting out a killed member's session (30 s) and then rebalancing, or a
+ * crash-looping service's back-off (≤ 32 s): 90 s is three times either, and does not depend on
+ * how fast the machine is, only on those timeouts.
+ */
+export const DRAIN_STALL_SECONDS = 90
 
 /**
  * The run inside `./choreo test`: a minute of load (4–6 minutes with setup, restarts and drain here), with a few
@@ -54,7 +82,9 @@ export const shortProfile: Profile = {
   // After the kills have rejoined: a service restarting while the registry is away cannot start.
   infraFrom: 0.5,
   brokerOutageSeconds: 0,
-  drainTimeoutSeconds: 75,
+  cluster: SINGLE_NODE,
+  drainStallSeconds: DRAIN_STALL_SECONDS,
+  drainTimeoutSeconds: 600,
 }
 
 /**
@@ -80,6 +110,42 @@ export function longProfile(minutes: number, brokerOutageMinutes: number): Profi
     postgres: { restarts: Math.max(1, Math.floor(loadSeconds / 240)) },
     infraFrom: 0.1,
     brokerOutageSeconds: Math.round(brokerOutageMinutes * 60),
-    drainTimeoutSeconds: 300,
+    cluster: SINGLE_NODE,
+    drainStallSeconds: DRAIN_STALL_SECONDS,
+    drainTimeoutSeconds: 1800,
+  }
+}
+
+/**
+ * The same run on a three-node cluster (`nodes` ≥ 3); unchanged on one node. The short run gets
+ * one of each cluster fault (two leader moves) and no whole-cluster restart (the single-node run
+ * of ./choreo test has that one). The long run, per 30 minutes: 30 broker kills, 5 rolling
+ * restarts, 3 controller failovers, 36 leader moves, 10 silent connections, and 2 whole-cluster
+ * restarts instead of 10. Node faults and leader moves take turns (faults.ts): on an idle 2-core
+ * machine they fill about 27 of the 30 minutes; where they take longer, the load goes on until
+ * the last has ended.
+ */
+export function onNodes(profile: Profile, nodes: number): Profile {
+  if (nodes < 3) return profile
+  if (profile.name === 'short') {
+    return {
+      ...profile,
+      kafka: { ...profile.kafka, restarts: 0 },
+      cluster: { nodes, brokerKills: 1, rollingRestarts: 1, controllerFailovers: 1, leaderMoves: 2, silentDb: 1, nodeDownSeconds: NODE_DOWN_SECONDS },
+    }
+  }
+  const L = profile.loadSeconds
+  return {
+    ...profile,
+    kafka: { ...profile.kafka, restarts: Math.max(1, Math.floor(L / 900)) },
+    cluster: {
+      nodes,
+      brokerKills: Math.max(1, Math.ceil(L / 60)),
+      rollingRestarts: Math.max(1, Math.floor(L / 360)),
+      controllerFailovers: Math.max(1, Math.floor(L / 600)),
+      leaderMoves: Math.max(1, Math.floor(L / 50)),
+      silentDb: Math.max(1, Math.floor(L / 180)),
+      nodeDownSeconds: NODE_DOWN_SECONDS,
+    },
   }
 }

@@ -7,16 +7,17 @@ import { createApi } from './api.ts'
 import { probeCommitWindow } from './commit-window.ts'
 import { consumersOf } from './consumers.ts'
 import { createDuplicator } from './duplicator.ts'
-import { createFaultInjector } from './faults.ts'
+import { createFaultInjector, type Flow } from './faults.ts'
 import { checkInvariants, TERMINAL_STATUSES } from './invariants.ts'
 import { consumerLag, reconnectingOffsetsAdmin } from './kafka-state.ts'
 import { createLoad } from './load.ts'
 import type { Options } from './options.ts'
-import { planFaults, SERVICES, type Instance, type Service } from './plan.ts'
+import { FAULT_KINDS, KAFKA_NODE_FAULTS, planFaults, SERVICES, type Instance, type Service } from './plan.ts'
 import { BROKER_OUTAGE_DRAIN_LIMIT_SECONDS } from './profile.ts'
 import { awaitQuiescence, type DrainState } from './quiescence.ts'
 import { createRandom } from './random.ts'
 import { createRunResources, freePort } from './run-resources.ts'
+import { createSilentDb, type SilentDb } from './silent-db.ts'
 import { createStackControl } from './stack-control.ts'
 import { buildResult, runViolations, summaryLine, type RunResult } from './summary.ts'
 import { createSupervisor } from './supervisor.ts'
@@ -29,12 +30,21 @@ const PREFERRED_PORTS: Record<Service, Record<Instance, number>> = {
   'payment-service': { 1: 4103, 2: 4203 },
 }
 const SERVICE_POOL_MAX = '6'
+/**
+ * stock-service ships a paid order this long after it is paid (its fulfilment poller), not in
+ * the transaction that sees it paid: for these seconds a modification, a cancellation or a
+ * redelivered payment races the shipment, and a payment counted twice shows in paid_amount.
+ */
+const FULFILMENT_DELAY_MS = '3000'
 const PROGRESS_EVERY_MS = 15_000
 /** The inbox rows a kill can have left uncommitted are recent; older ones are long committed. */
 const RECENT_INBOX_SQL = `SELECT topic, partition, "offset" FROM inbox WHERE consumer_group = ? AND handled_at > now() - interval '5 minutes'`
 /** Busy: the relay has rows to publish, or the consumer handled an event a moment ago. */
 const BUSY_SQL = `SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL)
   OR EXISTS (SELECT 1 FROM inbox WHERE consumer_group = ? AND handled_at > now() - interval '250 milliseconds') AS busy`
+/** Work a service did since a moment: rows its relay published, events its consumer handled. */
+const FLOW_SQL = `SELECT (SELECT count(*) FROM outbox WHERE published_at >= ?)::int AS published,
+  (SELECT count(*) FROM inbox WHERE consumer_group = ? AND handled_at >= ?)::int AS handled`
 
 /**
  * One chaos run, start to end: its own services and data on the shared stack, load with faults,
@@ -51,8 +61,16 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
   const say = (message: string) => { note(message); console.error(`[chaos] ${message}`) }
 
   const random = createRandom(seed)
-  const stack = createStackControl({ root, mode: options.infra === 'pause' ? 'pause' : 'restart', logFile: join(runDir, 'stack.log') })
-  if (profile.kafka.restarts + profile.registry.restarts + profile.brokerOutageSeconds > 0) stack.assertOwnStack()
+  const stack = createStackControl({
+    root, mode: options.infra === 'pause' ? 'pause' : 'restart', nodes: options.nodes, brokers: options.brokers,
+    logFile: join(runDir, 'stack.log'), workDir: runDir,
+  })
+  const plan = planFaults(profile, random.fork('faults')).filter((f) => !options.skip.has(f.kind))
+  const cluster = profile.cluster.nodes >= 3
+  stack.assertOwnStack([
+    ...(plan.some((f) => KAFKA_NODE_FAULTS.has(f.kind)) || profile.brokerOutageSeconds > 0 ? ['kafka' as const] : []),
+    ...(plan.some((f) => f.kind === 'registry') ? ['registry' as const] : []),
+  ])
   const ports = {} as Record<Service, Record<Instance, number>>
   for (const s of SERVICES) ports[s] = { 1: await freePort(PREFERRED_PORTS[s][1]), 2: await freePort(PREFERRED_PORTS[s][2]) }
   const kafka = createKafka({ clientId: `chaos-${runId}`, brokers: options.brokers }, silentLogger)
@@ -61,14 +79,23 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
   const resources = await createRunResources({ runId, postgres: options.postgres, kafka, offsets, log: note })
   const consumers = consumersOf(resources.prefix)
   const jwtSecret = randomBytes(32).toString('hex')
+  // Through a proxy of its own per instance only when a connection is to go silent: otherwise as always.
+  const silentDb: SilentDb | undefined = plan.some((f) => f.kind === 'silent-db')
+    ? await createSilentDb({
+        databaseUrls: resources.databaseUrls, dbs: resources.dbs, offsets, groups: resources.groups,
+        topicsOf: (s) => consumers[s].topics,
+        portOf: (s, i) => ports[s][i], runId, trouble: (t) => faults.troubles.push(t), log: note,
+      })
+    : undefined
 
   const supervisor = createSupervisor({
     root, logDir: runDir, log: note,
     portOf: (s, i) => ports[s][i],
     envOf: (s, i) => ({
       PORT: String(ports[s][i]), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-      DATABASE_URL: resources.databaseUrls[s], DATABASE_POOL_MAX: SERVICE_POOL_MAX, TOPIC_PREFIX: resources.prefix,
+      DATABASE_URL: silentDb ? silentDb.urlOf(s, i) : resources.databaseUrls[s], DATABASE_POOL_MAX: SERVICE_POOL_MAX, TOPIC_PREFIX: resources.prefix,
       KAFKA_BROKERS: options.brokers.join(','), SCHEMA_REGISTRY_URL: options.registryUrl, JWT_SECRET: jwtSecret,
+      ...(s === 'stock-service' ? { FULFILMENT_DELAY_MS } : {}),
     }),
   })
   const duplicator = createDuplicator({ kafka, offsets, topics: resources.eventTopics, random: random.fork('duplicates') })
@@ -91,6 +118,24 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       recentInbox: async () => (await resources.dbs[service].raw(RECENT_INBOX_SQL, [resources.groups[service]])).rows,
     }),
     busy: async (service) => (await resources.dbs[service].raw(BUSY_SQL, [resources.groups[service]])).rows[0]?.busy === true,
+    ...(cluster ? { cluster: { topics: resources.eventTopics, groups: Object.values(resources.groups) } } : {}),
+    ...(silentDb ? { silentDb } : {}),
+    flowSince: async (since) => {
+      const at = new Date(since)
+      const flows: Flow[] = await Promise.all(SERVICES.map(async (s) => (await resources.dbs[s].raw(FLOW_SQL, [at, resources.groups[s], at])).rows[0] as Flow))
+      return { published: flows.reduce((n, f) => n + f.published, 0), handled: flows.reduce((n, f) => n + f.handled, 0) }
+    },
+    httpTally: () => {
+      let requests = 0
+      let failed = 0
+      for (const byStatus of Object.values(load.record.responses)) {
+        for (const [status, n] of Object.entries(byStatus)) {
+          requests += n
+          if (status === '0' || Number(status) >= 500) failed += n
+        }
+      }
+      return { requests, failed }
+    },
   })
 
   // Interrupted: give back what a fault took from the shared stack; the services die with the run.
@@ -120,9 +165,9 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
     await load.setup()
     duplicator.start()
 
-    const plan = planFaults(profile, random.fork('faults'))
     writeFileSync(join(runDir, 'plan.json'), JSON.stringify(plan, null, 2))
-    say(`load for ${profile.loadSeconds}s with ${plan.length} planned faults${profile.brokerOutageSeconds ? `, then a ${profile.brokerOutageSeconds}s broker outage` : ''}`)
+    const planned = FAULT_KINDS.map((k) => [k, plan.filter((f) => f.kind === k).length] as const).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join(' ')
+    say(`load for ${profile.loadSeconds}s with ${plan.length} planned faults (${planned})${options.skip.size > 0 ? `, skipping ${[...options.skip].join(', ')}` : ''}${profile.brokerOutageSeconds ? `, then a ${profile.brokerOutageSeconds}s broker outage` : ''}`)
     const loadStartedAt = Date.now()
     load.start()
     const progress = setInterval(() => {
@@ -142,8 +187,10 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
     const loadStoppedAt = Date.now()
     await Promise.all(SERVICES.map((s) => supervisor.start(s, 1)))
 
-    say(`load stopped; draining (up to ${profile.drainTimeoutSeconds}s)`)
-    const quiescence = await awaitQuiescence({ measure, deliver: load.deliverShipped, timeoutMs: profile.drainTimeoutSeconds * 1000, log: say })
+    say(`load stopped; draining while it progresses (giving up after ${profile.drainStallSeconds}s without progress, or ${profile.drainTimeoutSeconds}s in all)`)
+    const quiescence = await awaitQuiescence({
+      measure, deliver: load.deliverShipped, stallMs: profile.drainStallSeconds * 1000, timeoutMs: profile.drainTimeoutSeconds * 1000, log: say,
+    })
     const drainSeconds = (quiescence.at - Math.max(faults.lastEndedAt, loadStoppedAt)) / 1000
     await duplicator.stop()
 
@@ -156,21 +203,27 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       duplicatedMessages: faults.duplicatedMessages,
     })
     const result = buildResult({
-      run: runId, seed, profile: profile.name, startedAt,
+      run: runId, seed, profile: profile.name, cluster, startedAt,
       counts: faults.counts, timeline: faults.events,
       duplicatedMessages: faults.duplicatedMessages, killsInCommitWindow: faults.killsInCommitWindow, crashes: supervisor.crashes,
       verdict,
-      runViolations: runViolations(quiescence, drainSeconds, profile.brokerOutageSeconds > 0 ? { limitSeconds: BROKER_OUTAGE_DRAIN_LIMIT_SECONDS } : null),
+      runViolations: [
+        ...runViolations(quiescence, drainSeconds, profile.brokerOutageSeconds > 0 ? { limitSeconds: BROKER_OUTAGE_DRAIN_LIMIT_SECONDS } : null),
+        ...faults.troubles,
+      ],
       drainSeconds,
-      quiescent: quiescence.reached,
+      quiescence,
+      drainStallLimitSeconds: profile.drainStallSeconds,
       responses: load.record.responses,
     })
     writeFileSync(join(runDir, 'result.json'), JSON.stringify(result, null, 2))
+    if (result.events.deadLetters > 0) say(`dead letters by reason: ${JSON.stringify(result.events.deadLettersByReason)}`)
     note(summaryLine(result))
     return result
   } finally {
     await faults.restore()
     await supervisor.stopAll()
+    await silentDb?.close()
     await duplicator.stop()
     if (options.keep) {
       await resources.close()

@@ -51,8 +51,8 @@ export async function takeSnapshot(deps: {
       .map((r) => ({ orderId: str(r.order_id), eventId: str(r.event_id) })),
     products: (await rows(stock, 'SELECT product_id, available, reserved FROM products'))
       .map((r) => ({ productId: str(r.product_id), available: num(r.available), reserved: num(r.reserved) })),
-    reservations: (await rows(stock, 'SELECT order_id, status, total_amount FROM reservations'))
-      .map((r) => ({ orderId: str(r.order_id), status: str(r.status), total: num(r.total_amount) })),
+    reservations: (await rows(stock, 'SELECT order_id, status, total_amount, paid_amount FROM reservations'))
+      .map((r) => ({ orderId: str(r.order_id), status: str(r.status), total: num(r.total_amount), paid: num(r.paid_amount) })),
     reservationLines: (await rows(stock, 'SELECT order_id, product_id, quantity FROM reservation_lines'))
       .map((r) => ({ orderId: str(r.order_id), productId: str(r.product_id), quantity: num(r.quantity) })),
     shipments: (await rows(stock, 'SELECT order_id, status FROM shipments'))

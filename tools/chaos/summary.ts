@@ -1,11 +1,14 @@
-import type { FaultCounts, FaultEvent } from './faults.ts'
+import type { FaultCounts, FaultEvent, FaultTrouble } from './faults.ts'
 import type { Verdict, Violation } from './invariants.ts'
-import { FAULT_KINDS } from './plan.ts'
+import { BASE_FAULT_KINDS, CLUSTER_FAULT_KINDS, FAULT_KINDS } from './plan.ts'
 import type { Quiescence } from './quiescence.ts'
 
-/** A rule about the run rather than the data: it drained, and fast enough after a broker outage. */
+/**
+ * A rule about the run rather than the data: it drained, fast enough after a broker outage; the
+ * cluster healed after each node fault and sagas flowed through it; a silenced service recovered.
+ */
 export interface RunViolation {
-  rule: 'not-quiescent' | 'slow-drain-after-broker-outage'
+  rule: 'not-quiescent' | 'slow-drain-after-broker-outage' | FaultTrouble['rule']
   detail: string
 }
 
@@ -18,6 +21,8 @@ export interface RunResult {
   profile: string
   startedAt: string
   finishedAt: string
+  /** Three Kafka nodes: the cluster's faults were planned. */
+  cluster: boolean
   faults: FaultCounts & { total: number }
   duplicatedMessages: number
   killsInCommitWindow: number
@@ -31,8 +36,11 @@ export interface RunResult {
   violationsByRule: Record<string, number>
   violationDetails: (Violation | RunViolation)[]
   drainAfterLastFaultSeconds: number
+  /** The longest time the drain went without progress, and the limit it had: their gap is the margin. */
+  drainLongestStallSeconds: number
+  drainStallLimitSeconds: number
   quiescent: boolean
-  events: { onTopics: number; copies: number; relayResends: number; deadLetters: number }
+  events: { onTopics: number; copies: number; relayResends: number; deadLetters: number; deadLettersByReason: Record<string, number> }
   responses: Record<string, Record<string, number>>
   timeline: FaultEvent[]
 }
@@ -42,7 +50,8 @@ export function runViolations(quiescence: Quiescence, drainSeconds: number, brok
   const out: RunViolation[] = []
   if (!quiescence.reached) {
     const s = quiescence.last
-    out.push({ rule: 'not-quiescent', detail: s ? `gave up with backlog ${s.backlog}, lag ${s.lag}, open orders ${s.openOrders}` : 'could not measure' })
+    const why = quiescence.gaveUp === 'stalled' ? 'no progress for the stall limit' : 'the overall limit passed'
+    out.push({ rule: 'not-quiescent', detail: `${why}: ${s ? `gave up with backlog ${s.backlog}, lag ${s.lag}, open orders ${s.openOrders}` : 'could not measure'}` })
   }
   if (brokerOutage && drainSeconds > brokerOutage.limitSeconds) {
     out.push({ rule: 'slow-drain-after-broker-outage', detail: `${drainSeconds.toFixed(1)}s after the broker came back, limit ${brokerOutage.limitSeconds}s` })
@@ -54,6 +63,7 @@ export function buildResult(input: {
   run: string
   seed: number
   profile: string
+  cluster: boolean
   startedAt: Date
   counts: FaultCounts
   timeline: FaultEvent[]
@@ -63,7 +73,8 @@ export function buildResult(input: {
   verdict: Verdict
   runViolations: RunViolation[]
   drainSeconds: number
-  quiescent: boolean
+  quiescence: Quiescence
+  drainStallLimitSeconds: number
   responses: Record<string, Record<string, number>>
 }): RunResult {
   const { verdict } = input
@@ -74,6 +85,7 @@ export function buildResult(input: {
     run: input.run,
     seed: input.seed,
     profile: input.profile,
+    cluster: input.cluster,
     startedAt: input.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     faults: { ...input.counts, total: FAULT_KINDS.reduce((n, k) => n + input.counts[k], 0) },
@@ -88,16 +100,23 @@ export function buildResult(input: {
     violationsByRule: byRule,
     violationDetails: all.slice(0, MAX_DETAILS),
     drainAfterLastFaultSeconds: Math.round(input.drainSeconds * 10) / 10,
-    quiescent: input.quiescent,
-    events: { onTopics: verdict.stats.events, copies: verdict.stats.copies, relayResends: verdict.stats.relayResends, deadLetters: verdict.stats.deadLetters },
+    drainLongestStallSeconds: Math.round(input.quiescence.longestStallMs / 100) / 10,
+    drainStallLimitSeconds: input.drainStallLimitSeconds,
+    quiescent: input.quiescence.reached,
+    events: {
+      onTopics: verdict.stats.events, copies: verdict.stats.copies, relayResends: verdict.stats.relayResends,
+      deadLetters: verdict.stats.deadLetters, deadLettersByReason: verdict.stats.deadLettersByReason,
+    },
     responses: input.responses,
     timeline: input.timeline,
   }
 }
 
-/** The one line a run prints. */
+/** The one line a run prints: the cluster's fault kinds only on a cluster, dead letters only when there are some. */
 export function summaryLine(r: RunResult): string {
-  const kinds = FAULT_KINDS.map((k) => `${k}=${r.faults[k]}`).join(' ')
+  const kinds = [...BASE_FAULT_KINDS, ...(r.cluster ? CLUSTER_FAULT_KINDS : [])].map((k) => `${k}=${r.faults[k]}`).join(' ')
+  const reasons = Object.entries(r.events.deadLettersByReason).map(([reason, n]) => `${reason}: ${n}`).join(', ')
   return `chaos: faults=${r.faults.total} (${kinds}) orders=${r.orders} lost=${r.lost} duplicated_effects=${r.duplicatedEffects} `
-    + `violations=${r.violations} drain_after_last_fault=${r.drainAfterLastFaultSeconds}s`
+    + `violations=${r.violations}${r.events.deadLetters > 0 ? ` dead_letters=${r.events.deadLetters} (${reasons})` : ''} `
+    + `drain_after_last_fault=${r.drainAfterLastFaultSeconds}s drain_longest_stall=${r.drainLongestStallSeconds}s/${r.drainStallLimitSeconds}s`
 }

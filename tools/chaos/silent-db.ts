@@ -1,0 +1,148 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { OffsetsAdmin } from '@choreo/messaging'
+import { startTcpProxy, type TcpProxy } from '@choreo/testkit'
+import { committedOffsets } from './kafka-state.ts'
+import { SERVICES, type Instance, type Service } from './plan.ts'
+import type { Db } from './run-resources.ts'
+
+/**
+ * The silent connection: each service instance reaches PostgreSQL through a TCP proxy of its own
+ * (testkit's tcp-proxy.ts), so that one instance's connections can go half-open at once, the way
+ * a NAT or firewall that forgets a flow leaves them: nothing forwarded, nothing closed, no FIN or
+ * RST. The service must notice by itself (its client's query timeout, keepalive, the relay lease's
+ * idle_session_timeout and heartbeat, packages/platform/src/db.ts) and carry on over new
+ * connections. The runner only watches, then ends the server sessions the silence left behind.
+ */
+export interface SilentDb {
+  /** The DATABASE_URL an instance is started with: through its proxy, named by application_name. */
+  urlOf(service: Service, instance: Instance): string
+  /** Silences the instance's connections and waits for it to recover; null when it had none (not counted). */
+  silence(service: Service, instance: Instance): Promise<string | null>
+  close(): Promise<void>
+}
+
+export interface SilentDbTrouble {
+  rule: 'silent-db-not-recovered'
+  detail: string
+}
+
+/** How long an instance may take to recover before the run calls it a violation: the query timeout (35 s), a consumer rejoin (30 s), margin. */
+const RECOVERY_LIMIT_MS = 240_000
+const POLL_MS = 1000
+/** An instance being restarted (a kill, a crash loop) has no connections yet: wait this long for one to silence. */
+const CONNECTION_WAIT_MS = 120_000
+const HEALTH_TIMEOUT_MS = 5000
+/** How long to wait for a moment with more than one session open before silencing whatever is open. */
+const BUSY_WAIT_MS = 20_000
+const SESSION_POLL_MS = 100
+
+const SESSIONS_SQL = 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?'
+const END_LEFTOVERS_SQL = `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+  WHERE datname = current_database() AND application_name = ? AND backend_start < ?`
+
+export async function createSilentDb(deps: {
+  databaseUrls: Record<Service, string>
+  /** The runner's own pools (direct, not proxied). */
+  dbs: Record<Service, Db>
+  offsets: OffsetsAdmin
+  groups: Record<Service, string>
+  /** The topics the service's consumer reads. */
+  topicsOf(service: Service): readonly string[]
+  portOf(service: Service, instance: Instance): number
+  runId: string
+  trouble(t: SilentDbTrouble): void
+  log(message: string): void
+}): Promise<SilentDb> {
+  const proxies = new Map<string, TcpProxy>()
+  const key = (service: Service, instance: Instance) => `${service}-${instance}`
+  const appName = (service: Service, instance: Instance) => `chaos-${deps.runId}-${key(service, instance)}`
+  for (const service of SERVICES) {
+    const target = new URL(deps.databaseUrls[service])
+    for (const instance of [1, 2] as const) {
+      proxies.set(key(service, instance), await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) }))
+    }
+  }
+  const proxyOf = (service: Service, instance: Instance) => proxies.get(key(service, instance))!
+
+  async function sessions(service: Service, instance: Instance): Promise<number> {
+    return (await deps.dbs[service].raw(SESSIONS_SQL, [appName(service, instance)])).rows[0]?.n ?? 0
+  }
+
+  /** What must be done again after the silence: outbox rows committed before it, messages on the topics before it. */
+  async function marks(service: Service): Promise<{ outboxId: number; ends: Map<string, bigint> }> {
+    const [row] = await deps.dbs[service]('outbox').max({ id: 'id' })
+    const ends = new Map<string, bigint>()
+    for (const topic of deps.topicsOf(service)) {
+      for (const { partition, high } of await deps.offsets.ranges(topic)) ends.set(`${topic}:${partition}`, high)
+    }
+    return { outboxId: Number(row?.id ?? 0), ends }
+  }
+
+  /** Recovered: its database answers through /health, the outbox rows from before are published, the group has consumed past the marks. */
+  async function recovered(service: Service, instance: Instance, before: { outboxId: number; ends: Map<string, bigint> }): Promise<string[]> {
+    const missing: string[] = []
+    if (!(await databaseUp(deps.portOf(service, instance)))) missing.push('/health: database not up')
+    const [open] = await deps.dbs[service]('outbox').whereNull('published_at').andWhere('id', '<=', before.outboxId).count<{ n: string }[]>({ n: '*' })
+    if (Number(open?.n ?? 0) > 0) missing.push(`${open?.n} outbox row(s) from before unpublished`)
+    const committed = await committedOffsets(deps.offsets, deps.groups[service], deps.topicsOf(service))
+    const behind = [...before.ends].filter(([at, end]) => end > 0n && (committed.get(at) ?? 0n) < end).length
+    if (behind > 0) missing.push(`${behind} partition(s) not consumed past the silence`)
+    return missing
+  }
+
+  return {
+    urlOf(service, instance) {
+      const url = new URL(proxyOf(service, instance).url(deps.databaseUrls[service]))
+      url.searchParams.set('application_name', appName(service, instance))
+      return url.toString()
+    },
+
+    async silence(service, instance) {
+      const name = key(service, instance)
+      // A moment with more than the relay's lease session open, so that requests and the consumer are cut off too.
+      const waitUntil = Date.now() + CONNECTION_WAIT_MS
+      const settleFor = Date.now() + BUSY_WAIT_MS
+      let open = await sessions(service, instance)
+      while ((open === 0 && Date.now() < waitUntil) || (open === 1 && Date.now() < settleFor)) {
+        await sleep(SESSION_POLL_MS)
+        open = await sessions(service, instance)
+      }
+      if (open === 0) return null
+      const before = await marks(service)
+      // Sessions that started before this moment are the silenced ones (every connection then open goes silent).
+      const silencedAt = new Date()
+      proxyOf(service, instance).silenceExisting()
+      deps.log(`silent-db: ${name}'s ${open} PostgreSQL session(s) silenced`)
+
+      let missing: string[]
+      for (;;) {
+        missing = await recovered(service, instance, before).catch((err: unknown) => [`not measurable: ${String(err)}`])
+        if (missing.length === 0 || Date.now() - silencedAt.getTime() > RECOVERY_LIMIT_MS) break
+        await sleep(POLL_MS)
+      }
+      const took = ((Date.now() - silencedAt.getTime()) / 1000).toFixed(1)
+      if (missing.length > 0) {
+        deps.trouble({ rule: 'silent-db-not-recovered', detail: `${name}: after ${took}s: ${missing.join('; ')}` })
+        return `${name}: ${open} session(s) silenced, NOT recovered after ${took}s (${missing.join('; ')})`
+      }
+      // Recovered by itself; the server sessions behind the silent sockets would otherwise stay
+      // until the run ends (the proxy's kernel answers the server's keepalive probes).
+      const ended = (await deps.dbs[service].raw(END_LEFTOVERS_SQL, [appName(service, instance), silencedAt])).rows[0]?.n ?? 0
+      return `${name}: ${open} PostgreSQL session(s) silenced, recovered in ${took}s (health, outbox, consumer), ${ended} left-over session(s) ended`
+    },
+
+    async close() {
+      await Promise.all([...proxies.values()].map((p) => p.close().catch(() => {})))
+    },
+  }
+}
+
+async function databaseUp(port: number): Promise<boolean> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })
+    const body = (await res.json()) as { database?: string }
+    return body.database === 'up'
+  } catch {
+    return false
+  }
+}
