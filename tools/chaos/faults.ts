@@ -117,7 +117,17 @@ export function createFaultInjector(deps: {
   async function injectNow(fault: PlannedFault, startedAt: number): Promise<void> {
     const began = Date.now()
     const http = deps.httpTally()
-    let detail = await execute(fault)
+    let detail: string | null
+    try {
+      detail = await execute(fault)
+    } catch (err) {
+      // The stack could not be driven (a tool failed, Kafka or PostgreSQL away at that moment):
+      // the fault did not happen as planned and is not counted; the run goes on.
+      log(`${fault.kind}: not injected: ${String(err)}`)
+      // A node it stopped is started now, before the next fault takes another one down.
+      for (const [what, start] of down) if (what.startsWith('kafka-')) await startAgain(what, start).catch((e: unknown) => log(`${what}: left down: ${String(e)}`))
+      return
+    }
     if (detail === null) return
     if (fault.kind === 'broker-kill' || fault.kind === 'rolling' || fault.kind === 'controller') detail += await flowDuring(fault.kind, began, http)
     counts[fault.kind]++

@@ -85,10 +85,10 @@ describe('fault plan', () => {
     for (const f of plan) expect(f.at > 0 && f.at < profile.loadSeconds).toBe(true)
   })
 
-  it('puts node faults in one lane, leader moves and silent connections in lanes of their own', () => {
+  it('puts node faults in one lane, leader moves in one of their own, silent connections with the shared stack restarts', () => {
     const plan = planFaults(onNodes(longProfile(10, 0), 3), createRandom(5))
     const lanes = new Map(plan.map((f) => [f.kind, laneOf(f)]))
     expect([lanes.get('broker-kill'), lanes.get('rolling'), lanes.get('controller')]).toEqual(['brokers', 'brokers', 'brokers'])
-    expect([lanes.get('leader-move'), lanes.get('silent-db'), lanes.get('kafka')]).toEqual(['leaders', 'silent-db', 'infra'])
+    expect([lanes.get('leader-move'), lanes.get('silent-db'), lanes.get('kafka')]).toEqual(['leaders', 'infra', 'infra'])
   })
 })
