@@ -35,6 +35,8 @@ const HEALTH_TIMEOUT_MS = 5000
 /** How long to wait for a moment with more than one session open before silencing whatever is open. */
 const BUSY_WAIT_MS = 20_000
 const SESSION_POLL_MS = 100
+/** How long reading the topics' ends before a silence may keep failing (a broker restarting) before the fault is given up. */
+const MARKS_WAIT_MS = 30_000
 
 const SESSIONS_SQL = 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = ?'
 const END_LEFTOVERS_SQL = `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
@@ -108,7 +110,8 @@ export async function createSilentDb(deps: {
         open = await sessions(service, instance)
       }
       if (open === 0) return null
-      const before = await marks(service)
+      // A node fault may be under way: the runner's own admin retries until the metadata settles.
+      const before = await retrying(() => marks(service), MARKS_WAIT_MS)
       // Sessions that started before this moment are the silenced ones (every connection then open goes silent).
       const silencedAt = new Date()
       proxyOf(service, instance).silenceExisting()
@@ -134,6 +137,18 @@ export async function createSilentDb(deps: {
     async close() {
       await Promise.all([...proxies.values()].map((p) => p.close().catch(() => {})))
     },
+  }
+}
+
+async function retrying<T>(call: () => Promise<T>, forMs: number): Promise<T> {
+  const deadline = Date.now() + forMs
+  for (;;) {
+    try {
+      return await call()
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+      await sleep(POLL_MS)
+    }
   }
 }
 
