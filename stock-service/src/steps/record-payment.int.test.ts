@@ -56,6 +56,16 @@ describe('payments and shipping', () => {
     expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'RESERVED', paid_amount: '2500' })
   })
 
+  it('counts a payment that arrives after the shipment, so what is paid stays the net charge, and ships nothing again', async () => {
+    const { orderId } = await reservedOrder()
+    only(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(3000))), 'OrderShipped')
+    // A lowered total's refund, then a raised total's charge, both still in flight when it shipped.
+    await react(app.db, recordRefund, paymentRefunded(orderId, 2000, 'adjusted'))
+    expect(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2000)))).toEqual([])
+    expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'SHIPPED', paid_amount: '3000' })
+    expect(await app.db('shipments').where({ order_id: orderId })).toHaveLength(1)
+  })
+
   it('ignores a released refund: it settles an order that no longer ships', async () => {
     const { orderId } = await reservedOrder()
     await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2000)))

@@ -10,10 +10,14 @@ export function recordPayment(fulfilment: Fulfilment): Handler<'PaymentCompleted
   return async (event, trx): Promise<NewEvent[]> => {
     const reservation = await lockReservation(trx, event.orderId)
     // Released or never reserved: nothing to ship, and payment refunds on StockReleased.
-    // Shipped: payments covered it already, a charge after that would not change anything here.
-    if (reservation?.status !== 'RESERVED') return []
+    if (!reservation || reservation.status === 'RELEASED') return []
     assertCurrency('PaymentCompleted.amount', reservation.total.currency, event.amount)
     await addPaid(trx, event.orderId, event.amount.amount)
+    // Shipped already: counted all the same, as an adjusted refund arriving after the shipment is,
+    // so that what is paid stays the order's net charge. A modification's charge can arrive after
+    // the shipment that an earlier payment covered (P1, then the refund and recharge of a lowered
+    // and raised total still in flight): the long chaos run of 2026-12-03 found one.
+    if (reservation.status === 'SHIPPED') return []
     return shipIfPaidInFull(trx, { ...reservation, paid: reservation.paid + event.amount.amount }, fulfilment, event)
   }
 }
