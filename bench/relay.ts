@@ -42,7 +42,7 @@ function throughput(events: number, startedAt: number, cpuBefore: NodeJS.CpuUsag
 }
 
 /** The relay draining a full outbox: from start until it has marked every row published. */
-async function timeRelay(db: Knex, codec: EventCodec, kafka: BenchKafka, opts: RelayBenchOptions): Promise<Throughput> {
+export async function timeRelay(db: Knex, codec: EventCodec, kafka: BenchKafka, opts: RelayBenchOptions): Promise<Throughput> {
   const metrics = createMessagingMetrics(new client.Registry())
   const relay = createRelay({
     db, dialect: postgresDialect, codec, logger: silentLogger, metrics,
@@ -85,7 +85,7 @@ async function timeCeiling(db: Knex, codec: EventCodec, kafka: BenchKafka, opts:
   return { ...figures, meanValueBytes }
 }
 
-async function assertAllOn(admin: BenchAdmin, prefix: string, expected: number, what: string): Promise<void> {
+export async function assertAllOn(admin: BenchAdmin, prefix: string, expected: number, what: string): Promise<void> {
   const found = await messagesOn(admin, [prefixed(prefix, eventTopics.order), prefixed(prefix, eventTopics.stock)])
   if (found !== expected) throw new Error(`${what}: ${found} messages on the topics, expected ${expected}`)
 }

@@ -1,66 +1,81 @@
-// choreo bench: benchmarks: relay | pickup | saga | chart (results in .bench/, see bench/RESULTS.md)
-import { parseArgs } from 'node:util'
+// choreo bench: benchmarks: relay | relay-layouts | pickup | saga | chart (results in .bench/, see bench/RESULTS.md)
 import { chartSaga } from '../../bench/chart.ts'
 import { benchPickup, pickupDefaults } from '../../bench/pickup.ts'
 import { benchRelay, relayDefaults } from '../../bench/relay.ts'
+import { benchRelayLayouts } from '../../bench/relay-layouts.ts'
 import { benchSaga, sagaDefaults } from '../../bench/saga.ts'
+import { runCommand, UsageError } from '../lib/command.ts'
+import { parseCommandLine, verbOf, wholeNumber } from '../lib/command-line.ts'
 
 const USAGE = `usage: ./choreo bench <benchmark> [options]
   relay   [--events 200000] [--keys 10000] [--batch 1000] [--no-debezium]
           outbox drain by the relay, beside the producer's ceiling and Debezium's outbox router
           (Debezium switches PostgreSQL to wal_level=logical and back: two restarts)
+  relay-layouts [--events 100000] [--rounds 2]
+          the relay's drain on one Kafka node and on a three-node cluster, alternating, both
+          started here on ports of their own (39092, 39292-39294)
   pickup  [--rate 1000] [--seconds 30]
           latency from commit to consumer at a steady rate, writers in this process and in another
   saga    [--rates 100,250,500,700] [--seconds 60]
           open-loop POST /orders against the three services started here, rate by rate
   chart   bench/saga-latency.png from the latest saga result`
 
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, not '${value}'`)
-  return n
-}
-
 // Ctrl-C: exit through process.exit, whose 'exit' handlers stop the services and JVMs a benchmark
 // started. Deferred, so a handler registered later (restoring wal_level) runs first.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => setImmediate(() => process.exit(130)))
 
-const [benchmark, ...rest] = process.argv.slice(2)
-switch (benchmark) {
-  case 'relay': {
-    const { values } = parseArgs({ args: rest, options: { events: { type: 'string' }, keys: { type: 'string' }, batch: { type: 'string' }, 'no-debezium': { type: 'boolean' } } })
-    await benchRelay({
-      events: positive('events', values.events, relayDefaults.events),
-      keys: positive('keys', values.keys, relayDefaults.keys),
-      batchSize: positive('batch', values.batch, relayDefaults.batchSize),
-      perTransaction: relayDefaults.perTransaction,
-      debezium: !values['no-debezium'],
-    })
-    break
+await runCommand(USAGE, async (args) => {
+  const benchmark = verbOf(parseCommandLine(args.slice(0, 1), {}).positionals, ['relay', 'relay-layouts', 'pickup', 'saga', 'chart'])
+  const rest = args.slice(1)
+  switch (benchmark) {
+    case 'relay': {
+      const { values } = withoutPositionals(parseCommandLine(rest, { events: { type: 'string' }, keys: { type: 'string' }, batch: { type: 'string' }, 'no-debezium': { type: 'boolean' } }))
+      await benchRelay({
+        events: values.events === undefined ? relayDefaults.events : wholeNumber('--events', values.events),
+        keys: values.keys === undefined ? relayDefaults.keys : wholeNumber('--keys', values.keys),
+        batchSize: values.batch === undefined ? relayDefaults.batchSize : wholeNumber('--batch', values.batch),
+        perTransaction: relayDefaults.perTransaction,
+        debezium: !values['no-debezium'],
+      })
+      break
+    }
+    case 'relay-layouts': {
+      const { values } = withoutPositionals(parseCommandLine(rest, { events: { type: 'string' }, rounds: { type: 'string' } }))
+      await benchRelayLayouts({
+        events: values.events === undefined ? 100_000 : wholeNumber('--events', values.events),
+        keys: relayDefaults.keys,
+        batchSize: relayDefaults.batchSize,
+        perTransaction: relayDefaults.perTransaction,
+        rounds: values.rounds === undefined ? 2 : wholeNumber('--rounds', values.rounds),
+      })
+      break
+    }
+    case 'pickup': {
+      const { values } = withoutPositionals(parseCommandLine(rest, { rate: { type: 'string' }, seconds: { type: 'string' } }))
+      await benchPickup({
+        ...pickupDefaults,
+        rate: values.rate === undefined ? pickupDefaults.rate : wholeNumber('--rate', values.rate),
+        seconds: values.seconds === undefined ? pickupDefaults.seconds : wholeNumber('--seconds', values.seconds),
+      })
+      break
+    }
+    case 'saga': {
+      const { values } = withoutPositionals(parseCommandLine(rest, { rates: { type: 'string' }, seconds: { type: 'string' } }))
+      await benchSaga({
+        ...sagaDefaults,
+        rates: values.rates === undefined ? sagaDefaults.rates : values.rates.split(',').map((r) => wholeNumber('--rates', r)),
+        seconds: values.seconds === undefined ? sagaDefaults.seconds : wholeNumber('--seconds', values.seconds),
+      })
+      break
+    }
+    case 'chart':
+      withoutPositionals(parseCommandLine(rest, {}))
+      chartSaga()
+      break
   }
-  case 'pickup': {
-    const { values } = parseArgs({ args: rest, options: { rate: { type: 'string' }, seconds: { type: 'string' } } })
-    await benchPickup({
-      ...pickupDefaults,
-      rate: positive('rate', values.rate, pickupDefaults.rate),
-      seconds: positive('seconds', values.seconds, pickupDefaults.seconds),
-    })
-    break
-  }
-  case 'saga': {
-    const { values } = parseArgs({ args: rest, options: { rates: { type: 'string' }, seconds: { type: 'string' } } })
-    await benchSaga({
-      ...sagaDefaults,
-      rates: values.rates === undefined ? sagaDefaults.rates : values.rates.split(',').map((r) => positive('rates', r, 0)),
-      seconds: positive('seconds', values.seconds, sagaDefaults.seconds),
-    })
-    break
-  }
-  case 'chart':
-    chartSaga()
-    break
-  default:
-    console.error(USAGE)
-    process.exit(2)
+})
+
+function withoutPositionals<L extends { positionals: string[] }>(line: L): L {
+  if (line.positionals.length > 0) throw new UsageError(`unexpected argument '${line.positionals[0]}'`)
+  return line
 }
