@@ -152,14 +152,24 @@ describe('relay lease', () => {
   })
 
   it('keeps a healthy lease through a send to Kafka that outlasts the idle timeout: the heartbeat speaks for it', async () => {
-    const [host, port] = infra().brokers[0]!.split(':')
-    const broker = await startTcpProxy({ host: host!, port: Number(port) })
+    // A proxy per broker (one node, or each of a cluster's), so that every broker connection,
+    // the ones kafkajs opens to the leaders it learns from the metadata included, can go silent.
+    const proxies = new Map<string, TcpProxy>()
+    for (const address of infra().brokers) {
+      const [host, port] = address.split(':')
+      proxies.set(address, await startTcpProxy({ host: host!, port: Number(port) }))
+    }
+    const proxyOf = (host: string, port: number) => {
+      const proxy = proxies.get(`${host}:${port}`) ?? proxies.get(`127.0.0.1:${port}`)
+      if (!proxy) throw new Error(`no proxy for broker ${host}:${port}`)
+      return proxy
+    }
     try {
-      // Every broker connection goes through the proxy; a request outlives three idle timeouts.
+      // Every broker connection goes through its proxy; a request outlives three idle timeouts.
       const silentKafka = new Kafka({
         clientId: 'relay-lease-silent', brokers: infra().brokers, logLevel: logLevel.NOTHING,
         requestTimeout: 4 * LEASE_IDLE_TIMEOUT_MS, retry: { retries: 0 },
-        socketFactory: ({ onConnect }) => net.connect({ host: '127.0.0.1', port: broker.port }, onConnect),
+        socketFactory: ({ host, port, onConnect }) => net.connect({ host: '127.0.0.1', port: proxyOf(host, port).port }, onConnect),
       })
       const active = relayOn(f.db, { via: silentKafka })
       active.start()
@@ -170,11 +180,14 @@ describe('relay lease', () => {
       })
       const standby = relayOn(f.db)
       standby.start()
-      await f.write('before', 0)
+      // One key for both writes: the second goes to the partition leader whose connection the first
+      // opened, the one silenced (on a cluster, another leader would get a connection opened after).
+      const orderId = 'heartbeat-order'
+      await f.write(orderId, 0)
       await eventually(async () => expect(Number((await f.db('outbox').whereNull('published_at').count({ n: '*' }))[0]?.n)).toBe(0))
 
-      broker.silenceExisting()
-      await f.write('during', 0)
+      for (const proxy of proxies.values()) proxy.silenceExisting()
+      await f.write(orderId, 1)
       // The server's idle timer gets three chances to end the session while the send hangs.
       await new Promise((r) => setTimeout(r, 3 * LEASE_IDLE_TIMEOUT_MS))
 
@@ -183,7 +196,7 @@ describe('relay lease', () => {
       expect(await leaseHolders(f.db)).toEqual([holder])
     } finally {
       // Broker connections closed first: the hanging send then fails at once and stop() need not wait for it.
-      await broker.close()
+      for (const proxy of proxies.values()) await proxy.close()
       for (const relay of relays.splice(0)) await relay.stop()
     }
   })
