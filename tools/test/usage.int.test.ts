@@ -101,4 +101,16 @@ describe('./choreo itself', () => {
     expect(run.stdout).toMatch(/^usage: \.\/choreo <command>/)
     expect(run.stdout).not.toContain('state address')
   })
+
+  // Neither may start anything: `test` with a stray argument used to run the whole suite.
+  it.each([
+    [['test', 'relay'], /^choreo: test takes no argument, not 'relay'\n\nusage: \.\/choreo <command>/],
+    [['up', '--brokers', '2'], /^choreo: --brokers takes 1 \(the quick default\) or 3 \(a replicated cluster\), not '2'\n\nusage: \.\/choreo <command>/],
+    [['status', '--brokers=5'], /^choreo: --brokers takes 1 .* not '5'\n\nusage:/],
+  ])('refuses %j with one line naming it, then the usage, exit code 2', async (args, message) => {
+    const run = await choreo(args)
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(message)
+    expect(run.stdout).toBe('')
+  })
 })
