@@ -2,7 +2,7 @@ import { fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { eventTopics, prefixed } from '@choreo/contracts'
-import { createKafka, createMessaging, defaultRelayOptions, messagingTables, silentLogger, type Messaging } from '@choreo/messaging'
+import { createKafka, createMessaging, defaultRelayOptions, createMessagingTables, silentLogger, type Messaging } from '@choreo/messaging'
 import { progress } from './log.ts'
 import { benchCause, orderEvent } from './order-events.ts'
 import { nowMs, openLoop } from './open-loop.ts'
@@ -135,7 +135,7 @@ export async function benchPickup(opts: PickupBenchOptions): Promise<void> {
   let stopReader: (() => Promise<void>) | undefined
   let messaging: Messaging | undefined
   try {
-    await messagingTables.up(database.db)
+    await createMessagingTables(database.db)
     const machine = await machineFacts(database.db)
     messaging = createMessaging(database.db, { service: 'bench-pickup', brokers: stack.brokers, registryUrl: stack.registryUrl, publishes: ['OrderPlaced'], topicPrefix: topics.prefix }, silentLogger)
     await messaging.start()

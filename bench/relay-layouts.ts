@@ -1,4 +1,4 @@
-import { createEventCodec, createKafka, createOutbox, messagingTables, postgresDialect, silentLogger } from '@choreo/messaging'
+import { createEventCodec, createKafka, createOutbox, createMessagingTables, postgresDialect, silentLogger } from '@choreo/messaging'
 import { startKafkaLayout, type KafkaLayout } from './kafka-layouts.ts'
 import { progress } from './log.ts'
 import { BENCH_EVENT_TYPES, fillOutbox } from './order-events.ts'
@@ -41,7 +41,7 @@ export async function benchRelayLayouts(opts: LayoutsBenchOptions): Promise<void
         const database = await createBenchDatabase(stack, `layout${layout.nodes}`, 4)
         const topics = await createBenchTopics(layoutStack, `layout${layout.nodes}`)
         try {
-          await messagingTables.up(database.db)
+          await createMessagingTables(database.db)
           await fillOutbox(database.db, createOutbox({ codec, dialect: postgresDialect, topicPrefix: topics.prefix }), opts)
           await database.db.raw('VACUUM ANALYZE outbox')
           machine ??= await machineFacts(database.db)

@@ -3,7 +3,7 @@ import type { Knex } from 'knex'
 import { eventTopics, prefixed, type EventType } from '@choreo/contracts'
 import {
   createEventCodec, createKafka, createMessagingMetrics, createOutbox, createProducer, createRelay, defaultRelayOptions,
-  messagingTables, postgresDialect, silentLogger, type EventCodec,
+  createMessagingTables, postgresDialect, silentLogger, type EventCodec,
 } from '@choreo/messaging'
 import { timeDebezium, type DebeziumFigures } from './debezium.ts'
 import { progress } from './log.ts'
@@ -103,7 +103,7 @@ export async function benchRelay(opts: RelayBenchOptions): Promise<void> {
     cleanup.push(relayDb.drop)
     const relayTopics = await createBenchTopics(stack, 'relay')
     cleanup.push(relayTopics.drop)
-    await messagingTables.up(relayDb.db)
+    await createMessagingTables(relayDb.db)
     progress(`filling the outbox with ${opts.events} events over ${opts.keys} keys`)
     const fillStarted = performance.now()
     await fillOutbox(relayDb.db, createOutbox({ codec, dialect: postgresDialect, topicPrefix: relayTopics.prefix }), opts)
@@ -132,7 +132,7 @@ export async function benchRelay(opts: RelayBenchOptions): Promise<void> {
       cleanup.push(dbzDb.drop)
       const dbzTopics = await createBenchTopics(stack, 'debezium')
       cleanup.push(dbzTopics.drop)
-      await messagingTables.up(dbzDb.db)
+      await createMessagingTables(dbzDb.db)
       const dbzOutbox = createOutbox({ codec, dialect: postgresDialect, topicPrefix: dbzTopics.prefix })
       progress('debezium: staging the same number of events, written by enqueue')
       await fillOutbox(dbzDb.db, dbzOutbox, opts)

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { eventSchemas, eventTopics, prefixed, type EventType, type ReceivedEvent } from '@choreo/contracts'
 import {
-  createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, messagingTables, missingTopics, type Handler, type Saga,
+  createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, createMessagingTables, missingTopics, type Handler, type Saga,
 } from '@choreo/messaging'
 import { isTerminal, type OrderStatus } from '../../order-service/src/domain/status.ts'
 import type { Clients } from './clients.ts'
@@ -42,7 +42,7 @@ function projectionSaga(): Saga {
 /** Empties the scratch database's read model, inbox and outbox, so the rebuild starts from nothing. */
 export async function resetScratch(scratch: Knex): Promise<void> {
   for (const table of ['order_status', 'inbox', 'outbox']) await scratch.schema.dropTableIfExists(table)
-  await messagingTables.up(scratch)
+  await createMessagingTables(scratch)
   await createReadModelTable(scratch)
 }
 

@@ -6,6 +6,7 @@ import { createSagaConsumer, type Saga } from './consumer.ts'
 import { postgresDialect } from './dialects/postgres.ts'
 import { createProducer } from './kafka.ts'
 import type { Logger } from './logger.ts'
+import { defaultConsumerOptions } from './messaging.ts'
 import { cause, createFixture, type Fixture } from './testing/fixture.ts'
 
 interface Line { level: string; msg: string | undefined; fields: Record<string, unknown> }
@@ -35,7 +36,7 @@ describe('consumer logs', () => {
     await producer.connect()
     const consumer = createSagaConsumer({
       kafka, db: f.db, dialect: postgresDialect, codec: f.codec, outbox: f.outbox, producer, saga: failing, logger: capturingLogger(lines), onCommitted: () => {},
-      options: { group: 'c-logs', maxContentionAttempts: 2, backoff: { initialMs: 10, maxMs: 50 }, partitionsConsumedConcurrently: 1, topicPrefix: f.prefix, deadLetterTopic: `${f.prefix}c-logs.dlt` },
+      options: { group: 'c-logs', alertAfterContentionAttempts: 2, backoff: { initialMs: 10, maxMs: 50 }, partitionsConsumedConcurrently: 1, topicPrefix: f.prefix, deadLetterTopic: `${f.prefix}c-logs.dlt`, inboxPurge: defaultConsumerOptions.inboxPurge },
     })
     const relay = f.relay()
     relay.start()

@@ -23,7 +23,7 @@ async function produceRaw(topic: string, messages: Message[]): Promise<void> {
 
 describe('saga consumer', () => {
   let f: Fixture
-  beforeAll(async () => { f = await createFixture('consumer', ['c-crash', 'c-poison', 'c-emit', 'c-race', 'c-outage']) })
+  beforeAll(async () => { f = await createFixture('consumer', ['c-crash', 'c-poison', 'c-emit', 'c-race', 'c-outage', 'c-contention', 'c-purge']) })
   afterAll(async () => { await f.close() })
 
   it('applies an event once when it crashed after its DB commit and before its offset commit', async () => {
@@ -193,6 +193,82 @@ describe('saga consumer', () => {
       await relay.stop()
       await db.destroy()
       await proxy.close().catch(() => {}) // already closed if the test failed during the outage
+    }
+  })
+
+  it('retries a transaction the database keeps choosing as victim past any attempt count, then applies it once, dead-lettering nothing', async () => {
+    const group = 'c-contention'
+    const orderId = randomUUID()
+    await f.db.raw('CREATE TABLE IF NOT EXISTS hot_rows (order_id text PRIMARY KEY)')
+    await f.db('hot_rows').insert({ order_id: orderId })
+    // The handler needs the order's row and will not wait for it: while another session holds it,
+    // PostgreSQL refuses the handler's lock (55P03) on every attempt.
+    const needsHotRow: Saga = {
+      OrderDelivered: async (event, trx) => {
+        await trx.raw("SET LOCAL lock_timeout = '20ms'")
+        await trx.raw('SELECT order_id FROM hot_rows WHERE order_id = ? FOR UPDATE', [event.orderId])
+        await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
+        return []
+      },
+    }
+    const holder = await f.db.transaction()
+    await holder.raw('SELECT order_id FROM hot_rows WHERE order_id = ? FOR UPDATE', [orderId])
+    const relay = f.relay()
+    relay.start()
+    await startAtEnd(group, f.topic)
+    const consumer = f.consumer(group, needsHotRow)
+    try {
+      await consumer.start()
+      const eventId = await f.write(orderId, 1)
+      // Twice the attempts after which the consumer says so loudly (3 in the fixture), and on.
+      await eventually(async () => expect(await f.retried(group, 'contention')).toBeGreaterThanOrEqual(6), { timeoutMs: 30_000 })
+      expect(await f.consumed(group, 'dead_lettered')).toBe(0)
+      expect(await f.db('effects').where({ order_id: orderId })).toHaveLength(0)
+      await holder.commit() // the hot row is free
+      await eventually(async () => expect(await f.db('effects').where({ event_id: eventId })).toHaveLength(1), { timeoutMs: 30_000 })
+      await consumer.stop()
+      expect(await f.consumed(group, 'handled')).toBe(1)
+      expect(await f.consumed(group, 'dead_lettered')).toBe(0)
+      expect(await readTopic(`${f.prefix}${group}.dlt`)).toEqual([])
+    } finally {
+      if (!holder.isCompleted()) await holder.rollback()
+      await consumer.stop()
+      await relay.stop()
+    }
+  })
+
+  it("purges its group's inbox rows past their retention, a bounded pass at a time, while it handles events", async () => {
+    const group = 'c-purge'
+    const inboxRows = (consumerGroup: string, prefix: string, age: string) => f.db.raw(`
+      INSERT INTO inbox (consumer_group, event_id, event_type, topic, partition, "offset", handled_at)
+      SELECT ?, ? || i, 'OrderDelivered', 't', 0, i::text, now() - ?::interval FROM generate_series(1, ?) i`, [consumerGroup, prefix, age, prefix === 'old-' ? 2500 : 10])
+    await inboxRows(group, 'old-', '2 hours')
+    await inboxRows(group, 'new-', '0 seconds')
+    await inboxRows('c-other', 'old-', '2 hours')
+    const count = async (where: Record<string, string>, prefix: string): Promise<number> =>
+      Number((await f.db('inbox').where(where).where('event_id', 'like', `${prefix}%`).count({ n: '*' }))[0]!.n)
+    await startAtEnd(group, f.topic)
+    // Retention 1 h; passes of at most 5 × 100 rows, 100 ms apart.
+    const consumer = f.consumer(group, recordEffect, undefined, { inboxPurge: { retentionMs: 3_600_000, intervalMs: 100, batchSize: 100, batchesPerPass: 5 } })
+    const relay = f.relay()
+    relay.start()
+    try {
+      await consumer.start()
+      const seen: number[] = []
+      await eventually(async () => {
+        seen.push(await count({ consumer_group: group }, 'old-'))
+        expect(seen.at(-1)).toBeLessThan(2500)
+      }, { timeoutMs: 30_000, intervalMs: 5 })
+      expect(seen.at(-1)).toBeGreaterThanOrEqual(2000) // one pass took 500 rows at most
+      const eventId = await f.write(randomUUID(), 1) // handled while the purge goes on
+      await eventually(async () => expect(await f.db('effects').where({ event_id: eventId })).toHaveLength(1), { timeoutMs: 30_000 })
+      await eventually(async () => expect(await count({ consumer_group: group }, 'old-')).toBe(0), { timeoutMs: 30_000 })
+      expect(await count({ consumer_group: group }, 'new-')).toBe(10) // within retention
+      expect(await count({ consumer_group: 'c-other' }, 'old-')).toBe(2500) // another group's, purged by that group
+      expect(await f.db('inbox').where({ consumer_group: group, event_id: eventId })).toHaveLength(1)
+    } finally {
+      await consumer.stop()
+      await relay.stop()
     }
   })
 })

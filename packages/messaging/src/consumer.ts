@@ -21,14 +21,23 @@ export type Saga = { [T in EventType]?: Handler<T> }
 
 export interface ConsumerOptions {
   group: string
-  /** Attempts for a transaction the database chose as a victim (deadlock, serialization). */
-  maxContentionAttempts: number
+  /**
+   * Attempts after which a transaction the database keeps choosing as a victim (deadlock,
+   * serialization, lock timeout) is logged as an error. It is retried still: the event is valid.
+   */
+  alertAfterContentionAttempts: number
   backoff: Backoff
   partitionsConsumedConcurrently: number
   /** Prefix of every topic name (see contracts' `prefixed`). */
   topicPrefix: string
   /** Where what cannot be handled goes, with the reason. */
   deadLetterTopic: string
+  /**
+   * The inbox remembers a handled event for `retentionMs`, which must outlast every way the event
+   * can come again (the topics' retention: see messaging.ts); each instance then purges its
+   * group's older rows every `intervalMs`, in passes of at most `batchesPerPass` × `batchSize`.
+   */
+  inboxPurge: { retentionMs: number; intervalMs: number; batchSize: number; batchesPerPass: number }
 }
 
 export interface SagaConsumer {
@@ -45,10 +54,11 @@ type Outcome = 'handled' | 'deduplicated' | 'ignored' | 'dead_lettered'
  * is the Kafka offset resolved. A crash anywhere before the offset commit redelivers the
  * message and the inbox turns the second delivery into a no-op.
  *
- * Failures: an outage (database or registry away) is retried until it ends (kafkajs fetches the
- * next batches only when every batch in hand is done, so the consumer's other partitions wait
- * too); a contention failure is retried maxContentionAttempts times; anything else, or an
- * undecodable message, is dead-lettered. The dead letter is produced (acks=all) BEFORE the
+ * Failures: an outage (database or registry away) or contention (the database chose this
+ * transaction as a victim) is retried with backoff until it passes or the consumer stops (kafkajs
+ * fetches the next batches only when every batch in hand is done, so the consumer's other
+ * partitions wait too): neither is the message's fault, so neither dead-letters it. Anything
+ * else, or an undecodable message, is dead-lettered. The dead letter is produced (acks=all) BEFORE the
  * offset is resolved, so a crash between the two yields a second dead letter, never a lost one.
  */
 export function createSagaConsumer(deps: {
@@ -72,6 +82,7 @@ export function createSagaConsumer(deps: {
   const topics = [...new Set((Object.keys(saga) as EventType[]).map((t) => prefixed(options.topicPrefix, topicOf(t))))]
   const stopping = new AbortController()
   let consumer: Consumer | null = null
+  let purging: Promise<void> | null = null
 
   function causeOf(decoded: Decoded, headers: IHeaders | undefined): Cause {
     const payload = decoded.payload as { eventId: string; correlationId: string }
@@ -144,19 +155,36 @@ export function createSagaConsumer(deps: {
         return await react(decoded, at, message.headers)
       } catch (err) {
         const kind = err instanceof UndecodableMessage ? 'permanent' : classify(err)
-        if (kind === 'outage' && !stopping.signal.aborted) {
-          // not the message's fault: wait for the database or registry to come back
-        } else if (kind === 'contention' && ++contention < options.maxContentionAttempts) {
-          // the database picked this transaction as a victim: try again
-        } else {
-          if (stopping.signal.aborted && kind === 'outage') throw err
-          await deadLetter(message, at, kind === 'contention' ? 'retries exhausted' : reasonOf(err), err, log)
+        if (kind === 'permanent') {
+          await deadLetter(message, at, reasonOf(err), err, log)
           return 'dead_lettered'
         }
+        // Not the message's fault: the database or registry is away, or picked this transaction as
+        // a victim. Wait and try again; when stopping, leave the offset for the next owner.
+        if (stopping.signal.aborted) throw err
         metrics?.retried.inc({ group: options.group, kind })
-        log.warn({ err, attempt, kind }, 'retrying message')
+        if (kind === 'contention' && ++contention === options.alertAfterContentionAttempts) {
+          log.error({ err, attempt }, 'still a victim of contention after many attempts; retrying on (a hot row, or a lock held elsewhere)')
+        } else {
+          log.warn({ err, attempt, kind }, 'retrying message')
+        }
         await sleep(backoffDelay(attempt, options.backoff), stopping.signal)
         await heartbeat()
+      }
+    }
+  }
+
+  /** Purges the group's old inbox rows on the pool, beside the handling of messages. */
+  async function purgeInbox(): Promise<void> {
+    const { retentionMs, intervalMs } = options.inboxPurge
+    while (!stopping.signal.aborted) {
+      await sleep(intervalMs, stopping.signal)
+      if (stopping.signal.aborted) return
+      try {
+        const deleted = await inbox.purge(db, new Date(Date.now() - retentionMs), options.inboxPurge, () => stopping.signal.aborted)
+        if (deleted > 0) logger.debug({ deleted }, 'purged handled inbox rows')
+      } catch (err) {
+        logger.warn({ err }, 'purging the inbox failed; trying again next interval')
       }
     }
   }
@@ -164,6 +192,7 @@ export function createSagaConsumer(deps: {
   return {
     async start() {
       if (topics.length === 0) return
+      purging ??= purgeInbox()
       consumer = kafka.consumer({ groupId: options.group, allowAutoTopicCreation: false })
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         metrics?.lag.set({ group: options.group, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag))
@@ -194,6 +223,7 @@ export function createSagaConsumer(deps: {
       stopping.abort()
       await consumer?.disconnect()
       consumer = null
+      await purging
     },
   }
 }

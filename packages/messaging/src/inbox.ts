@@ -26,6 +26,21 @@ export function createInbox(dialect: Dialect, group: string) {
         offset: entry.offset,
       })
     },
+
+    /**
+     * Deletes this group's rows handled before `cutoff`, `batchSize` a statement, at most
+     * `batchesPerPass` statements; returns how many went. Each DELETE is short and holds few locks.
+     */
+    async purge(db: Knex, cutoff: Date, limits: { batchSize: number; batchesPerPass: number }, stopped: () => boolean): Promise<number> {
+      let total = 0
+      for (let batch = 0; batch < limits.batchesPerPass && !stopped(); batch++) {
+        const due = db('inbox').select('event_id').where('consumer_group', group).where('handled_at', '<', cutoff).limit(limits.batchSize)
+        const deleted = await db('inbox').where('consumer_group', group).whereIn('event_id', due).delete()
+        total += deleted
+        if (deleted < limits.batchSize) break
+      }
+      return total
+    },
   }
 }
 

@@ -38,11 +38,18 @@ export const defaultRelayOptions: Omit<RelayOptions, 'name'> = {
   retentionMs: 24 * 3600_000,
   purgeIntervalMs: 60_000,
   purgeBatchSize: 1000,
+  // 100,000 rows a minute at most: nearly four times what two cores publish at the saga's knee
+  // (50 orders/s × 9 events = 27,000 rows a minute, over the three databases together).
+  purgeBatchesPerPass: 100,
   backoff: { initialMs: 100, maxMs: 5000 },
 }
 
 export const defaultConsumerOptions: Omit<ConsumerOptions, 'group' | 'topicPrefix' | 'deadLetterTopic'> = {
-  maxContentionAttempts: 5,
+  alertAfterContentionAttempts: 5,
+  // Eight days: an event can come again for as long as it is on its topic (log.retention.hours=168
+  // in infra/kafka, compose's default too), by a replay or a group whose offsets expired (offsets are
+  // kept 7 days) starting over from the earliest; a day more for a replay started late.
+  inboxPurge: { retentionMs: 8 * 24 * 3600_000, intervalMs: 60_000, batchSize: 1000, batchesPerPass: 100 },
   backoff: { initialMs: 50, maxMs: 5000 },
   partitionsConsumedConcurrently: 3,
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex'
+import { dialectOf } from './dialects/index.ts'
 
 /**
  * The outbox and inbox tables, as one knex migration every service lists first.
@@ -38,4 +39,45 @@ export const messagingTables: Knex.Migration = {
     await knex.schema.dropTable('inbox')
     await knex.schema.dropTable('outbox')
   },
+}
+
+/** The inbox is purged by age (consumer.ts, inboxPurge): find a group's old rows without a scan. */
+export const inboxRetention: Knex.Migration = {
+  async up(knex) {
+    await knex.schema.alterTable('inbox', (t) => { t.index(['consumer_group', 'handled_at'], 'inbox_handled_at') })
+  },
+  async down(knex) {
+    await knex.schema.alterTable('inbox', (t) => { t.dropIndex(['consumer_group', 'handled_at'], 'inbox_handled_at') })
+  },
+}
+
+/**
+ * SQL Server only: reads of committed rows do not wait for writers, as on PostgreSQL. Without it
+ * the relay's read of unpublished rows waits behind every open transaction's outbox insert. Per-key
+ * order does not rest on it: enqueue holds the key's lock until commit, so a key's rows commit in
+ * id order either way; a lower id committed later is another key's, found by the next read.
+ * ALTER DATABASE cannot run in a transaction, and rolls back other sessions' open transactions
+ * (WITH ROLLBACK IMMEDIATE: they fail as an outage and are retried); compose's init sets it on
+ * creation, so there this does nothing.
+ */
+export const readCommittedSnapshot: Knex.Migration & { config: { transaction: boolean } } = {
+  config: { transaction: false },
+  async up(knex) {
+    if (dialectOf(knex).name !== 'mssql') return
+    await knex.raw(`IF (SELECT is_read_committed_snapshot_on FROM sys.databases WHERE name = DB_NAME()) = 0
+      ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON WITH ROLLBACK IMMEDIATE`)
+  },
+  async down() {},
+}
+
+/** Every service lists these first, in this order; names are recorded in knex_migrations. */
+export const messagingMigrations: Record<string, Knex.Migration> = {
+  '000_messaging': messagingTables,
+  '000_messaging_inbox_retention': inboxRetention,
+  '000_messaging_read_committed_snapshot': readCommittedSnapshot,
+}
+
+/** Creates the messaging tables in a database of a test's or a tool's own, without knex_migrations. */
+export async function createMessagingTables(db: Knex): Promise<void> {
+  for (const migration of Object.values(messagingMigrations)) await migration.up(db)
 }

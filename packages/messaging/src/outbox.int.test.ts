@@ -133,4 +133,27 @@ describe('outbox', () => {
     await relay.stop()
     expect(await f.db('outbox').where({ aggregate_id: keep })).toHaveLength(1)
   })
+
+  it('keeps publishing while a large purge runs beside it, a bounded pass at a time', async () => {
+    const old = randomUUID()
+    const countOld = async (): Promise<number> => Number((await f.db('outbox').where({ aggregate_id: old }).count({ n: '*' }))[0]!.n)
+    await f.db.raw(`INSERT INTO outbox (event_id, aggregate_type, aggregate_id, event_type, topic, payload, headers, created_at, published_at)
+      SELECT gen_random_uuid()::text, 'order', ?, 'OrderDelivered', ?, '{}'::jsonb, '{}'::jsonb, now() - interval '3 hours', now() - interval '2 hours'
+      FROM generate_series(1, 100000)`, [old, f.topic])
+    // Passes of 5 × 1,000 rows every 200 ms: the backlog takes 20 passes, some seconds.
+    const relay = f.relay({ retentionMs: 3_600_000, purgeIntervalMs: 200, purgeBatchSize: 1000, purgeBatchesPerPass: 5 })
+    relay.start()
+    try {
+      await eventually(async () => expect(await countOld()).toBeLessThan(100_000)) // the purge has begun
+      const fresh = randomUUID()
+      for (let seq = 0; seq < 5; seq++) await f.write(fresh, seq)
+      relay.wake()
+      await eventually(async () => expect(await f.db('outbox').where({ aggregate_id: fresh }).whereNull('published_at')).toHaveLength(0))
+      // Published while the purge still had most of its work ahead: it did not wait for it.
+      expect(await countOld()).toBeGreaterThan(50_000)
+      await eventually(async () => expect(await countOld()).toBe(0), { timeoutMs: 60_000 })
+    } finally {
+      await relay.stop()
+    }
+  })
 })

@@ -45,6 +45,9 @@ import type { MessagingMetrics } from './metrics.ts'
  *   copy of a key's rows is in id order, so the first occurrences are too.
  * - Broker outage: the send fails, nothing is marked, the relay keeps its lease, backs off and
  *   sends the same rows again when the broker is back.
+ * - Housekeeping stays off the hot path: published rows past retentionMs are purged by the lease
+ *   holder in passes of bounded batches on a pooled connection, beside publishing, never on the
+ *   lease session, so a large purge delays no send.
  */
 
 export interface RelayOptions {
@@ -56,9 +59,14 @@ export interface RelayOptions {
   leaseRetryMs: number
   /** The server ends the lease session after this long without a statement: the takeover bound for a silent connection. */
   leaseIdleTimeoutMs: number
+  /** Published rows are kept this long (for saga trace, replay, republish), then purged. */
   retentionMs: number
+  /** How often the lease holder starts a purge pass; the first one an interval after start. */
   purgeIntervalMs: number
+  /** Rows per DELETE: each batch is a statement of its own, holding few locks for little time. */
   purgeBatchSize: number
+  /** Batches per pass at most: a pass that finds more leaves them to the next. */
+  purgeBatchesPerPass: number
   backoff: Backoff
 }
 
@@ -100,7 +108,8 @@ export function createRelay(deps: {
   let holdsLease = false
   let producer: Producer | null = null
   let running: Promise<void> | null = null
-  let lastPurge = 0
+  let lastPurge = Date.now()
+  let purging: Promise<void> | null = null
   let publishFailures = 0
 
   function wake(): void {
@@ -136,15 +145,27 @@ export function createRelay(deps: {
     await sendAcknowledged(producer, [...byTopic].map(([topic, messages]) => ({ topic, messages })))
   }
 
-  async function purge(conn: HeldConnection): Promise<void> {
+  /** Starts a purge pass unless one runs; it goes on beside publishing, on a pooled connection. */
+  function purgeInBackground(): void {
+    if (purging) return
+    lastPurge = Date.now()
+    purging = purgePass().then(
+      (deleted) => { if (deleted > 0) logger.debug({ deleted }, 'purged published outbox rows') },
+      (err: unknown) => { logger.warn({ err }, 'purging published outbox rows failed; trying again next interval') },
+    ).finally(() => { purging = null })
+  }
+
+  async function purgePass(): Promise<number> {
     const cutoff = new Date(Date.now() - options.retentionMs)
-    let deleted: number
-    do {
-      // Small batches, so a purge never holds many row locks or a long transaction.
-      deleted = await db('outbox').connection(conn)
+    let total = 0
+    for (let batch = 0; batch < options.purgeBatchesPerPass && !stopping.signal.aborted; batch++) {
+      const deleted = await db('outbox')
         .whereIn('id', db('outbox').select('id').where('published_at', '<', cutoff).orderBy('id').limit(options.purgeBatchSize))
         .delete()
-    } while (deleted === options.purgeBatchSize && !stopping.signal.aborted)
+      total += deleted
+      if (deleted < options.purgeBatchSize) break
+    }
+    return total
   }
 
   /** Unpublished rows, oldest first, leaving out a batch still being sent. */
@@ -194,11 +215,7 @@ export function createRelay(deps: {
           marking.catch(() => {}) // awaited below or by the next batch; this only keeps it from counting as unhandled meanwhile
           prefetched = read.value
         }
-        if (Date.now() - lastPurge > options.purgeIntervalMs) {
-          lastPurge = Date.now()
-          await marking
-          await purge(conn)
-        }
+        if (Date.now() - lastPurge > options.purgeIntervalMs) purgeInBackground()
         if (rows.length < options.batchSize) {
           await marking
           await idle(options.pollIntervalMs)
@@ -255,6 +272,7 @@ export function createRelay(deps: {
     async stop() {
       stopping.abort()
       await running
+      await purging
       await producer?.disconnect()
       producer = null
     },

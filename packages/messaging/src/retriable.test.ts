@@ -12,7 +12,7 @@ describe('failure classification', () => {
     expect(classify(Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), { code: '25P03' }))).toBe('outage')
   })
 
-  it('treats a transaction the database picked as victim as contention, retried a few times', () => {
+  it('treats a transaction the database picked as victim as contention, retried until it passes', () => {
     expect(classify(Object.assign(new Error('deadlock detected'), { code: '40P01' }))).toBe('contention')
     expect(classify(Object.assign(new Error('could not serialize'), { code: '40001' }))).toBe('contention')
     expect(classify(Object.assign(new Error('Transaction was deadlocked'), { number: 1205 }))).toBe('contention')

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex'
-import { messagingTables } from '@choreo/messaging'
+import { messagingMigrations } from '@choreo/messaging'
 import { paymentTables } from './001_payments.ts'
 
 /** In order of application; names are recorded in knex_migrations. */
 export const migrations: Record<string, Knex.Migration> = {
-  '000_messaging': messagingTables,
+  ...messagingMigrations,
   '001_payments': paymentTables,
 }

@@ -1,12 +1,12 @@
 import type { Knex } from 'knex'
-import { messagingTables } from '@choreo/messaging'
+import { messagingMigrations } from '@choreo/messaging'
 import { stockTables } from './001_stock.ts'
 import { restockTable } from './002_restocks.ts'
 import { fulfilmentColumns } from './003_fulfilment.ts'
 
 /** In order of application; names are recorded in knex_migrations. */
 export const migrations: Record<string, Knex.Migration> = {
-  '000_messaging': messagingTables,
+  ...messagingMigrations,
   '001_stock': stockTables,
   '002_restocks': restockTable,
   '003_fulfilment': fulfilmentColumns,

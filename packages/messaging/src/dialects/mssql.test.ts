@@ -1,6 +1,8 @@
 import knex from 'knex'
 import { describe, expect, it } from 'vitest'
-import { CLAIM_INBOX_SQL, LEASE_SQL, lockKeysSql, mssqlDialect } from './mssql.ts'
+import type { Knex } from 'knex'
+import { readCommittedSnapshot } from '../migrations.ts'
+import { CLAIM_INBOX_SQL, KEY_LOCK_REFUSED, LEASE_SQL, lockKeysSql, mssqlDialect } from './mssql.ts'
 import { postgresDialect } from './postgres.ts'
 
 // SQL Server cannot run on every machine; the SQL the dialect sends is checked everywhere.
@@ -9,10 +11,29 @@ const mssql = knex({ client: 'mssql' })
 describe('SQL Server dialect', () => {
   it('takes one transaction-owned application lock per key, waiting as long as it takes', () => {
     const sql = lockKeysSql(2)
-    expect(sql.match(/sp_getapplock/g)).toHaveLength(2)
+    expect(sql.match(/sp_getapplock @Resource = \?/g)).toHaveLength(2)
     expect(sql).toContain("@LockOwner = 'Transaction'")
     expect(sql).toContain('@LockTimeout = -1')
     expect(mssql.raw(sql, ['outbox:a', 'outbox:b']).toQuery()).toContain("@Resource = 'outbox:a'")
+  })
+
+  it('fails the transaction when a key lock is not granted (a deadlock victim gets -3, its transaction still open)', () => {
+    const sql = lockKeysSql(3)
+    expect(sql.match(/DECLARE @granted int;/g)).toHaveLength(1)
+    expect(sql.match(/EXEC @granted = sp_getapplock/g)).toHaveLength(3)
+    expect(sql.match(new RegExp(`IF @granted < 0 THROW ${KEY_LOCK_REFUSED},`, 'g'))).toHaveLength(3)
+    expect(KEY_LOCK_REFUSED).toBeGreaterThanOrEqual(50_000) // THROW takes user error numbers only
+  })
+
+  it('turns READ_COMMITTED_SNAPSHOT on outside a transaction, once, and does nothing on PostgreSQL', async () => {
+    const sent: string[] = []
+    const recording = (client: string) => ({ client: { config: { client } }, raw: async (sql: string) => { sent.push(sql) } }) as unknown as Knex
+    expect(readCommittedSnapshot.config.transaction).toBe(false)
+    await readCommittedSnapshot.up(recording('mssql'))
+    expect(sent).toHaveLength(1)
+    expect(sent[0]).toMatch(/IF \(SELECT is_read_committed_snapshot_on FROM sys\.databases WHERE name = DB_NAME\(\)\) = 0\s+ALTER DATABASE CURRENT SET READ_COMMITTED_SNAPSHOT ON/)
+    await readCommittedSnapshot.up(recording('pg'))
+    expect(sent).toHaveLength(1)
   })
 
   it('takes the relay lease as a session-owned lock without waiting', () => {
@@ -52,9 +73,13 @@ describe('the relay\'s id sets', () => {
     expect(read.sql).toBe('select "id" from "outbox" where id <> ALL(?::bigint[])')
   })
 
-  it('go to SQL Server as one parameter per id (its limit is 2,100; batches are 1,000)', () => {
-    const mark = mssqlDialect.whereIdIn(mssql('outbox'), ['1', '2']).update({ published_at: mssql.fn.now() }).toSQL()
-    expect(mark.sql).toContain('where [id] in (?, ?)')
-    expect(mssqlDialect.whereIdNotIn(mssql('outbox').select('id'), ['1', '2']).toSQL().sql).toContain('where [id] not in (?, ?)')
+  it('go to SQL Server as one JSON parameter, also past its limit of 2,100 parameters', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => String(i + 1))
+    const mark = mssqlDialect.whereIdIn(mssql('outbox'), ids).update({ published_at: mssql.fn.now() }).toSQL()
+    expect(mark.sql).toBe('update [outbox] set [published_at] = CURRENT_TIMESTAMP where [id] IN (SELECT CAST([value] AS bigint) FROM OPENJSON(?));select @@rowcount')
+    expect(mark.bindings).toEqual([JSON.stringify(ids)])
+    const read = mssqlDialect.whereIdNotIn(mssql('outbox').select('id'), ids).toSQL()
+    expect(read.sql).toBe('select [id] from [outbox] where [id] NOT IN (SELECT CAST([value] AS bigint) FROM OPENJSON(?))')
+    expect(read.bindings).toHaveLength(1)
   })
 })

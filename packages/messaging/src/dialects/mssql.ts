@@ -4,10 +4,20 @@ import type { Dialect, HeldConnection, InboxRow } from './dialect.ts'
 // SQL Server's application locks play the part of PostgreSQL's advisory locks:
 // owner 'Transaction' for per-key enqueue locks, owner 'Session' for the relay's lease.
 
+// sp_getapplock says "not granted" by its return code, not by an error: below 0 it was cancelled,
+// or chosen as a deadlock victim (-3), with the transaction still open. Going on would insert
+// without the key's lock, so the batch fails instead, with a number classify() calls contention
+// (retriable.ts): the transaction rolls back and is tried again.
+export const KEY_LOCK_REFUSED = 50_001
+
 export function lockKeysSql(count: number): string {
-  return Array.from({ length: count }, () =>
-    "EXEC sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1;",
-  ).join('\n')
+  return [
+    'DECLARE @granted int;',
+    ...Array.from({ length: count }, () =>
+      "EXEC @granted = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = -1; "
+      + `IF @granted < 0 THROW ${KEY_LOCK_REFUSED}, N'sp_getapplock did not grant an outbox key lock (deadlock victim or cancelled)', 1;`,
+    ),
+  ].join('\n')
 }
 
 export const LEASE_SQL =
@@ -47,13 +57,14 @@ export const mssqlDialect: Dialect = {
     ;(conn as { close(): void }).close()
   },
 
-  // One parameter per id: within SQL Server's 2,100 for batches of 1,000.
+  // One JSON array parameter, whatever the batch size: a parameter per id would stop at SQL
+  // Server's 2,100 parameters. OPENJSON needs compatibility level 130 (SQL Server 2016) or later.
   whereIdIn(query, ids) {
-    return query.whereIn('id', [...ids])
+    return query.whereRaw('[id] IN (SELECT CAST([value] AS bigint) FROM OPENJSON(?))', [JSON.stringify(ids.map(String))])
   },
 
   whereIdNotIn(query, ids) {
-    return query.whereNotIn('id', [...ids])
+    return query.whereRaw('[id] NOT IN (SELECT CAST([value] AS bigint) FROM OPENJSON(?))', [JSON.stringify(ids.map(String))])
   },
 
   async claimInbox(trx: Knex.Transaction, row: InboxRow) {

@@ -6,12 +6,12 @@ import client from 'prom-client'
 import { newEvent } from '@choreo/contracts'
 import { createTestDatabase, createTestTopics, infra, readTopic, type TestDatabase } from '@choreo/testkit'
 import { createEventCodec, type EventCodec } from '../avro.ts'
-import { createSagaConsumer, type Saga, type SagaConsumer } from '../consumer.ts'
+import { createSagaConsumer, type ConsumerOptions, type Saga, type SagaConsumer } from '../consumer.ts'
 import { postgresDialect } from '../dialects/postgres.ts'
 import { createProducer } from '../kafka.ts'
 import { silentLogger } from '../logger.ts'
 import { createMessagingMetrics } from '../metrics.ts'
-import { messagingTables } from '../migrations.ts'
+import { createMessagingTables } from '../migrations.ts'
 import { createOutbox, type Outbox } from '../outbox.ts'
 import { createRelay, type Relay, type RelayOptions } from '../relay.ts'
 
@@ -46,7 +46,7 @@ export interface Fixture {
   }
   relay(overrides?: Partial<RelayOptions>, via?: RelayVia): Relay
   /** A saga consumer; `db` replaces the fixture's database connection (a proxied one, say). */
-  consumer(group: string, saga: Saga, db?: Knex): SagaConsumer
+  consumer(group: string, saga: Saga, db?: Knex, overrides?: Partial<ConsumerOptions>): SagaConsumer
   /** Messages consumed by a group, by result (handled, deduplicated, ignored, dead_lettered). */
   consumed(group: string, result: string): Promise<number>
   /** Retries of messages by a group, by kind (outage, contention). */
@@ -69,7 +69,7 @@ export interface RelayVia {
 
 export const fastRelay: Omit<RelayOptions, 'name'> = {
   batchSize: 500, pollIntervalMs: 50, leaseRetryMs: 100, leaseIdleTimeoutMs: 10_000, retentionMs: 3600_000,
-  purgeIntervalMs: 3600_000, purgeBatchSize: 100, backoff: { initialMs: 50, maxMs: 500 },
+  purgeIntervalMs: 3600_000, purgeBatchSize: 100, purgeBatchesPerPass: 10, backoff: { initialMs: 50, maxMs: 500 },
 }
 
 export const cause = { correlationId: 'test', causationId: null, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }
@@ -77,7 +77,7 @@ export const cause = { correlationId: 'test', causationId: null, traceparent: '0
 export async function createFixture(label: string, groups: string[] = []): Promise<Fixture> {
   const database = await createTestDatabase(label, 8)
   const db = database.db
-  await messagingTables.up(db)
+  await createMessagingTables(db)
   // Not idempotent on purpose: an event applied twice leaves two rows.
   await db.schema.createTable('effects', (t) => {
     t.bigIncrements('id')
@@ -109,12 +109,13 @@ export async function createFixture(label: string, groups: string[] = []): Promi
       stoppers.push(() => relay.stop())
       return relay
     },
-    consumer(group, saga, consumerDb = db) {
+    consumer(group, saga, consumerDb = db, overrides = {}) {
       const producer = createProducer(kafka)
       const consumer = createSagaConsumer({
         kafka, db: consumerDb, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
         onCommitted: () => {},
-        options: { group, maxContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix, deadLetterTopic: `${prefix}${group}.dlt` },
+        options: { group, alertAfterContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix, deadLetterTopic: `${prefix}${group}.dlt`,
+          inboxPurge: { retentionMs: 3600_000, intervalMs: 3600_000, batchSize: 100, batchesPerPass: 10 }, ...overrides },
       })
       stoppers.push(async () => { await consumer.stop(); await producer.disconnect() })
       return {
