@@ -26,8 +26,18 @@ export interface SilentDbTrouble {
   detail: string
 }
 
-/** How long an instance may take to recover before the run calls it a violation: the query timeout (35 s), a consumer rejoin (30 s), margin. */
+/**
+ * How long the instance's database may stay unreachable (its /health) before the run calls it a
+ * violation: the query timeout (35 s) once per silenced connection, a consumer rejoin (30 s), margin.
+ */
 const RECOVERY_LIMIT_MS = 240_000
+/**
+ * The rest of recovery (the outbox from before published, the group past the marks) also rests on
+ * Kafka, which other faults may be shaking meanwhile: it may take as long as it keeps moving, and
+ * fails after this long without progress (the drain's rule), or after OVERALL_LIMIT_MS in all.
+ */
+const STALL_LIMIT_MS = 90_000
+const OVERALL_LIMIT_MS = 600_000
 const POLL_MS = 1000
 /** An instance being restarted (a kill, a crash loop) has no connections yet: wait this long for one to silence. */
 const CONNECTION_WAIT_MS = 120_000
@@ -80,16 +90,23 @@ export async function createSilentDb(deps: {
     return { outboxId: Number(row?.id ?? 0), ends }
   }
 
-  /** Recovered: its database answers through /health, the outbox rows from before are published, the group has consumed past the marks. */
-  async function recovered(service: Service, instance: Instance, before: { outboxId: number; ends: Map<string, bigint> }): Promise<string[]> {
+  /**
+   * Recovered: its database answers through /health, the outbox rows from before are published,
+   * the group has consumed past the marks. `remaining` counts what is left of the last two (rows,
+   * and messages up to the marks), so that progress can be told from a stall.
+   */
+  async function recovered(service: Service, instance: Instance, before: { outboxId: number; ends: Map<string, bigint> }): Promise<{ missing: string[]; databaseUp: boolean; remaining: number }> {
     const missing: string[] = []
-    if (!(await databaseUp(deps.portOf(service, instance)))) missing.push('/health: database not up')
+    const up = await databaseUp(deps.portOf(service, instance))
+    if (!up) missing.push('/health: database not up')
     const [open] = await deps.dbs[service]('outbox').whereNull('published_at').andWhere('id', '<=', before.outboxId).count<{ n: string }[]>({ n: '*' })
-    if (Number(open?.n ?? 0) > 0) missing.push(`${open?.n} outbox row(s) from before unpublished`)
+    const unpublished = Number(open?.n ?? 0)
+    if (unpublished > 0) missing.push(`${unpublished} outbox row(s) from before unpublished`)
     const committed = await committedOffsets(deps.offsets, deps.groups[service], deps.topicsOf(service))
-    const behind = [...before.ends].filter(([at, end]) => end > 0n && (committed.get(at) ?? 0n) < end).length
+    const lags = [...before.ends].map(([at, end]) => (end > 0n ? Math.max(0, Number(end - (committed.get(at) ?? 0n))) : 0))
+    const behind = lags.filter((lag) => lag > 0).length
     if (behind > 0) missing.push(`${behind} partition(s) not consumed past the silence`)
-    return missing
+    return { missing, databaseUp: up, remaining: unpublished + lags.reduce((a, b) => a + b, 0) }
   }
 
   return {
@@ -118,9 +135,18 @@ export async function createSilentDb(deps: {
       deps.log(`silent-db: ${name}'s ${open} PostgreSQL session(s) silenced`)
 
       let missing: string[]
+      let least = Number.POSITIVE_INFINITY
+      let movedAt = Date.now()
       for (;;) {
-        missing = await recovered(service, instance, before).catch((err: unknown) => [`not measurable: ${String(err)}`])
-        if (missing.length === 0 || Date.now() - silencedAt.getTime() > RECOVERY_LIMIT_MS) break
+        const state = await recovered(service, instance, before)
+          .catch((err: unknown) => ({ missing: [`not measurable: ${String(err)}`], databaseUp: false, remaining: Number.POSITIVE_INFINITY }))
+        missing = state.missing
+        if (missing.length === 0) break
+        if (state.remaining < least) { least = state.remaining; movedAt = Date.now() }
+        const elapsed = Date.now() - silencedAt.getTime()
+        if (!state.databaseUp && elapsed > RECOVERY_LIMIT_MS) break
+        if (Date.now() - movedAt > STALL_LIMIT_MS) { missing.push(`no progress for ${STALL_LIMIT_MS / 1000}s`); break }
+        if (elapsed > OVERALL_LIMIT_MS) break
         await sleep(POLL_MS)
       }
       const took = ((Date.now() - silencedAt.getTime()) / 1000).toFixed(1)

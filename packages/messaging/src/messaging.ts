@@ -98,7 +98,8 @@ export function createMessaging(db: Knex, config: MessagingConfig, logger: Logge
     async start(saga) {
       await codec.register(config.publishes)
       relay.start()
-      if (saga) {
+      // A service that reacts to nothing (a saga with no handlers) has nothing to consume.
+      if (saga && Object.keys(saga).length > 0) {
         deadLetterProducer = createProducer(kafka)
         await deadLetterProducer.connect()
         consumer = createSagaConsumer({
@@ -125,7 +126,8 @@ export function createMessaging(db: Knex, config: MessagingConfig, logger: Logge
     },
 
     async kafkaReachable() {
-      const admin = kafka.admin()
+      // One try: a health check answers now, it does not wait out the client's retries.
+      const admin = kafka.admin({ retry: { retries: 0 } })
       try {
         await admin.connect()
         await admin.describeCluster()

@@ -7,6 +7,22 @@ import { brokersOf, databaseSessionOf, kafkaSaslOf, type DatabaseSessionConfig, 
 import { createDb, databaseReachable } from './db.ts'
 import { migrate } from './migrate.ts'
 
+/**
+ * Each check of GET /health gives its answer within this, or counts as down: a broker that takes
+ * its time must not hide a healthy database (nor the reverse), and a prober gets an answer.
+ */
+export const HEALTH_CHECK_TIMEOUT_MS = 2000
+
+async function within(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms) })
+  try {
+    return await Promise.race([check, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export interface ServiceConfig extends KafkaSaslConfig, DatabaseSessionConfig {
   KAFKA_BROKERS: string
   SCHEMA_REGISTRY_URL: string
@@ -81,7 +97,10 @@ export async function attachService(app: FastifyInstance, options: {
       },
     },
   }, async (_request, reply) => {
-    const [database, kafka] = await Promise.all([databaseReachable(db), messaging.kafkaReachable()])
+    const [database, kafka] = await Promise.all([
+      within(databaseReachable(db), HEALTH_CHECK_TIMEOUT_MS),
+      within(messaging.kafkaReachable(), HEALTH_CHECK_TIMEOUT_MS),
+    ])
     const body = {
       status: database && kafka ? 'up' : 'down',
       database: database ? 'up' : 'down',
