@@ -2,7 +2,7 @@ import avro from 'avsc'
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry'
 import type { EventType } from '@choreo/contracts'
 import { topicOf } from '@choreo/contracts'
-import { InvalidEvent, RegistryError, UndecodableMessage } from './errors.ts'
+import { InvalidEvent, RegistryError, UndecodableMessage, UnknownEventType } from './errors.ts'
 import { loadSchemas, type LocalSchema } from './schemas.ts'
 
 // Confluent wire format: magic byte 0, the schema id as a 4-byte big-endian integer, then the
@@ -11,6 +11,15 @@ import { loadSchemas, type LocalSchema } from './schemas.ts'
 // its own subject, and a topic can still be read with one consumer.
 const MAGIC_BYTE = 0
 const HEADER_BYTES = 5
+
+/**
+ * Every subject is FULL_TRANSITIVE. During a rolling upgrade old and new builds produce and consume
+ * side by side, so a schema change must be readable both ways: old consumers read new events
+ * (FORWARD) and new consumers read old ones (BACKWARD). TRANSITIVE, because a topic keeps 7 days of
+ * events written by any earlier version, and a replay reads them all. So a change may only add or
+ * remove fields that have defaults.
+ */
+export const SUBJECT_COMPATIBILITY = COMPATIBILITY.FULL_TRANSITIVE
 
 export function subjectOf(type: EventType, fullName: string): string {
   return `${topicOf(type)}-${fullName}`
@@ -25,7 +34,7 @@ export interface Decoded {
 export interface EventCodec {
   /** Throws InvalidEvent naming every field that does not match the event's schema. */
   validate(type: EventType, payload: unknown): void
-  /** Registers (or finds) the schemas of these types, with BACKWARD compatibility. Idempotent. */
+  /** Registers (or finds) the schemas of these types, with SUBJECT_COMPATIBILITY. Idempotent. */
   register(types: EventType[]): Promise<void>
   /** Encodes in the wire format; the type must have been registered. */
   encode(type: EventType, payload: unknown): Buffer
@@ -39,6 +48,17 @@ export function createEventCodec(options: { registryUrl: string; schemasDir?: st
   const byFullName = new Map<string, LocalSchema>([...local.values()].map((s) => [s.fullName, s]))
   const ids = new Map<EventType, number>()
   const readers = new Map<number, { schema: LocalSchema; resolver: avro.Resolver }>()
+
+  /** Registers through the REST API itself, leaving the subject's level as it is. */
+  async function registerAsIs(subject: string, schema: string): Promise<{ id: number }> {
+    const res = await fetch(`${options.registryUrl.replace(/\/$/, '')}/subjects/${encodeURIComponent(subject)}/versions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ schema }),
+    })
+    if (!res.ok) throw Object.assign(new Error(`registering ${subject} answered ${res.status}: ${await res.text()}`), { status: res.status })
+    return (await res.json()) as { id: number }
+  }
 
   function schemaOf(type: EventType): LocalSchema {
     const schema = local.get(type)
@@ -57,8 +77,9 @@ export function createEventCodec(options: { registryUrl: string; schemasDir?: st
       if (status === 404) throw new UndecodableMessage(`unknown schema id ${schemaId}`, { cause: err })
       throw new RegistryError(`registry lookup of schema id ${schemaId} failed`, { retriable: true, cause: err })
     }
-    const schema = writer.name ? byFullName.get(writer.name) : undefined
-    if (!schema) throw new UndecodableMessage(`schema id ${schemaId} is ${writer.name ?? 'unnamed'}, not an event this code base reads`)
+    if (!writer.name) throw new UndecodableMessage(`schema id ${schemaId} is not a named record, so not an event`)
+    const schema = byFullName.get(writer.name)
+    if (!schema) throw new UnknownEventType(writer.name, schemaId)
     const entry = { schema, resolver: schema.avro.createResolver(writer) }
     readers.set(schemaId, entry)
     return entry
@@ -75,12 +96,21 @@ export function createEventCodec(options: { registryUrl: string; schemasDir?: st
       for (const type of types) {
         if (ids.has(type)) continue
         const schema = schemaOf(type)
+        const subject = subjectOf(type, schema.fullName)
+        const registration = () => registry.register({ type: SchemaType.AVRO, schema: schema.json }, { subject, compatibility: SUBJECT_COMPATIBILITY })
         try {
-          const { id } = await registry.register(
-            { type: SchemaType.AVRO, schema: schema.json },
-            { subject: subjectOf(type, schema.fullName), compatibility: COMPATIBILITY.BACKWARD },
-          )
-          ids.set(type, id)
+          let registered: { id: number }
+          try {
+            registered = await registration()
+          } catch (err) {
+            // The client refuses a subject at another level than the one asked for: one an earlier
+            // build registered BACKWARD. It is not moved here: instances of that build check for
+            // BACKWARD when they start, and would fail until upgraded. Register as is; the operator
+            // moves it once no older build runs (README, delivery guarantees).
+            if ((err as Error).name !== 'ConfluentSchemaRegistryCompatibilityError') throw err
+            registered = await registerAsIs(subject, schema.json)
+          }
+          ids.set(type, registered.id)
         } catch (err) {
           const status = (err as { status?: number }).status
           throw new RegistryError(`registering ${subjectOf(type, schema.fullName)} failed: ${(err as Error).message}`, {

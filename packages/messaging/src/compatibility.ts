@@ -10,7 +10,7 @@ export interface SubjectCheck {
   type: EventType
   subject: string
   result: Compatibility
-  /** The subject's compatibility level (BACKWARD, NONE…); undefined when not registered. */
+  /** The subject's compatibility level (FULL_TRANSITIVE, as registered by avro.ts); undefined when not registered. */
   level?: string
   /** Version of the latest registered schema. */
   latestVersion?: number
@@ -59,17 +59,28 @@ export async function checkCompatibility(options: { registryUrl: string; schemas
     const compatible = (compat.json as { is_compatible?: boolean }).is_compatible === true
     const level = (config.json as { compatibilityLevel?: string } | null)?.compatibilityLevel
     const registered = (latest.json as { schema?: string } | null)?.schema
-    const reason = !compatible && registered ? whyUnreadable(schema.avro, registered) : undefined
+    const reason = !compatible && registered ? whyIncompatible(schema.avro, registered) : undefined
     return { type: schema.type, subject, result: compatible ? 'compatible' : 'incompatible', latestVersion, ...(level ? { level } : {}), ...(reason ? { reason } : {}) }
   }))
 }
 
-/** BACKWARD means the new schema reads data written with the registered one: avsc's resolver says why it cannot. */
-function whyUnreadable(local: avro.Type, registered: string): string | undefined {
-  try {
-    local.createResolver(avro.Type.forSchema(JSON.parse(registered)))
-    return undefined
-  } catch (err) {
-    return (err as Error).message
+/**
+ * FULL compatibility (avro.ts, SUBJECT_COMPATIBILITY) is both ways: the new schema reads events
+ * written with the registered one, and the registered one reads events written with the new.
+ * avsc's resolver says which way fails, and why.
+ */
+function whyIncompatible(local: avro.Type, registered: string): string | undefined {
+  const old = avro.Type.forSchema(JSON.parse(registered))
+  const ways: [avro.Type, avro.Type, string][] = [
+    [local, old, 'the new schema cannot read events written with the registered one'],
+    [old, local, 'a consumer with the registered schema cannot read events written with the new one'],
+  ]
+  for (const [reader, writer, way] of ways) {
+    try {
+      reader.createResolver(writer)
+    } catch (err) {
+      return `${way}: ${(err as Error).message}`
+    }
   }
+  return undefined
 }

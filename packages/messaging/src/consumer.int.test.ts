@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto'
 import knex from 'knex'
 import type { Message } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { eventually, readTopic, startTcpProxy, testKafka } from '@choreo/testkit'
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { eventually, infra, readTopic, startTcpProxy, testKafka } from '@choreo/testkit'
 import type { Saga } from './consumer.ts'
 import { cause, createFixture, type Fixture } from './testing/fixture.ts'
 
@@ -23,7 +24,7 @@ async function produceRaw(topic: string, messages: Message[]): Promise<void> {
 
 describe('saga consumer', () => {
   let f: Fixture
-  beforeAll(async () => { f = await createFixture('consumer', ['c-crash', 'c-poison', 'c-emit', 'c-race', 'c-outage', 'c-contention', 'c-purge']) })
+  beforeAll(async () => { f = await createFixture('consumer', ['c-crash', 'c-poison', 'c-emit', 'c-race', 'c-outage', 'c-contention', 'c-purge', 'c-skip']) })
   afterAll(async () => { await f.close() })
 
   it('applies an event once when it crashed after its DB commit and before its offset commit', async () => {
@@ -271,6 +272,41 @@ describe('saga consumer', () => {
       await relay.stop()
     }
   })
+
+  it('skips event types it has no handler for, and types it does not know yet (a newer producer\'s), dead-lettering neither', async () => {
+    const group = 'c-skip'
+    // This saga handles OrderPlaced only; the topic also carries OrderDelivered, and a newer
+    // build of the producer adds OrderGiftWrapped, registered under the topic's subject.
+    const placedOnly: Saga = { OrderPlaced: async () => [] }
+    const registry = new SchemaRegistry({ host: infra().registryUrl })
+    const giftWrapped = {
+      type: 'record', name: 'OrderGiftWrapped', namespace: 'choreo.order',
+      fields: [{ name: 'eventId', type: 'string' }, { name: 'orderId', type: 'string' }, { name: 'message', type: 'string' }],
+    }
+    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(giftWrapped) }, { subject: `${f.topic}-choreo.order.OrderGiftWrapped` })
+    const orderId = randomUUID()
+    const wrapped = await registry.encode(id, { eventId: randomUUID(), orderId, message: 'happy birthday' })
+    await startAtEnd(group, f.topic)
+    const consumer = f.consumer(group, placedOnly)
+    const relay = f.relay()
+    relay.start()
+    try {
+      await consumer.start()
+      await f.write(orderId, 1) // OrderDelivered: known here, no handler
+      await produceRaw(f.topic, [
+        { key: orderId, value: wrapped, headers: { 'event-type': 'OrderGiftWrapped' } }, // named in a header, as the relay does
+        { key: orderId, value: wrapped }, // not named: known to be unknown only once decoded
+      ])
+      await eventually(async () => expect(await f.consumed(group, 'ignored')).toBe(3), { timeoutMs: 30_000 })
+      await consumer.stop()
+      expect(await f.consumed(group, 'dead_lettered')).toBe(0)
+      expect(await readTopic(`${f.prefix}${group}.dlt`)).toEqual([])
+    } finally {
+      await consumer.stop()
+      await relay.stop()
+    }
+  })
+
 })
 
 // Backends of this database waiting for a lock that the given backend holds.

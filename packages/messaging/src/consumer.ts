@@ -3,7 +3,7 @@ import type { Consumer, Kafka, KafkaMessage, Producer, IHeaders } from 'kafkajs'
 import type { Events, EventType, NewEvent } from '@choreo/contracts'
 import { prefixed, topicOf } from '@choreo/contracts'
 import type { EventCodec, Decoded } from './avro.ts'
-import { UndecodableMessage } from './errors.ts'
+import { UndecodableMessage, UnknownEventType } from './errors.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
 import type { Dialect } from './dialects/index.ts'
 import { createInbox } from './inbox.ts'
@@ -58,7 +58,9 @@ type Outcome = 'handled' | 'deduplicated' | 'ignored' | 'dead_lettered'
  * transaction as a victim) is retried with backoff until it passes or the consumer stops (kafkajs
  * fetches the next batches only when every batch in hand is done, so the consumer's other
  * partitions wait too): neither is the message's fault, so neither dead-letters it. Anything
- * else, or an undecodable message, is dead-lettered. The dead letter is produced (acks=all) BEFORE the
+ * else, or an undecodable message, is dead-lettered. An event of a type the saga has no handler
+ * for, or that this code base does not know (a newer producer's), is skipped: counted as
+ * 'ignored', logged once per type, never dead-lettered. The dead letter is produced (acks=all) BEFORE the
  * offset is resolved, so a crash between the two yields a second dead letter, never a lost one.
  */
 export function createSagaConsumer(deps: {
@@ -83,6 +85,7 @@ export function createSagaConsumer(deps: {
   const stopping = new AbortController()
   let consumer: Consumer | null = null
   let purging: Promise<void> | null = null
+  const skippedTypes = new Set<string>()
 
   function causeOf(decoded: Decoded, headers: IHeaders | undefined): Cause {
     const payload = decoded.payload as { eventId: string; correlationId: string }
@@ -146,7 +149,19 @@ export function createSagaConsumer(deps: {
     }
   }
 
+  /** A type this service has no handler for, or does not know yet (a newer producer's): skipped, said once per type. */
+  function skip(type: string, log: Logger): Outcome {
+    if (!skippedTypes.has(type)) {
+      skippedTypes.add(type)
+      log.info({ eventType: type }, 'no handler here for this event type: its events are skipped (said once per type)')
+    }
+    return 'ignored'
+  }
+
   async function handle(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, heartbeat: () => Promise<void>, log: Logger): Promise<Outcome> {
+    // The relay names every event's type in a header: one this saga does not handle is not even decoded.
+    const named = message.headers?.['event-type']?.toString()
+    if (named !== undefined && !Object.hasOwn(saga, named)) return skip(named, log)
     let contention = 0
     for (let attempt = 0; ; attempt++) {
       try {
@@ -154,6 +169,7 @@ export function createSagaConsumer(deps: {
         const decoded = await codec.decode(message.value)
         return await react(decoded, at, message.headers)
       } catch (err) {
+        if (err instanceof UnknownEventType) return skip(err.recordName, log)
         const kind = err instanceof UndecodableMessage ? 'permanent' : classify(err)
         if (kind === 'permanent') {
           await deadLetter(message, at, reasonOf(err), err, log)

@@ -22,5 +22,17 @@ export class InvalidEvent extends MessagingError {
 /** A message that cannot be decoded: wrong magic byte, unknown schema id, corrupt bytes, unknown record. */
 export class UndecodableMessage extends MessagingError {}
 
+/**
+ * A well-formed event of a type this code base has no schema for: a newer producer's, during a
+ * rolling upgrade. Not the message's fault: a consumer skips it, as any type it has no handler for.
+ */
+export class UnknownEventType extends MessagingError {
+  readonly recordName: string
+  constructor(recordName: string, schemaId: number) {
+    super(`schema id ${schemaId} is ${recordName}, an event this code base does not know`)
+    this.recordName = recordName
+  }
+}
+
 /** The registry did not answer or refused a schema. */
 export class RegistryError extends MessagingError {}
