@@ -85,6 +85,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
         databaseUrls: resources.databaseUrls, dbs: resources.dbs, offsets, groups: resources.groups,
         topicsOf: (s) => consumers[s].topics,
         portOf: (s, i) => ports[s][i], runId, trouble: (t) => faults.troubles.push(t), log: note,
+        startedAt: (s, i) => supervisor.startedAt(s, i),
       })
     : undefined
 

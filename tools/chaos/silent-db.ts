@@ -16,7 +16,7 @@ import type { Db } from './run-resources.ts'
 export interface SilentDb {
   /** The DATABASE_URL an instance is started with: through its proxy, named by application_name. */
   urlOf(service: Service, instance: Instance): string
-  /** Silences the instance's connections and waits for it to recover; null when it had none (not counted). */
+  /** Silences the instance's connections and waits for it to recover; null when it had none, or another fault restarted it meanwhile (not counted). */
   silence(service: Service, instance: Instance): Promise<string | null>
   close(): Promise<void>
 }
@@ -32,9 +32,10 @@ export interface SilentDbTrouble {
  */
 const RECOVERY_LIMIT_MS = 240_000
 /**
- * The rest of recovery (the outbox from before published, the group past the marks) also rests on
- * Kafka, which other faults may be shaking meanwhile: it may take as long as it keeps moving, and
- * fails after this long without progress (the drain's rule), or after OVERALL_LIMIT_MS in all.
+ * The rest of recovery (the outbox from before published, the group past the marks) needs the
+ * database back, and also rests on Kafka, which other faults may be shaking meanwhile: once the
+ * database answers again it may take as long as it keeps moving, and fails after this long
+ * without progress (the drain's rule), or after OVERALL_LIMIT_MS in all.
  */
 const STALL_LIMIT_MS = 90_000
 const OVERALL_LIMIT_MS = 600_000
@@ -61,6 +62,8 @@ export async function createSilentDb(deps: {
   /** The topics the service's consumer reads. */
   topicsOf(service: Service): readonly string[]
   portOf(service: Service, instance: Instance): number
+  /** When the instance's current process started: another fault may kill and restart it meanwhile. */
+  startedAt(service: Service, instance: Instance): number
   runId: string
   trouble(t: SilentDbTrouble): void
   log(message: string): void
@@ -131,21 +134,33 @@ export async function createSilentDb(deps: {
       const before = await retrying(() => marks(service), MARKS_WAIT_MS)
       // Sessions that started before this moment are the silenced ones (every connection then open goes silent).
       const silencedAt = new Date()
+      const incarnation = deps.startedAt(service, instance)
       proxyOf(service, instance).silenceExisting()
       deps.log(`silent-db: ${name}'s ${open} PostgreSQL session(s) silenced`)
 
       let missing: string[]
       let least = Number.POSITIVE_INFINITY
-      let movedAt = Date.now()
+      let movedAt: number | undefined // set once the database answers again: the stall clock runs from then
       for (;;) {
+        if (deps.startedAt(service, instance) !== incarnation) {
+          // Another fault killed the instance: its successor opened new connections, so whether it
+          // would have recovered by itself is not seen. Not counted, as a fault that was not driven.
+          const ended = (await deps.dbs[service].raw(END_LEFTOVERS_SQL, [appName(service, instance), silencedAt])).rows[0]?.n ?? 0
+          const after = ((Date.now() - silencedAt.getTime()) / 1000).toFixed(1)
+          deps.log(`silent-db: ${name} was killed by another fault ${after}s into its silence: recovery not measured, not counted (${ended} left-over session(s) ended)`)
+          return null
+        }
         const state = await recovered(service, instance, before)
           .catch((err: unknown) => ({ missing: [`not measurable: ${String(err)}`], databaseUp: false, remaining: Number.POSITIVE_INFINITY }))
         missing = state.missing
         if (missing.length === 0) break
-        if (state.remaining < least) { least = state.remaining; movedAt = Date.now() }
         const elapsed = Date.now() - silencedAt.getTime()
-        if (!state.databaseUp && elapsed > RECOVERY_LIMIT_MS) break
-        if (Date.now() - movedAt > STALL_LIMIT_MS) { missing.push(`no progress for ${STALL_LIMIT_MS / 1000}s`); break }
+        if (state.databaseUp) {
+          movedAt ??= Date.now()
+          if (state.remaining < least) { least = state.remaining; movedAt = Date.now() }
+        }
+        if (movedAt === undefined && elapsed > RECOVERY_LIMIT_MS) break
+        if (movedAt !== undefined && Date.now() - movedAt > STALL_LIMIT_MS) { missing.push(`no progress for ${STALL_LIMIT_MS / 1000}s`); break }
         if (elapsed > OVERALL_LIMIT_MS) break
         await sleep(POLL_MS)
       }

@@ -27,6 +27,8 @@ export interface Supervisor {
   /** Ports of the instances meant to be up, for the load to spread requests over. */
   ports(service: Service): number[]
   isUp(service: Service, instance: Instance): boolean
+  /** When the instance's current process was started (0: never). */
+  startedAt(service: Service, instance: Instance): number
   /** Exits the run did not cause: each was followed by a restart. */
   readonly crashes: number
   stopAll(): Promise<void>
@@ -151,6 +153,10 @@ export function createSupervisor(deps: {
 
     isUp(service, instance) {
       return Boolean(slots.get(keyOf(service, instance))?.child)
+    },
+
+    startedAt(service, instance) {
+      return slots.get(keyOf(service, instance))?.startedAt ?? 0
     },
 
     get crashes() {
