@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createClusterFaults, type ClusterTrouble } from './cluster-faults.ts'
 import type { Duplicator } from './duplicator.ts'
-import { FAULT_KINDS, KAFKA_TURN_FAULTS, laneOf, SERVICES, type FaultKind, type Lane, type PlannedFault, type Service } from './plan.ts'
+import { FAULT_KINDS, KAFKA_TURN_FAULTS, laneOf, SERVICES, type FaultKind, type Instance, type Lane, type PlannedFault, type Service } from './plan.ts'
 import type { SilentDb, SilentDbTrouble } from './silent-db.ts'
 import type { StackControl } from './stack-control.ts'
 import type { Supervisor } from './supervisor.ts'
@@ -22,6 +22,14 @@ const BUSY_POLL_MS = 20
  * elects new leaders.
  */
 const FLOW_WINDOW_SECONDS = 20
+
+/**
+ * After the whole of Kafka was stopped, the services may be in crash-loop back-off (32 s at most)
+ * or rejoining their groups: the next Kafka fault waits, this long at most, until every instance
+ * meant to be up answers /health 200, so that it meets a system that is running again.
+ */
+const HEALTHY_AFTER_OUTAGE_MS = 120_000
+const HEALTHY_POLL_MS = 500
 
 /** Rules about the run that the data cannot show: the cluster healed, the sagas moved, a silenced service recovered. */
 export type FaultTrouble = ClusterTrouble | SilentDbTrouble | { rule: 'stalled-during-broker-fault'; detail: string }
@@ -156,7 +164,9 @@ export function createFaultInjector(deps: {
       case 'kill': {
         const { service, instance } = fault
         if (!supervisor.isUp(service, instance)) return null
+        if (silenced(service, instance)) return null
         const busy = await untilBusy([service])
+        if (silenced(service, instance)) return null
         if (!(await supervisor.kill(service, instance))) return null
         const alone = !supervisor.isUp(service, instance === 1 ? 2 : 1)
         const beyond = alone ? await deps.probeCommitWindow(service).catch(() => null) : null
@@ -181,9 +191,12 @@ export function createFaultInjector(deps: {
         await Promise.all(SERVICES.map((s) => supervisor.stop(s, 2)))
         return `second instance of every service for ${fault.forSeconds}s`
       }
-      case 'kafka':
+      case 'kafka': {
         await outage('kafka', fault.outageSeconds, stack.stopKafka, stack.startKafka)
-        return `broker stopped for ${fault.outageSeconds}s`
+        // Inside the Kafka turn: the next node fault waits for the services to be back.
+        const back = await untilHealthy()
+        return `broker stopped for ${fault.outageSeconds}s; ${back}`
+      }
       case 'registry':
         await outage('registry', fault.outageSeconds, stack.stopRegistry, stack.startRegistry)
         return `registry stopped for ${fault.outageSeconds}s`
@@ -201,6 +214,28 @@ export function createFaultInjector(deps: {
         return cluster ? cluster.leaderMove(fault) : null
       case 'silent-db':
         return deps.silentDb ? deps.silentDb.silence(fault.service, 1) : null
+    }
+  }
+
+  /**
+   * A kill would end a silenced instance's silence before its recovery is measured (silent-db then
+   * counts nothing): the kill gives way, and is not counted.
+   */
+  function silenced(service: Service, instance: Instance): boolean {
+    if (!deps.silentDb?.isSilenced(service, instance)) return false
+    log(`kill: ${service}#${instance} skipped: its database connections are silenced (silent-db measures its recovery)`)
+    return true
+  }
+
+  /** Waits until every instance meant to be up answers /health 200; says how long that took, or which did not. */
+  async function untilHealthy(): Promise<string> {
+    const from = Date.now()
+    for (;;) {
+      const unhealthy = await supervisor.unhealthy()
+      const took = ((Date.now() - from) / 1000).toFixed(1)
+      if (unhealthy.length === 0) return `every service healthy ${took}s after`
+      if (Date.now() - from > HEALTHY_AFTER_OUTAGE_MS) return `${unhealthy.join(', ')} still not healthy ${took}s after`
+      await sleep(HEALTHY_POLL_MS)
     }
   }
 

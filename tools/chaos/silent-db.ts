@@ -18,6 +18,8 @@ export interface SilentDb {
   urlOf(service: Service, instance: Instance): string
   /** Silences the instance's connections and waits for it to recover; null when it had none, or another fault restarted it meanwhile (not counted). */
   silence(service: Service, instance: Instance): Promise<string | null>
+  /** Whether the instance is being silenced right now (its recovery is being measured). */
+  isSilenced(service: Service, instance: Instance): boolean
   close(): Promise<void>
 }
 
@@ -78,6 +80,7 @@ export async function createSilentDb(deps: {
     }
   }
   const proxyOf = (service: Service, instance: Instance) => proxies.get(key(service, instance))!
+  const silenced = new Set<string>()
 
   async function sessions(service: Service, instance: Instance): Promise<number> {
     return (await deps.dbs[service].raw(SESSIONS_SQL, [appName(service, instance)])).rows[0]?.n ?? 0
@@ -119,65 +122,79 @@ export async function createSilentDb(deps: {
       return url.toString()
     },
 
+    isSilenced(service, instance) {
+      return silenced.has(key(service, instance))
+    },
+
     async silence(service, instance) {
       const name = key(service, instance)
-      // A moment with more than the relay's lease session open, so that requests and the consumer are cut off too.
-      const waitUntil = Date.now() + CONNECTION_WAIT_MS
-      const settleFor = Date.now() + BUSY_WAIT_MS
-      let open = await sessions(service, instance)
-      while ((open === 0 && Date.now() < waitUntil) || (open === 1 && Date.now() < settleFor)) {
-        await sleep(SESSION_POLL_MS)
-        open = await sessions(service, instance)
+      silenced.add(name)
+      try {
+        return await silenceAndWatch(service, instance)
+      } finally {
+        silenced.delete(name)
       }
-      if (open === 0) return null
-      // A node fault may be under way: the runner's own admin retries until the metadata settles.
-      const before = await retrying(() => marks(service), MARKS_WAIT_MS)
-      // Sessions that started before this moment are the silenced ones (every connection then open goes silent).
-      const silencedAt = new Date()
-      const incarnation = deps.startedAt(service, instance)
-      proxyOf(service, instance).silenceExisting()
-      deps.log(`silent-db: ${name}'s ${open} PostgreSQL session(s) silenced`)
-
-      let missing: string[]
-      let least = Number.POSITIVE_INFINITY
-      let movedAt: number | undefined // set once the database answers again: the stall clock runs from then
-      for (;;) {
-        if (deps.startedAt(service, instance) !== incarnation) {
-          // Another fault killed the instance: its successor opened new connections, so whether it
-          // would have recovered by itself is not seen. Not counted, as a fault that was not driven.
-          const ended = (await deps.dbs[service].raw(END_LEFTOVERS_SQL, [appName(service, instance), silencedAt])).rows[0]?.n ?? 0
-          const after = ((Date.now() - silencedAt.getTime()) / 1000).toFixed(1)
-          deps.log(`silent-db: ${name} was killed by another fault ${after}s into its silence: recovery not measured, not counted (${ended} left-over session(s) ended)`)
-          return null
-        }
-        const state = await recovered(service, instance, before)
-          .catch((err: unknown) => ({ missing: [`not measurable: ${String(err)}`], databaseUp: false, remaining: Number.POSITIVE_INFINITY }))
-        missing = state.missing
-        if (missing.length === 0) break
-        const elapsed = Date.now() - silencedAt.getTime()
-        if (state.databaseUp) {
-          movedAt ??= Date.now()
-          if (state.remaining < least) { least = state.remaining; movedAt = Date.now() }
-        }
-        if (movedAt === undefined && elapsed > RECOVERY_LIMIT_MS) break
-        if (movedAt !== undefined && Date.now() - movedAt > STALL_LIMIT_MS) { missing.push(`no progress for ${STALL_LIMIT_MS / 1000}s`); break }
-        if (elapsed > OVERALL_LIMIT_MS) break
-        await sleep(POLL_MS)
-      }
-      const took = ((Date.now() - silencedAt.getTime()) / 1000).toFixed(1)
-      if (missing.length > 0) {
-        deps.trouble({ rule: 'silent-db-not-recovered', detail: `${name}: after ${took}s: ${missing.join('; ')}` })
-        return `${name}: ${open} session(s) silenced, NOT recovered after ${took}s (${missing.join('; ')})`
-      }
-      // Recovered by itself; the server sessions behind the silent sockets would otherwise stay
-      // until the run ends (the proxy's kernel answers the server's keepalive probes).
-      const ended = (await deps.dbs[service].raw(END_LEFTOVERS_SQL, [appName(service, instance), silencedAt])).rows[0]?.n ?? 0
-      return `${name}: ${open} PostgreSQL session(s) silenced, recovered in ${took}s (health, outbox, consumer), ${ended} left-over session(s) ended`
     },
 
     async close() {
       await Promise.all([...proxies.values()].map((p) => p.close().catch(() => {})))
     },
+  }
+
+  async function silenceAndWatch(service: Service, instance: Instance): Promise<string | null> {
+    const name = key(service, instance)
+    // A moment with more than the relay's lease session open, so that requests and the consumer are cut off too.
+    const waitUntil = Date.now() + CONNECTION_WAIT_MS
+    const settleFor = Date.now() + BUSY_WAIT_MS
+    let open = await sessions(service, instance)
+    while ((open === 0 && Date.now() < waitUntil) || (open === 1 && Date.now() < settleFor)) {
+      await sleep(SESSION_POLL_MS)
+      open = await sessions(service, instance)
+    }
+    if (open === 0) return null
+    // A node fault may be under way: the runner's own admin retries until the metadata settles.
+    const before = await retrying(() => marks(service), MARKS_WAIT_MS)
+    // Sessions that started before this moment are the silenced ones (every connection then open goes silent).
+    const silencedAt = new Date()
+    const incarnation = deps.startedAt(service, instance)
+    proxyOf(service, instance).silenceExisting()
+    deps.log(`silent-db: ${name}'s ${open} PostgreSQL session(s) silenced`)
+
+    let missing: string[]
+    let least = Number.POSITIVE_INFINITY
+    let movedAt: number | undefined // set once the database answers again: the stall clock runs from then
+    for (;;) {
+      if (deps.startedAt(service, instance) !== incarnation) {
+        // Another fault killed the instance: its successor opened new connections, so whether it
+        // would have recovered by itself is not seen. Not counted, as a fault that was not driven.
+        const ended = (await deps.dbs[service].raw(END_LEFTOVERS_SQL, [appName(service, instance), silencedAt])).rows[0]?.n ?? 0
+        const after = ((Date.now() - silencedAt.getTime()) / 1000).toFixed(1)
+        deps.log(`silent-db: ${name} was killed by another fault ${after}s into its silence: recovery not measured, not counted (${ended} left-over session(s) ended)`)
+        return null
+      }
+      const state = await recovered(service, instance, before)
+        .catch((err: unknown) => ({ missing: [`not measurable: ${String(err)}`], databaseUp: false, remaining: Number.POSITIVE_INFINITY }))
+      missing = state.missing
+      if (missing.length === 0) break
+      const elapsed = Date.now() - silencedAt.getTime()
+      if (state.databaseUp) {
+        movedAt ??= Date.now()
+        if (state.remaining < least) { least = state.remaining; movedAt = Date.now() }
+      }
+      if (movedAt === undefined && elapsed > RECOVERY_LIMIT_MS) break
+      if (movedAt !== undefined && Date.now() - movedAt > STALL_LIMIT_MS) { missing.push(`no progress for ${STALL_LIMIT_MS / 1000}s`); break }
+      if (elapsed > OVERALL_LIMIT_MS) break
+      await sleep(POLL_MS)
+    }
+    const took = ((Date.now() - silencedAt.getTime()) / 1000).toFixed(1)
+    if (missing.length > 0) {
+      deps.trouble({ rule: 'silent-db-not-recovered', detail: `${name}: after ${took}s: ${missing.join('; ')}` })
+      return `${name}: ${open} session(s) silenced, NOT recovered after ${took}s (${missing.join('; ')})`
+    }
+    // Recovered by itself; the server sessions behind the silent sockets would otherwise stay
+    // until the run ends (the proxy's kernel answers the server's keepalive probes).
+    const ended = (await deps.dbs[service].raw(END_LEFTOVERS_SQL, [appName(service, instance), silencedAt])).rows[0]?.n ?? 0
+    return `${name}: ${open} PostgreSQL session(s) silenced, recovered in ${took}s (health, outbox, consumer), ${ended} left-over session(s) ended`
   }
 }
 

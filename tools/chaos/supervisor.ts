@@ -27,6 +27,8 @@ export interface Supervisor {
   /** Ports of the instances meant to be up, for the load to spread requests over. */
   ports(service: Service): number[]
   isUp(service: Service, instance: Instance): boolean
+  /** Instances meant to be up (`order-service#1`) whose /health does not answer 200 right now. */
+  unhealthy(): Promise<string[]>
   /** When the instance's current process was started (0: never). */
   startedAt(service: Service, instance: Instance): number
   /** Exits the run did not cause: each was followed by a restart. */
@@ -97,6 +99,15 @@ export function createSupervisor(deps: {
     })
   }
 
+  async function healthy(port: number): Promise<boolean> {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) })
+      return res.status === 200
+    } catch {
+      return false
+    }
+  }
+
   async function answers(port: number): Promise<boolean> {
     try {
       await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) })
@@ -153,6 +164,12 @@ export function createSupervisor(deps: {
 
     isUp(service, instance) {
       return Boolean(slots.get(keyOf(service, instance))?.child)
+    },
+
+    async unhealthy() {
+      const wanted = [...slots.values()].filter((slot) => slot.wanted)
+      const answers = await Promise.all(wanted.map((slot) => healthy(deps.portOf(slot.service, slot.instance))))
+      return wanted.filter((_, i) => !answers[i]).map((slot) => `${slot.service}#${slot.instance}`)
     },
 
     startedAt(service, instance) {

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createFaultInjector } from './faults.ts'
+import type { Instance, PlannedFault, Service } from './plan.ts'
+import type { SilentDb } from './silent-db.ts'
+import type { StackControl } from './stack-control.ts'
+import type { Supervisor } from './supervisor.ts'
+
+// The injector's scheduling only: which fault waits for what. The stack, the services and the
+// database proxies are stand-ins that record what the injector asked of them.
+
+function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, instance: Instance) => boolean } = {}) {
+  const calls: string[] = []
+  const at = (what: string) => calls.push(what)
+  const supervisor = {
+    isUp: () => true,
+    async kill(service: Service, instance: Instance) { at(`kill ${service}#${instance}`); return true },
+    async start() { return true },
+    async stop() {},
+    ports: () => [],
+    startedAt: () => 1,
+    crashes: 0,
+    async stopAll() {},
+    async unhealthy() { return Date.now() < (opts.unhealthyUntil ?? 0) ? ['order-service#1'] : [] },
+  } satisfies Supervisor
+  const stack = {
+    nodes: 3,
+    async stopKafka() { at('stop kafka') },
+    async startKafka() { at('start kafka') },
+    async stopRegistry() {},
+    async startRegistry() {},
+    async restartPostgres() {},
+    canRestartPostgres: false,
+    async killNode(node: number) { at(`kill node ${node}`) },
+    async stopNode() {},
+    async startNode(node: number) { at(`start node ${node}`) },
+    async partitions() { return [{ topic: 't', partition: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3] }] },
+    async activeController() { return 1 },
+    async reassign() {},
+    async electPreferred() {},
+    assertOwnStack() {},
+  } satisfies StackControl
+  const silentDb = {
+    urlOf: () => '',
+    async silence() { return null },
+    isSilenced: opts.silenced ?? (() => false),
+    async close() {},
+  } satisfies SilentDb
+  const log: string[] = []
+  const injector = createFaultInjector({
+    supervisor,
+    stack,
+    duplicator: { inject: async () => 0 } as never,
+    probeCommitWindow: async () => null,
+    busy: async () => true,
+    cluster: { topics: [], groups: [] },
+    silentDb,
+    flowSince: async () => ({ published: 1, handled: 1 }),
+    httpTally: () => ({ requests: 0, failed: 0 }),
+    log: (m) => log.push(m),
+  })
+  return { injector, calls, log }
+}
+
+describe('the fault injector', () => {
+  it('starts no Kafka node fault before the services are healthy again after a whole-Kafka outage', async () => {
+    const healthyAt = Date.now() + 1500
+    const { injector, calls } = harness({ unhealthyUntil: healthyAt })
+    let nodeKilledAt = 0
+    const plan: PlannedFault[] = [
+      { kind: 'kafka', at: 0, outageSeconds: 0 },
+      { kind: 'broker-kill', at: 0.1, node: 2, downSeconds: 0 },
+    ]
+    const started = Date.now()
+    const watching = (async () => { while (!calls.includes('kill node 2') && Date.now() - started < 10_000) await sleep(10); nodeKilledAt = Date.now() })()
+    await injector.run(plan, started)
+    await watching
+    expect(calls.slice(0, 3)).toEqual(['stop kafka', 'start kafka', 'kill node 2'])
+    expect(nodeKilledAt).toBeGreaterThanOrEqual(healthyAt)
+    expect(injector.events.find((e) => e.kind === 'kafka')?.detail).toMatch(/every service healthy \d+\.\ds after/)
+  }, 20_000)
+
+  it('does not kill an instance whose database connections are being silenced, and does not count it', async () => {
+    const { injector, calls, log } = harness({ silenced: (service, instance) => service === 'stock-service' && instance === 1 })
+    await injector.run([
+      { kind: 'kill', at: 0, service: 'stock-service', instance: 1, downSeconds: 0 },
+      { kind: 'kill', at: 0, service: 'payment-service', instance: 1, downSeconds: 0 },
+    ], Date.now())
+    expect(calls).toEqual(['kill payment-service#1'])
+    expect(injector.counts.kill).toBe(1)
+    expect(log.some((m) => m.includes('stock-service#1 skipped'))).toBe(true)
+  })
+})
