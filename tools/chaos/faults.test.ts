@@ -9,7 +9,7 @@ import type { Supervisor } from './supervisor.ts'
 // The injector's scheduling only: which fault waits for what. The stack, the services and the
 // database proxies are stand-ins that record what the injector asked of them.
 
-function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, instance: Instance) => boolean } = {}) {
+function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, instance: Instance) => boolean; flowing?: boolean } = {}) {
   const calls: string[] = []
   const at = (what: string) => calls.push(what)
   const supervisor = {
@@ -55,9 +55,10 @@ function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, 
     busy: async () => true,
     cluster: { topics: [], groups: [] },
     silentDb,
-    flowSince: async () => ({ published: 1, handled: 1 }),
+    flowSince: async () => (opts.flowing === false ? { published: 0, handled: 0 } : { published: 1, handled: 1 }),
     httpTally: () => ({ requests: 0, failed: 0 }),
     log: (m) => log.push(m),
+    flowWindowSeconds: 0.5,
   })
   return { injector, calls, log }
 }
@@ -90,4 +91,30 @@ describe('the fault injector', () => {
     expect(injector.counts.kill).toBe(1)
     expect(log.some((m) => m.includes('stock-service#1 skipped'))).toBe(true)
   })
+
+  it('calls a node fault during which nothing moved a violation', async () => {
+    const { injector } = harness({ flowing: false })
+    await injector.run([{ kind: 'broker-kill', at: 0, node: 2, downSeconds: 0.6 }], Date.now())
+    expect(injector.troubles).toEqual([{ rule: 'stalled-during-broker-fault', detail: expect.stringMatching(/^broker-kill: nothing published or handled in \d/) }])
+  })
+
+  it('does not judge that stall while a shared component\'s outage overlaps it, and says so', async () => {
+    const { injector } = harness({ flowing: false })
+    await injector.run([
+      { kind: 'registry', at: 0, outageSeconds: 0.4 },
+      { kind: 'broker-kill', at: 0.1, node: 2, downSeconds: 0.6 },
+    ], Date.now())
+    expect(injector.troubles).toEqual([])
+    expect(injector.events.find((e) => e.kind === 'broker-kill')?.detail).toMatch(/a stall not judged: registry outage/)
+  })
+
+  it('begins a node fault once the services are healthy, so that a stall it meets is its own', async () => {
+    const healthyAt = Date.now() + 1500
+    const { injector, calls } = harness({ unhealthyUntil: healthyAt })
+    let killedAt = 0
+    const watching = (async () => { while (!calls.includes('kill node 3')) await sleep(10); killedAt = Date.now() })()
+    await injector.run([{ kind: 'broker-kill', at: 0, node: 3, downSeconds: 0 }], Date.now())
+    await watching
+    expect(killedAt).toBeGreaterThanOrEqual(healthyAt)
+  }, 20_000)
 })

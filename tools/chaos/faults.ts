@@ -34,6 +34,16 @@ const HEALTHY_POLL_MS = 500
 /** Rules about the run that the data cannot show: the cluster healed, the sagas moved, a silenced service recovered. */
 export type FaultTrouble = ClusterTrouble | SilentDbTrouble | { rule: 'stalled-during-broker-fault'; detail: string }
 
+/** A shared component's fault as it ran (to: null while under way). */
+interface Outage {
+  what: string
+  from: number
+  to: number | null
+}
+
+/** One Kafka node stopped or killed (or each in turn): the faults whose flow is judged. */
+const isNodeFault = (kind: FaultKind): boolean => kind === 'broker-kill' || kind === 'rolling' || kind === 'controller'
+
 /** Work done across the three services since a moment: outbox rows published, events handled. */
 export interface Flow {
   published: number
@@ -87,6 +97,8 @@ export function createFaultInjector(deps: {
   /** HTTP requests the load has made so far, and how many of them were never answered or answered 5xx. */
   httpTally(): { requests: number; failed: number }
   log(message: string): void
+  /** FLOW_WINDOW_SECONDS unless a test shortens it. */
+  flowWindowSeconds?: number
 }): FaultInjector {
   const { supervisor, stack, duplicator, log } = deps
   const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as FaultCounts
@@ -98,6 +110,8 @@ export function createFaultInjector(deps: {
   /** Shared components stopped and not yet started again, with how to start them. */
   const down = new Map<string, () => Promise<void>>()
   const troubles: FaultTrouble[] = []
+  /** The shared components' faults, when each ran: a stall during a node fault may be theirs. */
+  const outages: Outage[] = []
   /** Faults that stop Kafka nodes or move leaders take turns (KAFKA_TURN_FAULTS). */
   let kafkaTurn: Promise<unknown> = Promise.resolve()
   const cluster = deps.cluster && createClusterFaults({
@@ -123,6 +137,11 @@ export function createFaultInjector(deps: {
   }
 
   async function injectNow(fault: PlannedFault, startedAt: number): Promise<void> {
+    // A node fault is to show that one node down stalls nothing: it meets running services (not
+    // ones in crash-loop back-off from an earlier fault), so that a stall is its own.
+    const settled = isNodeFault(fault.kind) ? await untilHealthy() : null
+    if (settled && !settled.startsWith('every')) log(`${fault.kind}: begins with ${settled}`)
+    const unhealthyAtStart = isNodeFault(fault.kind) ? await supervisor.unhealthy() : []
     const began = Date.now()
     const http = deps.httpTally()
     let detail: string | null
@@ -137,25 +156,45 @@ export function createFaultInjector(deps: {
       return
     }
     if (detail === null) return
-    if (fault.kind === 'broker-kill' || fault.kind === 'rolling' || fault.kind === 'controller') detail += await flowDuring(fault.kind, began, http)
+    if (isNodeFault(fault.kind)) detail += await flowDuring(fault.kind, began, http, unhealthyAtStart)
     counts[fault.kind]++
     lastEndedAt = Date.now()
     events.push({ kind: fault.kind, at: (began - startedAt) / 1000, endedAt: (lastEndedAt - startedAt) / 1000, detail })
     log(`${fault.kind}: ${detail}`)
   }
 
-  /** What users saw during a node fault: sagas moving (rows published, events handled), HTTP answered. */
-  async function flowDuring(kind: FaultKind, began: number, http: { requests: number; failed: number }): Promise<string> {
-    const seconds = (Date.now() - began) / 1000
-    const now = deps.httpTally()
-    const requests = now.requests - http.requests
-    const failed = now.failed - http.failed
+  /**
+   * What users saw during a node fault: sagas moving (rows published, events handled), HTTP
+   * answered. Nothing moving is a violation, unless something else stops the sagas meanwhile: a
+   * shared component's outage overlapping it (the infra lane's faults), or services that were not
+   * healthy when it began. Then it is logged, not judged: the node fault is not what stalled them.
+   */
+  async function flowDuring(kind: FaultKind, began: number, http: { requests: number; failed: number }, unhealthyAtStart: string[]): Promise<string> {
+    const now = Date.now()
+    const seconds = (now - began) / 1000
+    const tally = deps.httpTally()
+    const requests = tally.requests - http.requests
+    const failed = tally.failed - http.failed
     const flow = await deps.flowSince(began).catch(() => null)
     if (flow === null) return `; flow not measurable; HTTP ${requests - failed}/${requests} answered`
-    if (seconds >= FLOW_WINDOW_SECONDS && flow.published + flow.handled === 0) {
-      troubles.push({ rule: 'stalled-during-broker-fault', detail: `${kind}: nothing published or handled in ${seconds.toFixed(1)}s` })
+    const moved = `; during it ${flow.published} rows published, ${flow.handled} events handled, HTTP ${requests - failed}/${requests} answered`
+    if (seconds < (deps.flowWindowSeconds ?? FLOW_WINDOW_SECONDS) || flow.published + flow.handled > 0) return moved
+    const overlapping = outages.filter((o) => o.from <= now && (o.to ?? now) >= began).map((o) => `${o.what} outage`)
+    const excuses = [...new Set(overlapping), ...(unhealthyAtStart.length > 0 ? [`${unhealthyAtStart.join(', ')} not healthy when it began`] : [])]
+    if (excuses.length > 0) return `${moved} (a stall not judged: ${excuses.join('; ')})`
+    troubles.push({ rule: 'stalled-during-broker-fault', detail: `${kind}: nothing published or handled in ${seconds.toFixed(1)}s` })
+    return moved
+  }
+
+  /** Runs a shared component's fault, remembering when it was under way (see flowDuring). */
+  async function recorded<T>(what: string, fault: () => Promise<T>): Promise<T> {
+    const outage: Outage = { what, from: Date.now(), to: null }
+    outages.push(outage)
+    try {
+      return await fault()
+    } finally {
+      outage.to = Date.now()
     }
-    return `; during it ${flow.published} rows published, ${flow.handled} events handled, HTTP ${requests - failed}/${requests} answered`
   }
 
   /** Injects one fault; what happened, or null when it could not be injected (and is not counted). */
@@ -192,17 +231,17 @@ export function createFaultInjector(deps: {
         return `second instance of every service for ${fault.forSeconds}s`
       }
       case 'kafka': {
-        await outage('kafka', fault.outageSeconds, stack.stopKafka, stack.startKafka)
+        await recorded('kafka', () => outage('kafka', fault.outageSeconds, stack.stopKafka, stack.startKafka))
         // Inside the Kafka turn: the next node fault waits for the services to be back.
         const back = await untilHealthy()
         return `broker stopped for ${fault.outageSeconds}s; ${back}`
       }
       case 'registry':
-        await outage('registry', fault.outageSeconds, stack.stopRegistry, stack.startRegistry)
+        await recorded('registry', () => outage('registry', fault.outageSeconds, stack.stopRegistry, stack.startRegistry))
         return `registry stopped for ${fault.outageSeconds}s`
       case 'postgres':
         if (!stack.canRestartPostgres) return null
-        await stack.restartPostgres()
+        await recorded('PostgreSQL', () => stack.restartPostgres())
         return 'PostgreSQL restarted'
       case 'broker-kill':
         return cluster ? cluster.brokerKill(fault) : null
@@ -213,7 +252,7 @@ export function createFaultInjector(deps: {
       case 'leader-move':
         return cluster ? cluster.leaderMove(fault) : null
       case 'silent-db':
-        return deps.silentDb ? deps.silentDb.silence(fault.service, 1) : null
+        return deps.silentDb ? recorded(`${fault.service} database silence`, () => deps.silentDb!.silence(fault.service, 1)) : null
     }
   }
 
