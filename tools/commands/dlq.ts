@@ -1,13 +1,15 @@
-// choreo dlq: list | show <id> | redrive <id|--all> [--topic <dlt>]: dead letters, their reason, and sending them back
+// choreo dlq: list | show <id> | redrive <id|--all> [--topic <dlt>] | retry|discard <ref>: dead letters and parked outbox rows
 import { prefixed } from '@choreo/contracts'
-import { missingTopics, readSpans, republish, spansOf, type PartitionSpan } from '@choreo/messaging'
+import { discardParked, listParked, missingTopics, readSpans, republish, retryParked, spansOf, type PartitionSpan } from '@choreo/messaging'
 import { openClients, type Clients } from '../lib/clients.ts'
 import { CommandFailed, runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf } from '../lib/command-line.ts'
+import { confirmed } from '../lib/confirm.ts'
 import { deadLetterOf, deadLetterTopics, parseId, redriveOf, type DeadLetter } from '../lib/dead-letters.ts'
 import { decodeRecord } from '../lib/event-record.ts'
 import { handledEvents } from '../lib/inbox.ts'
-import { serviceOfGroup } from '../lib/services.ts'
+import { parkedOf, parseParkedRef, type Parked } from '../lib/parked-rows.ts'
+import { serviceOfGroup, services } from '../lib/services.ts'
 import { readSettings } from '../lib/settings.ts'
 import { clip, formatTable } from '../lib/table.ts'
 
@@ -15,13 +17,23 @@ const usage = `
 usage: ./choreo dlq list [--topic <dlt>] [--json]
        ./choreo dlq show <id> [--json]
        ./choreo dlq redrive <id>... | --all [--topic <dlt>]
+       ./choreo dlq retry <ref> [--yes]
+       ./choreo dlq discard <ref> [--yes]
   <id>       <dead-letter topic>:<partition>:<offset>, as list shows it
+  <ref>      <service>:outbox:<row id>, a parked outbox row as list shows it
   --topic    one dead-letter topic (e.g. payment-service.dlt); default: all three services'
   --prefix P topic prefix (default TOPIC_PREFIX, '' on the local stack)
+  --yes      do not ask for a confirmation (retry, discard)
 list shows each dead letter with its reason (dlt-reason, dlt-error) and whether the consumer group has
-handled its event since (its inbox). redrive puts the original bytes, key and headers (without the dlt-*
-ones) back on the topic and partition they were consumed from; the inbox makes any copy a no-op, so
-a redriven message is handled once, however often it is sent.
+handled its event since (its inbox), then each parked outbox row: one the relay could never publish
+(too large for the broker, its topic missing), with the reason and how many later rows of its order wait
+behind it. --json prints {"deadLetters": [...], "parked": [...]}.
+redrive puts a dead letter's original bytes, key and headers (without the dlt-* ones) back on the topic and
+partition they were consumed from; the inbox makes any copy a no-op, so a redriven message is handled
+once, however often it is sent.
+retry hands a parked row back to the relay (after the cause is fixed: the topic created, the broker's
+limit raised); it goes first, then the rows that waited. discard gives it up for good: it is never
+published, and the rows that waited go on. Both ask for a confirmation.
 `
 
 const ERROR_WIDTH = 70
@@ -33,9 +45,11 @@ interface LetterState {
 }
 
 await runCommand(usage, async (args) => {
-  const { values, positionals } = parseCommandLine(args, { topic: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, prefix: { type: 'string' } })
-  const verb = verbOf(positionals, ['list', 'show', 'redrive'])
+  const { values, positionals } = parseCommandLine(args, { topic: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, prefix: { type: 'string' }, yes: { type: 'boolean' } })
+  const verb = verbOf(positionals, ['list', 'show', 'redrive', 'retry', 'discard'])
   const ids = positionals.slice(1)
+  if (verb === 'retry' || verb === 'discard') return parkedVerb(verb, ids, Boolean(values.yes), values.prefix)
+  if (values.yes) throw new UsageError('--yes belongs to dlq retry and dlq discard')
   if (verb === 'list' && ids.length > 0) throw new UsageError('dlq list takes no id')
   if (verb === 'show' && ids.length !== 1) throw new UsageError(ids.length === 0 ? 'missing the id: dlq show <id>' : 'dlq show takes one id')
   if (verb !== 'redrive' && values.all) throw new UsageError('--all belongs to dlq redrive')
@@ -49,15 +63,19 @@ await runCommand(usage, async (args) => {
     if (missing.length > 0) throw new CommandFailed(`no topic ${missing.join(', ')} (the prefix is '${clients.settings.prefix}')`)
     if (verb === 'list') {
       const states = await withStates(clients, await readLetters(clients, await spansOf(clients.offsets, topics, { kind: 'beginning' }, false)))
+      const parked = await parkedRows(clients)
       if (values.json) {
-        process.stdout.write(`${JSON.stringify(states.map(jsonOf))}\n`)
-      } else if (states.length === 0) {
+        process.stdout.write(`${JSON.stringify({ deadLetters: states.map(jsonOf), parked })}\n`)
+        return 0
+      }
+      if (states.length === 0) {
         process.stdout.write(`no dead letters on ${topics.join(', ')}\n`)
       } else {
         process.stdout.write(`${formatTable(['ID', 'DEAD-LETTERED', 'GROUP', 'EVENT', 'ORDER', 'REASON', 'ERROR', 'STATE'], states.map(({ letter: l, handledAt }) => [
           l.id, l.at, l.group, l.eventType ?? '?', l.key ?? '-', l.reason, clip(l.error, ERROR_WIDTH), handledAt ? `handled ${handledAt.toISOString()}` : 'not handled',
         ]))}\n`)
       }
+      process.stdout.write(parked.length === 0 ? 'no parked outbox rows\n' : `\nparked outbox rows (./choreo dlq retry|discard <ref>):\n${formatParked(parked)}\n`)
       return 0
     }
     if (verb === 'show') {
@@ -88,6 +106,45 @@ await runCommand(usage, async (args) => {
     await clients.close()
   }
 })
+
+/** Every service's parked outbox rows, oldest first within each. */
+async function parkedRows(clients: Clients): Promise<Parked[]> {
+  const all = await Promise.all(services.map(async (service) => (await listParked(clients.db(service))).map((row) => parkedOf(service, row))))
+  return all.flat()
+}
+
+function formatParked(rows: Parked[]): string {
+  return formatTable(['REF', 'PARKED', 'EVENT', 'ORDER', 'TOPIC', 'WAITING', 'REASON'], rows.map((r) => [
+    r.ref, r.parkedAt.toISOString(), r.eventType, r.key, r.topic, String(r.waiting), clip(r.reason, ERROR_WIDTH),
+  ]))
+}
+
+/** dlq retry|discard <ref>: shows the row, asks, then hands it back to the relay or gives it up. */
+async function parkedVerb(verb: 'retry' | 'discard', refs: string[], yes: boolean, prefix: string | undefined): Promise<number> {
+  if (refs.length !== 1) throw new UsageError(refs.length === 0 ? `missing the row: dlq ${verb} <service>:outbox:<id>` : `dlq ${verb} takes one row`)
+  const at = parseParkedRef(refs[0]!)
+  if (!at) throw new UsageError(`'${refs[0]}' is not a parked row like stock-service:outbox:42 (see ./choreo dlq list)`)
+  const clients = openClients(readSettings({ prefix }))
+  try {
+    const db = clients.db(at.service)
+    const row = (await listParked(db)).find((r) => r.id === at.id)
+    if (!row) throw new CommandFailed(`no parked row ${refs[0]} (see ./choreo dlq list)`)
+    process.stdout.write(`${formatParked([parkedOf(at.service, row)])}\n`)
+    const what = verb === 'retry'
+      ? `Hand ${refs[0]} back to ${at.service}'s relay (it goes before the ${row.waiting} row(s) of order ${row.key} that wait)?`
+      : `Discard ${refs[0]} for good (it is never published; the ${row.waiting} row(s) of order ${row.key} that wait go on)?`
+    if (!(await confirmed(what, yes))) {
+      process.stdout.write('nothing changed\n')
+      return 1
+    }
+    const done = verb === 'retry' ? await retryParked(db, at.id) : await discardParked(db, at.id)
+    if (!done) throw new CommandFailed(`${refs[0]} is no longer parked (retried or discarded meanwhile)`)
+    process.stdout.write(verb === 'retry' ? `${refs[0]} handed back to the relay\n` : `${refs[0]} discarded\n`)
+    return 0
+  } finally {
+    await clients.close()
+  }
+}
 
 async function readLetters(clients: Clients, spans: PartitionSpan[]): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = []

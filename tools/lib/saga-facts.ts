@@ -10,6 +10,7 @@ import type { Clients } from './clients.ts'
 import { CommandFailed } from './command.ts'
 import { deadLetterOf, deadLetterTopics, type DeadLetter } from './dead-letters.ts'
 import { chunks, handledEvents } from './inbox.ts'
+import { parkedRef } from './parked-rows.ts'
 import { services, type ServiceName } from './services.ts'
 
 /** An event of the order as it is on its topic. */
@@ -48,6 +49,8 @@ export interface Unpublished {
   eventType: string
   eventId: string
   createdAt: Date
+  /** Set when the relay parked it (it can never be published as it is): `dlq retry|discard` takes `ref`. */
+  parked?: { ref: string; reason: string }
 }
 
 /** Where a service's consumer group stands. */
@@ -128,9 +131,15 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
     const group = prefixed(prefix, service)
     for (const [eventId, handledAt] of await handledEvents(db, group, eventIds)) orderOfEvent.get(eventId)?.inbox.push({ group, eventId, handledAt })
     for (const ids of chunks(orderIds)) {
-      const rows: { aggregate_id: string; event_type: string; event_id: string; created_at: Date }[] = await db('outbox')
-        .select('aggregate_id', 'event_type', 'event_id', 'created_at').whereNull('published_at').whereIn('aggregate_id', ids).orderBy('id')
-      for (const row of rows) facts.get(row.aggregate_id)?.unpublished.push({ service, eventType: row.event_type, eventId: row.event_id, createdAt: new Date(row.created_at) })
+      const rows: { id: string; aggregate_id: string; event_type: string; event_id: string; created_at: Date; parked_at: Date | null; parked_reason: string | null }[] = await db('outbox')
+        .select('id', 'aggregate_id', 'event_type', 'event_id', 'created_at', 'parked_at', 'parked_reason')
+        .whereNull('published_at').whereNull('discarded_at').whereIn('aggregate_id', ids).orderBy('id')
+      for (const row of rows) {
+        facts.get(row.aggregate_id)?.unpublished.push({
+          service, eventType: row.event_type, eventId: row.event_id, createdAt: new Date(row.created_at),
+          ...(row.parked_at ? { parked: { ref: parkedRef(service, String(row.id)), reason: row.parked_reason ?? '' } } : {}),
+        })
+      }
     }
   }
   for (const f of facts.values()) {

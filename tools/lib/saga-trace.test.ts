@@ -86,6 +86,17 @@ describe('a saga trace', () => {
     expect(trace.missing).toContain("PaymentCompleted enqueued by payment-service 30.0s ago is not published yet: is payment-service's relay running?")
   })
 
+  it('says which row is parked and why, and which rows of the order wait behind it', () => {
+    const unpublished = [
+      { service: 'payment-service' as const, eventType: 'PaymentCompleted', eventId: 'e-3', createdAt: new Date(T0 + 30_000), parked: { ref: 'payment-service:outbox:9', reason: 'topic payment.events does not exist' } },
+      { service: 'payment-service' as const, eventType: 'PaymentRefunded', eventId: 'e-4', createdAt: new Date(T0 + 40_000) },
+    ]
+    expect(buildTrace(facts({ unpublished }), around).missing).toEqual(expect.arrayContaining([
+      'PaymentCompleted enqueued by payment-service 30.0s ago is parked, it cannot be published: topic payment.events does not exist. Fix that, then ./choreo dlq retry payment-service:outbox:9 (or dlq discard it)',
+      'PaymentRefunded enqueued by payment-service 20.0s ago waits behind the parked payment-service:outbox:9',
+    ]))
+  })
+
   it('counts copies of one event once, and calls a handled, final saga complete', () => {
     const events = [seen('OrderPlaced', 'e-1', T0, 7), seen('OrderPlaced', 'e-1', T0, 8)]
     const trace = buildTrace(facts({ events, history: [facts().history[0]!], order: { ...order, status: 'REJECTED' } }), around)

@@ -94,8 +94,18 @@ export function buildTrace(facts: SagaFacts, around: Surroundings): SagaTrace {
     }
   })
 
+  const parkedBy = new Map<string, string>()
   for (const u of facts.unpublished) {
-    missing.push(`${u.eventType} enqueued by ${u.service} ${formatSpan(around.now - u.createdAt.getTime())} ago is not published yet: is ${u.service}'s relay running?`)
+    const ago = formatSpan(around.now - u.createdAt.getTime())
+    const behind = parkedBy.get(u.service)
+    if (u.parked) {
+      parkedBy.set(u.service, u.parked.ref)
+      missing.push(`${u.eventType} enqueued by ${u.service} ${ago} ago is parked, it cannot be published: ${u.parked.reason}. Fix that, then ./choreo dlq retry ${u.parked.ref} (or dlq discard it)`)
+    } else if (behind) {
+      missing.push(`${u.eventType} enqueued by ${u.service} ${ago} ago waits behind the parked ${behind}`)
+    } else {
+      missing.push(`${u.eventType} enqueued by ${u.service} ${ago} ago is not published yet: is ${u.service}'s relay running?`)
+    }
   }
   for (const u of facts.unreadable) missing.push(`a message on ${u.topic}[${u.partition}]@${u.offset} cannot be decoded: ${u.error}`)
   if (!facts.order) missing.push(`order-service has no order ${facts.orderId}`)

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEventCodec } from '@choreo/messaging'
 import { eventually, infra, readTopic, type ReadMessage } from '@choreo/testkit'
@@ -15,6 +16,11 @@ interface Listed {
   eventId: string
   eventType: string
   handledAt: string | null
+}
+
+interface Listing {
+  deadLetters: Listed[]
+  parked: { ref: string; eventId: string; key: string; reason: string; waiting: number; parkedAt: string }[]
 }
 
 describe('./choreo dlq', () => {
@@ -55,7 +61,7 @@ describe('./choreo dlq', () => {
   it('lists each dead letter with its reason, where it came from, and whether it has been handled since', async () => {
     const run = await runTool('dlq', ['list', '--json'], env)
     expect(run.code, run.stderr).toBe(0)
-    const [listed] = jsonLines<Listed[]>(run.stdout)
+    const [listed] = jsonLines<Listing>(run.stdout).map((l) => l.deadLetters)
     const original = (await readTopic(`${system.prefix}stock.events`)).find((m) => m.key === orderId && m.headers['event-type'] === 'StockReserved')!
     expect(listed).toEqual([{
       id, group: `${system.prefix}payment-service`, reason: 'handler failed', error: letter.headers['dlt-error'], at: letter.headers['dlt-at'],
@@ -84,7 +90,7 @@ describe('./choreo dlq', () => {
     expect(run.stderr).toMatch(/^dlq: missing the target: dlq redrive <id>\.\.\. or dlq redrive --all\n\nusage: /)
     expect(run.stdout).toBe('')
     expect((await readTopic(`${system.prefix}stock.events`)).filter((m) => m.headers['event-id'] === eventId)).toHaveLength(copiesBefore)
-    const [listed] = jsonLines<Listed[]>((await runTool('dlq', ['list', '--json'], env)).stdout)
+    const [listed] = jsonLines<Listing>((await runTool('dlq', ['list', '--json'], env)).stdout).map((l) => l.deadLetters)
     expect(listed!.map((l) => [l.id, l.handledAt])).toEqual([[id, null]])
   })
 
@@ -111,7 +117,47 @@ describe('./choreo dlq', () => {
     expect((await shop.paymentsOf(orderId)).items.map((p) => [p.kind, p.amount.amount])).toEqual([['CHARGE', PRICE]])
     expect(await shop.balanceOf(customerId)).toBe(10_000 - PRICE)
 
-    const [listed] = jsonLines<Listed[]>((await runTool('dlq', ['list', '--json'], env)).stdout)
+    const [listed] = jsonLines<Listing>((await runTool('dlq', ['list', '--json'], env)).stdout).map((l) => l.deadLetters)
     expect(listed!.map((l) => [l.id, l.handledAt !== null])).toEqual([[id, true]])
+  })
+
+  it('lists a parked outbox row beside the dead letters, and retries or discards it only once confirmed', async () => {
+    // Over the broker's message.max.bytes: stock-service's relay parks it.
+    const stockDb = system.databases.stock.db
+    const eventId = randomUUID()
+    const parkedKey = randomUUID()
+    await stockDb('outbox').insert({
+      event_id: eventId, aggregate_type: 'Order', aggregate_id: parkedKey, event_type: 'StockReserved', topic: `${system.prefix}stock.events`,
+      payload: '{}', headers: JSON.stringify({ 'event-id': eventId, 'event-type': 'StockReserved' }), value: Buffer.alloc(1_200_000, 1),
+    })
+    const listParked = async () => jsonLines<Listing>((await runTool('dlq', ['list', '--json'], env)).stdout)[0]!.parked
+    const [parked] = await eventually(async () => {
+      const rows = await listParked()
+      expect(rows).toHaveLength(1)
+      return rows
+    }, { timeoutMs: 30_000 })
+    const { id: rowId } = await stockDb('outbox').where('event_id', eventId).first('id')
+    expect(parked).toMatchObject({ ref: `stock-service:outbox:${rowId}`, eventId, key: parkedKey, waiting: 0, reason: expect.stringMatching(/MESSAGE_TOO_LARGE/) })
+    expect((await runTool('dlq', ['list'], env)).stdout).toMatch(new RegExp(`parked outbox rows[^\\n]*\\n.*\\n${parked!.ref}\\s+\\S+\\s+StockReserved\\s+${parkedKey}`))
+
+    // No terminal, no --yes: refused, nothing changed.
+    const unconfirmed = await runTool('dlq', ['discard', parked!.ref], env)
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.stderr).toMatch(/confirmation: run it at a terminal, or pass --yes/)
+    expect(await listParked()).toEqual([parked])
+
+    // A retry hands it back: the relay tries again, and parks it again (the broker still refuses it).
+    const retried = await runTool('dlq', ['retry', parked!.ref, '--yes'], env)
+    expect(retried.code, retried.stderr).toBe(0)
+    await eventually(async () => {
+      const [again] = await listParked()
+      expect(Date.parse(again!.parkedAt)).toBeGreaterThan(Date.parse(parked!.parkedAt))
+    }, { timeoutMs: 30_000 })
+
+    const discarded = await runTool('dlq', ['discard', parked!.ref, '--yes'], env)
+    expect(discarded.code, discarded.stderr).toBe(0)
+    expect(await listParked()).toEqual([])
+    expect(await stockDb('outbox').where('event_id', eventId).first('published_at', 'discarded_at')).toMatchObject({ published_at: null, discarded_at: expect.any(Date) })
+    expect(await runTool('dlq', ['discard', parked!.ref, '--yes'], env)).toMatchObject({ code: 1, stderr: expect.stringContaining('no parked row') })
   })
 })

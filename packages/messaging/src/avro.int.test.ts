@@ -1,31 +1,11 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { infra } from '@choreo/testkit'
 import { createEventCodec } from './avro.ts'
 import { RegistryError } from './errors.ts'
-import { defaultSchemasDir } from './schemas.ts'
-
-/** A copy of schemas/ where OrderDelivered is changed by `edit`, registered under a fresh namespace. */
-function evolvedSchemas(namespace: string, edit: (schema: { namespace: string; fields: object[] }) => void): { dir: string; original: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'schemas-'))
-  cpSync(defaultSchemasDir, dir, { recursive: true })
-  const file = join(dir, 'order', 'OrderDelivered.avsc')
-  const original = JSON.parse(readFileSync(file, 'utf8'))
-  original.namespace = namespace
-  writeFileSync(file, JSON.stringify(original))
-  const evolved = structuredClone(original)
-  edit(evolved)
-  const next = mkdtempSync(join(tmpdir(), 'schemas-next-'))
-  cpSync(dir, next, { recursive: true })
-  writeFileSync(join(next, 'order', 'OrderDelivered.avsc'), JSON.stringify(evolved))
-  return { dir: next, original: dir }
-}
-
-// Every run gets its own namespace, hence its own subject, so versions do not pile up.
-const freshNamespace = () => `choreo.test${randomUUID().replaceAll('-', '')}`
+import { evolvedSchemas, freshNamespace } from './testing/evolved-schemas.ts'
 
 describe('schema evolution through the registry', () => {
   it('lets a consumer with the old schema read an event written with a new optional field', async () => {

@@ -38,6 +38,8 @@ export interface EventCodec {
   register(types: EventType[]): Promise<void>
   /** Encodes in the wire format; the type must have been registered. */
   encode(type: EventType, payload: unknown): Buffer
+  /** The registry's id of this build's schema of the type; the type must have been registered. */
+  idOf(type: EventType): number
   /** Decodes with the writer's schema from the registry, resolved to this code base's reader schema. */
   decode(buffer: Buffer): Promise<Decoded>
 }
@@ -64,6 +66,12 @@ export function createEventCodec(options: { registryUrl: string; schemasDir?: st
     const schema = local.get(type)
     if (!schema) throw new InvalidEvent(type, ['(unknown event type)'])
     return schema
+  }
+
+  function idOf(type: EventType): number {
+    const id = ids.get(type)
+    if (id === undefined) throw new RegistryError(`${type} is not registered`)
+    return id
   }
 
   async function readerFor(schemaId: number): Promise<{ schema: LocalSchema; resolver: avro.Resolver }> {
@@ -121,9 +129,10 @@ export function createEventCodec(options: { registryUrl: string; schemasDir?: st
       }
     },
 
+    idOf,
+
     encode(type, payload) {
-      const id = ids.get(type)
-      if (id === undefined) throw new RegistryError(`${type} is not registered`)
+      const id = idOf(type)
       const body = schemaOf(type).avro.toBuffer(payload)
       const out = Buffer.allocUnsafe(HEADER_BYTES + body.length)
       out.writeUInt8(MAGIC_BYTE, 0)

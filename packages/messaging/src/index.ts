@@ -20,3 +20,4 @@ export { createOffsetsAdmin, missingTopics, type OffsetsAdmin, type PartitionRan
 export { readSpans, spansOf, type RawMessage, type PartitionSpan, type ReadFrom } from './topic-reader.ts'
 export { republish, type Republished } from './republish.ts'
 export { checkCompatibility, type SubjectCheck, type Compatibility } from './compatibility.ts'
+export { listParked, retryParked, discardParked, type ParkedRow } from './parked.ts'

@@ -9,6 +9,7 @@ import { dialectOf, type Dialect } from './dialects/index.ts'
 import { createKafka, createProducer, type KafkaSasl } from './kafka.ts'
 import type { Logger } from './logger.ts'
 import { createMessagingMetrics, type MessagingMetrics } from './metrics.ts'
+import { missingTopics } from './offsets.ts'
 import { createOutbox, type Outbox } from './outbox.ts'
 import { createRelay, type Relay, type RelayOptions } from './relay.ts'
 
@@ -81,6 +82,7 @@ export function createMessaging(db: Knex, config: MessagingConfig, logger: Logge
   const relay = createRelay({
     db, dialect, codec, logger: logger.child({ component: 'relay' }), metrics,
     createProducer: () => createProducer(kafka),
+    topicExists: async (topic) => (await missingTopics(kafka, [topic])).length === 0,
     options: { ...defaultRelayOptions, ...config.relay, name: config.service },
   })
   let consumer: SagaConsumer | null = null

@@ -12,6 +12,9 @@ export function createMessagingMetrics(registry: client.Registry, db?: Knex) {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   })
+  const parked = new client.Counter({
+    name: 'outbox_parked_total', help: 'Outbox rows parked because they can never be published (see ./choreo dlq).', registers: [registry],
+  })
   const consumed = new client.Counter({
     name: 'consumer_messages_total',
     help: 'Messages consumed, by group and result (handled, deduplicated, ignored, dead_lettered).',
@@ -28,18 +31,22 @@ export function createMessagingMetrics(registry: client.Registry, db?: Knex) {
   if (db) {
     // Read at scrape time, so the figures are never stale.
     new client.Gauge({
-      name: 'outbox_backlog_rows', help: 'Outbox rows not yet published.', registers: [registry],
-      async collect() { this.set(Number((await db('outbox').whereNull('published_at').count({ n: '*' }))[0]?.n ?? 0)) },
+      name: 'outbox_backlog_rows', help: 'Outbox rows not yet published, parked ones left out.', registers: [registry],
+      async collect() { this.set(Number((await db('outbox').whereNull('published_at').whereNull('parked_at').count({ n: '*' }))[0]?.n ?? 0)) },
     })
     new client.Gauge({
-      name: 'outbox_oldest_unpublished_seconds', help: 'Age of the oldest unpublished outbox row.', registers: [registry],
+      name: 'outbox_parked_rows', help: 'Outbox rows parked and neither retried nor discarded yet.', registers: [registry],
+      async collect() { this.set(Number((await db('outbox').whereNotNull('parked_at').whereNull('discarded_at').count({ n: '*' }))[0]?.n ?? 0)) },
+    })
+    new client.Gauge({
+      name: 'outbox_oldest_unpublished_seconds', help: 'Age of the oldest unpublished outbox row, parked ones left out.', registers: [registry],
       async collect() {
-        const row = await db('outbox').whereNull('published_at').orderBy('id').first('created_at')
+        const row = await db('outbox').whereNull('published_at').whereNull('parked_at').orderBy('id').first('created_at')
         this.set(row ? (Date.now() - new Date(row.created_at).getTime()) / 1000 : 0)
       },
     })
   }
-  return { published, publishLatency, consumed, retried, lag }
+  return { published, publishLatency, parked, consumed, retried, lag }
 }
 
 export type MessagingMetrics = ReturnType<typeof createMessagingMetrics>

@@ -70,11 +70,44 @@ export const readCommittedSnapshot: Knex.Migration & { config: { transaction: bo
   async down() {},
 }
 
+/**
+ * The outbox holds each event as it goes on the wire, encoded once at enqueue: the Confluent-framed
+ * bytes (`value`) and their schema id. The relay ships them as they are, so an older relay holding
+ * the lease during a rolling upgrade never re-encodes a newer build's event with its own schema.
+ * Rows written before this migration have no bytes (`value` null): the relay encodes those from
+ * `payload` as it always did; that path goes in the release after this one.
+ *
+ * A row that can never be published (the broker refuses it as too large, its topic does not exist)
+ * is parked (`parked_at`, `parked_reason`) instead of being retried forever at the head of every
+ * batch; later rows of its key wait behind it, so per-key order holds, and other keys flow. An
+ * operator retries it (parked_at cleared) or discards it (`discarded_at`): `./choreo dlq`.
+ */
+export const outboxEncoded: Knex.Migration = {
+  async up(knex) {
+    await knex.schema.alterTable('outbox', (t) => {
+      t.binary('value').nullable()
+      t.integer('schema_id').nullable()
+      t.timestamp('parked_at', { useTz: true }).nullable()
+      t.string('parked_reason', 2000).nullable()
+      t.timestamp('discarded_at', { useTz: true }).nullable()
+      // Few rows, looked up per key by every read of unpublished rows (relay.ts, readBatch).
+      t.index(['aggregate_id', 'id'], 'outbox_parked', { predicate: knex.whereNotNull('parked_at') })
+    })
+  },
+  async down(knex) {
+    await knex.schema.alterTable('outbox', (t) => {
+      t.dropIndex(['aggregate_id', 'id'], 'outbox_parked')
+      t.dropColumns('value', 'schema_id', 'parked_at', 'parked_reason', 'discarded_at')
+    })
+  },
+}
+
 /** Every service lists these first, in this order; names are recorded in knex_migrations. */
 export const messagingMigrations: Record<string, Knex.Migration> = {
   '000_messaging': messagingTables,
   '000_messaging_inbox_retention': inboxRetention,
   '000_messaging_read_committed_snapshot': readCommittedSnapshot,
+  '000_messaging_outbox_encoded': outboxEncoded,
 }
 
 /** Creates the messaging tables in a database of a test's or a tool's own, without knex_migrations. */

@@ -34,8 +34,9 @@ const AGGREGATE_TYPE = 'Order'
 export interface Outbox {
   /**
    * Writes events in the caller's transaction: a rollback leaves none, a commit guarantees each
-   * is published. Each is checked against its Avro schema first, so an invalid event fails the
-   * business transaction rather than the relay.
+   * is published. Each is checked against its Avro schema and encoded here, once, so an invalid
+   * event fails the business transaction rather than the relay, and the relay ships the bytes
+   * this build wrote whatever build it runs (rolling upgrades).
    */
   enqueue(trx: Knex.Transaction, events: NewEvent | readonly NewEvent[], cause: Cause): Promise<EnqueuedEvent[]>
 }
@@ -47,6 +48,8 @@ export function createOutbox(deps: { codec: EventCodec; dialect: Dialect; topicP
       const list = Array.isArray(events) ? (events as readonly NewEvent[]) : [events as NewEvent]
       if (list.length === 0) return []
       const occurredAt = Date.now()
+      // Known since start (Messaging.start registers what the service publishes): no network then.
+      await codec.register([...new Set(list.map((e) => e.type))])
       const enqueued = list.map((event): EnqueuedEvent => {
         const payload = {
           eventId: randomUUID(),
@@ -67,6 +70,8 @@ export function createOutbox(deps: { codec: EventCodec; dialect: Dialect; topicP
           event_type: e.type,
           topic: prefixed(topicPrefix, topicOf(e.type)),
           payload: JSON.stringify(e.payload),
+          value: codec.encode(e.type, e.payload),
+          schema_id: codec.idOf(e.type),
           headers: JSON.stringify(headersOf(e, cause)),
         })),
       )

@@ -6,6 +6,7 @@ import type { EventCodec } from './avro.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
 import type { Dialect, HeldConnection } from './dialects/index.ts'
 import { openLeaseSession, type LeaseSession } from './lease-session.ts'
+import { permanentFailure } from './publish-failure.ts'
 import type { Logger } from './logger.ts'
 import type { MessagingMetrics } from './metrics.ts'
 
@@ -45,6 +46,15 @@ import type { MessagingMetrics } from './metrics.ts'
  *   copy of a key's rows is in id order, so the first occurrences are too.
  * - Broker outage: the send fails, nothing is marked, the relay keeps its lease, backs off and
  *   sends the same rows again when the broker is back.
+ * - Bytes as written: enqueue encoded each event with the writing build's schema; the relay sends
+ *   those bytes untouched, so during a rolling upgrade an older relay holding the lease neither
+ *   drops a newer build's fields nor stops at an event type it does not know. Only rows written
+ *   before the outbox held bytes are encoded here (migrations.ts, outboxEncoded).
+ * - A poison row is parked, per-key order kept: when a send fails for good (publish-failure.ts),
+ *   the batch's rows are sent one at a time to find the row; it is marked parked with the reason,
+ *   the rows before it are marked published, and every later row of its key waits (readBatch
+ *   skips a row with a parked one of its key below it) while other keys flow. An operator retries
+ *   or discards it (./choreo dlq).
  * - Housekeeping stays off the hot path: published rows past retentionMs are purged by the lease
  *   holder in passes of bounded batches on a pooled connection, beside publishing, never on the
  *   lease session, so a large purge delays no send.
@@ -84,6 +94,8 @@ interface OutboxRow {
   event_type: EventType
   topic: string
   aggregate_id: string
+  /** The Confluent-framed bytes written at enqueue; null on a row written before the outbox held them. */
+  value: Buffer | null
   payload: string | Record<string, unknown>
   headers: string | Record<string, string>
   created_at: Date | string
@@ -91,12 +103,31 @@ interface OutboxRow {
 
 const parse = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v)
 
+/**
+ * The next rows to publish, oldest first: unpublished, not parked, and with no parked row of their
+ * key below them (that row's key waits for it).
+ */
+export function unpublishedRows(db: Knex, limit: number): Knex.QueryBuilder {
+  return db('outbox')
+    .select('id', 'event_type', 'topic', 'aggregate_id', 'value', 'payload', 'headers', 'created_at')
+    .whereNull('published_at').whereNull('parked_at')
+    .whereNotExists((parked) => {
+      parked.select(db.raw('1')).from('outbox as parked')
+        .whereRaw('?? = ??', ['parked.aggregate_id', 'outbox.aggregate_id'])
+        .whereNotNull('parked.parked_at').whereNull('parked.discarded_at')
+        .whereRaw('?? < ??', ['parked.id', 'outbox.id'])
+    })
+    .orderBy('id').limit(limit)
+}
+
 export function createRelay(deps: {
   db: Knex
   dialect: Dialect
   codec: EventCodec
   /** Called for a fresh producer at start and after every failure. */
   createProducer: () => Producer
+  /** Whether the cluster lists the topic: a send to a missing topic parks the row (see publish-failure.ts). */
+  topicExists?: (topic: string) => Promise<boolean>
   logger: Logger
   metrics?: MessagingMetrics
   options: RelayOptions
@@ -129,11 +160,12 @@ export function createRelay(deps: {
   }
 
   async function publish(rows: OutboxRow[]): Promise<void> {
-    await codec.register([...new Set(rows.map((r) => r.event_type))])
+    const unencoded = rows.filter((r) => r.value === null)
+    if (unencoded.length > 0) await codec.register([...new Set(unencoded.map((r) => r.event_type))])
     const byTopic = new Map<string, Message[]>()
     for (const row of rows) {
       const messages = byTopic.get(row.topic) ?? []
-      messages.push({ key: row.aggregate_id, value: codec.encode(row.event_type, parse(row.payload)), headers: parse(row.headers) })
+      messages.push({ key: row.aggregate_id, value: row.value ?? codec.encode(row.event_type, parse(row.payload)), headers: parse(row.headers) })
       byTopic.set(row.topic, messages)
     }
     if (!producer) {
@@ -165,15 +197,56 @@ export function createRelay(deps: {
       total += deleted
       if (deleted < options.purgeBatchSize) break
     }
+    // Discarded rows are parked ones (their partial index finds them), kept as long as published ones.
+    total += await db('outbox')
+      .whereIn('id', db('outbox').select('id').whereNotNull('parked_at').where('discarded_at', '<', cutoff).orderBy('id').limit(options.purgeBatchSize))
+      .delete()
     return total
   }
 
-  /** Unpublished rows, oldest first, leaving out a batch still being sent. */
+  /**
+   * Unpublished rows, oldest first, leaving out a batch still being sent, parked rows, and every
+   * row with a parked row of its key below it (it waits, so its key's order holds).
+   */
   function readBatch(conn: HeldConnection, sending: OutboxRow[]): Promise<OutboxRow[]> {
-    const query = db('outbox').connection(conn)
-      .select('id', 'event_type', 'topic', 'aggregate_id', 'payload', 'headers', 'created_at')
-      .whereNull('published_at').orderBy('id').limit(options.batchSize)
+    const query = unpublishedRows(db, options.batchSize).connection(conn)
     return sending.length > 0 ? dialect.whereIdNotIn(query, sending.map((r) => r.id)) : query
+  }
+
+  /**
+   * A send of `rows` failed for good: sends them one at a time, in id order, to find the row that
+   * cannot be published; parks it and skips the rest of its key, marks what went through. Returns
+   * the error that interrupted it when one is not permanent (an outage meanwhile): the caller backs off.
+   */
+  async function isolate(conn: HeldConnection, rows: OutboxRow[]): Promise<unknown> {
+    const sent: OutboxRow[] = []
+    const blocked = new Set<string>()
+    try {
+      for (const row of rows) {
+        if (blocked.has(row.aggregate_id) || stopping.signal.aborted) continue
+        try {
+          await publish([row])
+          sent.push(row)
+        } catch (err) {
+          // A producer that failed may keep what failed (kafkajs keeps a missing topic among those it refreshes).
+          await resetProducer()
+          const reason = await permanentFailure(err, [row.topic], deps.topicExists)
+          if (reason === null) return err
+          await park(conn, row, reason)
+          blocked.add(row.aggregate_id)
+        }
+      }
+      return null
+    } finally {
+      if (sent.length > 0) await markPublished(conn, sent)
+    }
+  }
+
+  async function park(conn: HeldConnection, row: OutboxRow, reason: string): Promise<void> {
+    await db('outbox').connection(conn).where('id', row.id).update({ parked_at: db.fn.now(), parked_reason: reason.slice(0, 2000) })
+    metrics?.parked.inc()
+    logger.error({ outboxId: String(row.id), eventType: row.event_type, key: row.aggregate_id, topic: row.topic, reason },
+      'outbox row parked: it cannot be published; later rows of its key wait (./choreo dlq list)')
   }
 
   async function markPublished(conn: HeldConnection, rows: OutboxRow[]): Promise<void> {
@@ -202,10 +275,16 @@ export function createRelay(deps: {
             previous.then((): Promise<OutboxRow[]> | null => (rows.length === options.batchSize ? readBatch(conn, rows) : null)),
           ])
           if (read.status === 'rejected') throw read.reason
-          if (sent.status === 'rejected') {
+          let failure: unknown = sent.status === 'rejected' ? sent.reason : null
+          if (failure !== null && (await permanentFailure(failure, [...new Set(rows.map((r) => r.topic))], deps.topicExists)) !== null) {
+            await previous
+            failure = await isolate(conn, rows)
+            if (failure === null) continue
+          }
+          if (failure !== null) {
             // Broker or registry away: keep the lease, mark nothing, try the same rows again.
             publishFailures++
-            logger.warn({ err: sent.reason, failures: publishFailures, rows: rows.length }, 'publishing failed; backing off')
+            logger.warn({ err: failure, failures: publishFailures, rows: rows.length }, 'publishing failed; backing off')
             await resetProducer()
             await sleep(backoffDelay(publishFailures, options.backoff), stopping.signal)
             continue

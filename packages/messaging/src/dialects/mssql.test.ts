@@ -1,7 +1,8 @@
 import knex from 'knex'
 import { describe, expect, it } from 'vitest'
 import type { Knex } from 'knex'
-import { readCommittedSnapshot } from '../migrations.ts'
+import { outboxEncoded, readCommittedSnapshot } from '../migrations.ts'
+import { unpublishedRows } from '../relay.ts'
 import { CLAIM_INBOX_SQL, KEY_LOCK_REFUSED, LEASE_SQL, lockKeysSql, mssqlDialect } from './mssql.ts'
 import { postgresDialect } from './postgres.ts'
 
@@ -23,6 +24,16 @@ describe('SQL Server dialect', () => {
     expect(sql.match(/EXEC @granted = sp_getapplock/g)).toHaveLength(3)
     expect(sql.match(new RegExp(`IF @granted < 0 THROW ${KEY_LOCK_REFUSED},`, 'g'))).toHaveLength(3)
     expect(KEY_LOCK_REFUSED).toBeGreaterThanOrEqual(50_000) // THROW takes user error numbers only
+  })
+
+  it('stores the encoded event as varbinary(max), and finds parked rows through a filtered index', async () => {
+    const statements: string[] = []
+    const recorder = { schema: { alterTable: (table: string, build: (t: Knex.AlterTableBuilder) => void) => { statements.push(mssql.schema.alterTable(table, build).toString()) } }, whereNotNull: (c: string) => mssql.queryBuilder().whereNotNull(c) }
+    await outboxEncoded.up(recorder as unknown as Knex)
+    const sql = statements.join('\n')
+    expect(sql).toContain('[value] varbinary(max)')
+    expect(sql).toContain('[schema_id] int')
+    expect(sql).toMatch(/CREATE INDEX \[outbox_parked\] ON \[outbox\] \(\[aggregate_id\], \[id\]\) where \[parked_at\] is not null/i)
   })
 
   it('turns READ_COMMITTED_SNAPSHOT on outside a transaction, once, and does nothing on PostgreSQL', async () => {
@@ -53,8 +64,11 @@ describe('SQL Server dialect', () => {
   })
 
   it('builds the relay\'s reads, marks and purges with TOP instead of LIMIT', () => {
-    const select = mssql('outbox').select('id').whereNull('published_at').orderBy('id').limit(500).toSQL().sql
-    expect(select).toBe('select top (?) [id] from [outbox] where [published_at] is null order by [id] asc')
+    const select = unpublishedRows(mssql, 500).toSQL().sql
+    expect(select).toBe('select top (?) [id], [event_type], [topic], [aggregate_id], [value], [payload], [headers], [created_at] from [outbox]'
+      + ' where [published_at] is null and [parked_at] is null and not exists (select 1 from [outbox] as [parked]'
+      + ' where [parked].[aggregate_id] = [outbox].[aggregate_id] and [parked].[parked_at] is not null and [parked].[discarded_at] is null'
+      + ' and [parked].[id] < [outbox].[id]) order by [id] asc')
     const purge = mssql('outbox').whereIn('id', mssql('outbox').select('id').where('published_at', '<', new Date(0)).orderBy('id').limit(100)).delete().toSQL().sql
     expect(purge).toContain('delete from [outbox]')
     expect(purge).toContain('select top (?) [id] from [outbox]')

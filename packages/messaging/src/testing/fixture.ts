@@ -12,6 +12,7 @@ import { createProducer } from '../kafka.ts'
 import { silentLogger } from '../logger.ts'
 import { createMessagingMetrics } from '../metrics.ts'
 import { createMessagingTables } from '../migrations.ts'
+import { missingTopics } from '../offsets.ts'
 import { createOutbox, type Outbox } from '../outbox.ts'
 import { createRelay, type Relay, type RelayOptions } from '../relay.ts'
 
@@ -49,6 +50,8 @@ export interface Fixture {
   consumer(group: string, saga: Saga, db?: Knex, overrides?: Partial<ConsumerOptions>): SagaConsumer
   /** Messages consumed by a group, by result (handled, deduplicated, ignored, dead_lettered). */
   consumed(group: string, result: string): Promise<number>
+  /** Outbox rows the fixture's relays parked. */
+  parked(): Promise<number>
   /** Retries of messages by a group, by kind (outage, contention). */
   retried(group: string, kind: string): Promise<number>
   /** Enqueues and commits one event for `orderId` with sequence `seq`. */
@@ -104,6 +107,8 @@ export async function createFixture(label: string, groups: string[] = []): Promi
           onProducer?.()
           return sentBy === undefined ? createProducer(client) : stamping(createProducer(client), sentBy)
         },
+        metrics,
+        topicExists: async (topic) => (await missingTopics(kafka, [topic])).length === 0,
         options: { ...fastRelay, name: 'test', ...overrides },
       })
       stoppers.push(() => relay.stop())
@@ -126,6 +131,9 @@ export async function createFixture(label: string, groups: string[] = []): Promi
     async consumed(group, result) {
       const { values } = await metrics.consumed.get()
       return values.find((v) => v.labels.group === group && v.labels.result === result)?.value ?? 0
+    },
+    async parked() {
+      return (await metrics.parked.get()).values[0]?.value ?? 0
     },
     async retried(group, kind) {
       const { values } = await metrics.retried.get()
