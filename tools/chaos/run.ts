@@ -21,6 +21,7 @@ import { createSilentDb, type SilentDb } from './silent-db.ts'
 import { createStackControl } from './stack-control.ts'
 import { buildResult, runViolations, summaryLine, type RunResult } from './summary.ts'
 import { createSupervisor } from './supervisor.ts'
+import { describeTableSizes, tableSizes } from './table-sizes.ts'
 import { takeSnapshot } from './snapshot.ts'
 
 /** Ports tried first: 41xx for each service's own instance, 42xx for the second (scale-out). */
@@ -217,7 +218,10 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       drainStallLimitSeconds: profile.drainStallSeconds,
       responses: load.record.responses,
     })
-    writeFileSync(join(runDir, 'result.json'), JSON.stringify(result, null, 2))
+    // Outbox rows are kept 24 h and inbox rows 8 days (README, delivery guarantees): a run keeps them all.
+    const tables = await tableSizes(resources.dbs)
+    say(`messaging tables after the run: ${describeTableSizes(tables)}`)
+    writeFileSync(join(runDir, 'result.json'), JSON.stringify({ ...result, tables }, null, 2))
     if (result.events.deadLetters > 0) say(`dead letters by reason: ${JSON.stringify(result.events.deadLettersByReason)}`)
     note(summaryLine(result))
     return result
