@@ -15,6 +15,13 @@ export interface ClusterFaults {
   controller(fault: Extract<PlannedFault, { kind: 'controller' }>): Promise<string>
   /** null when nothing moved (no partition with a second in-sync replica, a tool refused): not counted. */
   leaderMove(fault: Extract<PlannedFault, { kind: 'leader-move' }>): Promise<string | null>
+  /**
+   * After a whole-cluster restart the node that came back first leads every partition, and Kafka
+   * moves leaders home only at its next imbalance check (leader.imbalance.check.interval.seconds,
+   * 300 s): a node fault meanwhile would take every leader at once. As an operator does after a
+   * full restart, wait for the ISRs and run a PREFERRED election of every partition.
+   */
+  rebalance(): Promise<string>
 }
 
 /** What went wrong that the invariants cannot see: a cluster that did not heal within the bound. */
@@ -112,6 +119,17 @@ export function createClusterFaults(deps: {
   }
 
   return {
+    async rebalance() {
+      const healing = await healed('whole-Kafka restart')
+      const before = mostLed(await stack.partitions().catch(() => []))
+      try {
+        await stack.electAllPreferred()
+      } catch (err) {
+        return `${healing}; preferred election failed: ${String(err)}`
+      }
+      return `${healing}; one node led ${before} before a preferred election of every partition, ${mostLed(await stack.partitions().catch(() => []))} after`
+    },
+
     async brokerKill({ node, downSeconds }) {
       const leads = (await stack.partitions().catch(() => [])).filter((p) => p.leader === node).length
       const busy = await deps.untilBusy()
@@ -178,6 +196,13 @@ export function createClusterFaults(deps: {
       return `${name}${busy ? ' while busy' : ''}: replicas ${target.replicas.join(',')} → ${replicas.join(',')}, leader kafka-${target.leader} → kafka-${leader}`
     },
   }
+}
+
+/** The most partitions one node leads, of all: `355/355` when one node leads everything. */
+export function mostLed(parts: readonly PartitionState[]): string {
+  const counts = new Map<number, number>()
+  for (const p of parts) counts.set(p.leader, (counts.get(p.leader) ?? 0) + 1)
+  return `${Math.max(0, ...counts.values())}/${parts.length}`
 }
 
 export function underReplicated(parts: readonly PartitionState[]): PartitionState[] {

@@ -38,6 +38,7 @@ function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, 
     async activeController() { return 1 },
     async reassign() {},
     async electPreferred() {},
+    async electAllPreferred() { at('elect every partition') },
     assertOwnStack() {},
   } satisfies StackControl
   const silentDb = {
@@ -64,7 +65,7 @@ function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, 
 }
 
 describe('the fault injector', () => {
-  it('starts no Kafka node fault before the services are healthy again after a whole-Kafka outage', async () => {
+  it('starts no Kafka node fault before leaders are balanced and the services healthy again after a whole-Kafka outage', async () => {
     const healthyAt = Date.now() + 1500
     const { injector, calls } = harness({ unhealthyUntil: healthyAt })
     let nodeKilledAt = 0
@@ -76,9 +77,9 @@ describe('the fault injector', () => {
     const watching = (async () => { while (!calls.includes('kill node 2') && Date.now() - started < 10_000) await sleep(10); nodeKilledAt = Date.now() })()
     await injector.run(plan, started)
     await watching
-    expect(calls.slice(0, 3)).toEqual(['stop kafka', 'start kafka', 'kill node 2'])
+    expect(calls.slice(0, 4)).toEqual(['stop kafka', 'start kafka', 'elect every partition', 'kill node 2'])
     expect(nodeKilledAt).toBeGreaterThanOrEqual(healthyAt)
-    expect(injector.events.find((e) => e.kind === 'kafka')?.detail).toMatch(/every service healthy \d+\.\ds after/)
+    expect(injector.events.find((e) => e.kind === 'kafka')?.detail).toMatch(/one node led 1\/1 before a preferred election of every partition, 1\/1 after; every service healthy \d+\.\ds after/)
   }, 20_000)
 
   it('does not kill an instance whose database connections are being silenced, and does not count it', async () => {
@@ -107,6 +108,21 @@ describe('the fault injector', () => {
     expect(injector.troubles).toEqual([])
     expect(injector.events.find((e) => e.kind === 'broker-kill')?.detail).toMatch(/a stall not judged: registry outage/)
   })
+
+  it('says which services a fault shakes while it is under way and when it ended: Kafka\'s faults all, a kill its own service', async () => {
+    const { injector } = harness({})
+    const during: boolean[] = []
+    const watching = (async () => { for (let i = 0; i < 20; i++) { during.push(injector.disturbance('payment-service').underWay); await sleep(50) } })()
+    const before = Date.now()
+    await injector.run([{ kind: 'broker-kill', at: 0, node: 2, downSeconds: 0.6 }], before)
+    await watching
+    expect(during).toContain(true)
+    expect(injector.disturbance('payment-service')).toEqual({ underWay: false, endedAt: expect.any(Number), what: 'broker-kill' })
+    expect(injector.disturbance('payment-service').endedAt).toBeGreaterThanOrEqual(before + 600)
+    await injector.run([{ kind: 'kill', at: 0, service: 'stock-service', instance: 1, downSeconds: 0 }], Date.now())
+    expect(injector.disturbance('stock-service').what).toBe('kill')
+    expect(injector.disturbance('order-service').what).toBe('broker-kill')
+  }, 20_000)
 
   it('begins a node fault once the services are healthy, so that a stall it meets is its own', async () => {
     const healthyAt = Date.now() + 1500

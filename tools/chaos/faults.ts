@@ -58,6 +58,15 @@ export interface FaultEvent {
   detail: string
 }
 
+/** Faults that shake a service's consumer group or its broker connections: under way now, or when the last ended. */
+export interface Disturbance {
+  underWay: boolean
+  /** Epoch ms; 0 when none has happened yet. */
+  endedAt: number
+  /** The last one's kind, or the one under way. */
+  what: string | null
+}
+
 export interface FaultInjector {
   /** Injects the planned faults, each lane in order, at their moments after `startedAt`; resolves when all have ended. */
   run(plan: readonly PlannedFault[], startedAt: number): Promise<void>
@@ -75,6 +84,11 @@ export interface FaultInjector {
   readonly troubles: FaultTrouble[]
   /** Starts again whatever shared component an interrupted fault left stopped. */
   restore(): Promise<void>
+  /**
+   * What shakes this service's group or its brokers: Kafka's node and leader faults and its
+   * restarts (every service), kills of its instances, scale-outs (every service).
+   */
+  disturbance(service: Service): Disturbance
 }
 
 /** A stack component that did not start is tried again this often before the run gives up. */
@@ -112,6 +126,7 @@ export function createFaultInjector(deps: {
   const troubles: FaultTrouble[] = []
   /** The shared components' faults, when each ran: a stall during a node fault may be theirs. */
   const outages: Outage[] = []
+  const disturbances = new Map<Service, { underWay: number; endedAt: number; what: string | null }>(SERVICES.map((s) => [s, { underWay: 0, endedAt: 0, what: null }]))
   /** Faults that stop Kafka nodes or move leaders take turns (KAFKA_TURN_FAULTS). */
   let kafkaTurn: Promise<unknown> = Promise.resolve()
   const cluster = deps.cluster && createClusterFaults({
@@ -145,6 +160,8 @@ export function createFaultInjector(deps: {
     const began = Date.now()
     const http = deps.httpTally()
     let detail: string | null
+    const shaken = shakes(fault).map((s) => disturbances.get(s)!)
+    for (const d of shaken) { d.underWay++; d.what = fault.kind }
     try {
       detail = await execute(fault)
     } catch (err) {
@@ -154,6 +171,8 @@ export function createFaultInjector(deps: {
       // A node it stopped is started now, before the next fault takes another one down.
       for (const [what, start] of down) if (what.startsWith('kafka-')) await startAgain(what, start).catch((e: unknown) => log(`${what}: left down: ${String(e)}`))
       return
+    } finally {
+      for (const d of shaken) { d.underWay--; d.endedAt = Date.now() }
     }
     if (detail === null) return
     if (isNodeFault(fault.kind)) detail += await flowDuring(fault.kind, began, http, unhealthyAtStart)
@@ -184,6 +203,11 @@ export function createFaultInjector(deps: {
     if (excuses.length > 0) return `${moved} (a stall not judged: ${excuses.join('; ')})`
     troubles.push({ rule: 'stalled-during-broker-fault', detail: `${kind}: nothing published or handled in ${seconds.toFixed(1)}s` })
     return moved
+  }
+
+  function shakes(fault: PlannedFault): readonly Service[] {
+    if (KAFKA_TURN_FAULTS.has(fault.kind) || fault.kind === 'scaleout') return SERVICES
+    return fault.kind === 'kill' ? [fault.service] : []
   }
 
   /** Runs a shared component's fault, remembering when it was under way (see flowDuring). */
@@ -232,9 +256,10 @@ export function createFaultInjector(deps: {
       }
       case 'kafka': {
         await recorded('kafka', () => outage('kafka', fault.outageSeconds, stack.stopKafka, stack.startKafka))
-        // Inside the Kafka turn: the next node fault waits for the services to be back.
+        // Inside the Kafka turn: the next node fault meets a balanced cluster and running services.
+        const balanced = cluster ? `; ${await cluster.rebalance()}` : ''
         const back = await untilHealthy()
-        return `broker stopped for ${fault.outageSeconds}s; ${back}`
+        return `broker stopped for ${fault.outageSeconds}s${balanced}; ${back}`
       }
       case 'registry':
         await recorded('registry', () => outage('registry', fault.outageSeconds, stack.stopRegistry, stack.startRegistry))
@@ -328,6 +353,10 @@ export function createFaultInjector(deps: {
     },
     async restore() {
       for (const [what, start] of down) await startAgain(what, start)
+    },
+    disturbance(service) {
+      const d = disturbances.get(service)!
+      return { underWay: d.underWay > 0, endedAt: d.endedAt, what: d.what }
     },
     counts,
     events,

@@ -87,6 +87,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
         topicsOf: (s) => consumers[s].topics,
         portOf: (s, i) => ports[s][i], runId, trouble: (t) => faults.troubles.push(t), log: note,
         startedAt: (s, i) => supervisor.startedAt(s, i),
+        disturbance: (s) => faults.disturbance(s),
       })
     : undefined
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { OffsetsAdmin } from '@choreo/messaging'
 import { startTcpProxy, type TcpProxy } from '@choreo/testkit'
+import type { Disturbance } from './faults.ts'
 import { committedOffsets } from './kafka-state.ts'
 import { SERVICES, type Instance, type Service } from './plan.ts'
 import type { Db } from './run-resources.ts'
@@ -37,7 +38,8 @@ const RECOVERY_LIMIT_MS = 240_000
  * The rest of recovery (the outbox from before published, the group past the marks) needs the
  * database back, and also rests on Kafka, which other faults may be shaking meanwhile: once the
  * database answers again it may take as long as it keeps moving, and fails after this long
- * without progress (the drain's rule), or after OVERALL_LIMIT_MS in all.
+ * without progress (the drain's rule) and without another fault shaking it (stallClockFrom), or
+ * after OVERALL_LIMIT_MS in all.
  */
 const STALL_LIMIT_MS = 90_000
 const OVERALL_LIMIT_MS = 600_000
@@ -66,6 +68,8 @@ export async function createSilentDb(deps: {
   portOf(service: Service, instance: Instance): number
   /** When the instance's current process started: another fault may kill and restart it meanwhile. */
   startedAt(service: Service, instance: Instance): number
+  /** Other faults that shake the service's group or brokers (faults.ts): they restart the stall clock. */
+  disturbance?(service: Service): Disturbance
   runId: string
   trouble(t: SilentDbTrouble): void
   log(message: string): void
@@ -163,6 +167,7 @@ export async function createSilentDb(deps: {
     let missing: string[]
     let least = Number.POSITIVE_INFINITY
     let movedAt: number | undefined // set once the database answers again: the stall clock runs from then
+    const shakenBy = new Set<string>()
     for (;;) {
       if (deps.startedAt(service, instance) !== incarnation) {
         // Another fault killed the instance: its successor opened new connections, so whether it
@@ -180,6 +185,8 @@ export async function createSilentDb(deps: {
       if (state.databaseUp) {
         movedAt ??= Date.now()
         if (state.remaining < least) { least = state.remaining; movedAt = Date.now() }
+        const restarted = stallClockFrom(movedAt, deps.disturbance?.(service), Date.now())
+        if (restarted !== movedAt) { movedAt = restarted; shakenBy.add(deps.disturbance?.(service).what ?? 'another fault') }
       }
       if (movedAt === undefined && elapsed > RECOVERY_LIMIT_MS) break
       if (movedAt !== undefined && Date.now() - movedAt > STALL_LIMIT_MS) { missing.push(`no progress for ${STALL_LIMIT_MS / 1000}s`); break }
@@ -188,7 +195,8 @@ export async function createSilentDb(deps: {
     }
     const took = ((Date.now() - silencedAt.getTime()) / 1000).toFixed(1)
     if (missing.length > 0) {
-      deps.trouble({ rule: 'silent-db-not-recovered', detail: `${name}: after ${took}s: ${missing.join('; ')}` })
+      const shaken = shakenBy.size > 0 ? ` (stall clock restarted after ${[...shakenBy].join(', ')})` : ''
+      deps.trouble({ rule: 'silent-db-not-recovered', detail: `${name}: after ${took}s: ${missing.join('; ')}${shaken}` })
       return `${name}: ${open} session(s) silenced, NOT recovered after ${took}s (${missing.join('; ')})`
     }
     // Recovered by itself; the server sessions behind the silent sockets would otherwise stay
@@ -196,6 +204,18 @@ export async function createSilentDb(deps: {
     const ended = (await deps.dbs[service].raw(END_LEFTOVERS_SQL, [appName(service, instance), silencedAt])).rows[0]?.n ?? 0
     return `${name}: ${open} PostgreSQL session(s) silenced, recovered in ${took}s (health, outbox, consumer), ${ended} left-over session(s) ended`
   }
+}
+
+/**
+ * Where the stall clock runs from: progress (or the database answering again) restarts it, and so
+ * does another fault that shakes the service's group or its brokers (a node killed, leaders moved,
+ * a sibling instance killed: each pauses consumption by itself). While one is under way the clock
+ * stands; when it ends, the 90 s start again. OVERALL_LIMIT_MS still bounds the whole recovery.
+ */
+export function stallClockFrom(movedAt: number, disturbance: Disturbance | undefined, now: number): number {
+  if (!disturbance) return movedAt
+  if (disturbance.underWay) return now
+  return Math.max(movedAt, disturbance.endedAt)
 }
 
 async function retrying<T>(call: () => Promise<T>, forMs: number): Promise<T> {

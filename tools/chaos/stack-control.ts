@@ -46,6 +46,8 @@ export interface StackControl {
   reassign(topic: string, partition: number, replicas: readonly number[]): Promise<void>
   /** A PREFERRED leader election of one partition (LeaderElectionCommand). */
   electPreferred(topic: string, partition: number): Promise<void>
+  /** A PREFERRED leader election of every partition: each led by its first replica again. */
+  electAllPreferred(): Promise<void>
   /** Fails unless every component named is the one ./choreo started from this checkout. */
   assertOwnStack(components: readonly ('kafka' | 'registry')[]): void
 }
@@ -165,8 +167,12 @@ ${script}`], { env: { ...process.env, ROOT: root, CHOREO_BROKERS: String(nodes) 
     await stack(`kafka_tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$KAFKA_BROKERS" --election-type PREFERRED --topic '${topic}' --partition ${partition}`)
   }
 
+  async function electAllPreferred(): Promise<void> {
+    await stack(`kafka_tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$KAFKA_BROKERS" --election-type PREFERRED --all-topic-partitions`)
+  }
+
   const clusterOps = {
-    nodes, killNode, startNode, partitions, activeController, reassign, electPreferred, assertOwnStack,
+    nodes, killNode, startNode, partitions, activeController, reassign, electPreferred, electAllPreferred, assertOwnStack,
     stopNode: async (node: number) => { await stack(`stop_one kafka-${node}`) },
   }
 
