@@ -14,6 +14,9 @@ function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, 
   const at = (what: string) => calls.push(what)
   const supervisor = {
     isUp: () => true,
+    isWanted: () => true,
+    setBuild() {},
+    buildOf: () => '',
     async kill(service: Service, instance: Instance) { at(`kill ${service}#${instance}`); return true },
     async start() { return true },
     async stop() {},

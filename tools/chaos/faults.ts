@@ -5,6 +5,7 @@ import { FAULT_KINDS, KAFKA_TURN_FAULTS, laneOf, SERVICES, type FaultKind, type 
 import type { SilentDb, SilentDbTrouble } from './silent-db.ts'
 import type { StackControl } from './stack-control.ts'
 import type { Supervisor } from './supervisor.ts'
+import type { Upgrader } from './upgrade.ts'
 
 export type FaultCounts = Record<FaultKind, number>
 
@@ -86,7 +87,7 @@ export interface FaultInjector {
   restore(): Promise<void>
   /**
    * What shakes this service's group or its brokers: Kafka's node and leader faults and its
-   * restarts (every service), kills of its instances, scale-outs (every service).
+   * restarts (every service), kills of its instances, scale-outs and upgrades (every service).
    */
   disturbance(service: Service): Disturbance
 }
@@ -106,6 +107,8 @@ export function createFaultInjector(deps: {
   cluster?: { topics: readonly string[]; groups: readonly string[] }
   /** The services' proxies to PostgreSQL, when silent-db faults are planned. */
   silentDb?: SilentDb
+  /** Rolling upgrades between the builds, when upgrade faults are planned. */
+  upgrader?: Upgrader
   /** Work done since a moment (epoch ms), to show that sagas flowed through a node fault. */
   flowSince(since: number): Promise<Flow>
   /** HTTP requests the load has made so far, and how many of them were never answered or answered 5xx. */
@@ -206,7 +209,7 @@ export function createFaultInjector(deps: {
   }
 
   function shakes(fault: PlannedFault): readonly Service[] {
-    if (KAFKA_TURN_FAULTS.has(fault.kind) || fault.kind === 'scaleout') return SERVICES
+    if (KAFKA_TURN_FAULTS.has(fault.kind) || fault.kind === 'scaleout' || fault.kind === 'upgrade') return SERVICES
     return fault.kind === 'kill' ? [fault.service] : []
   }
 
@@ -278,6 +281,8 @@ export function createFaultInjector(deps: {
         return cluster ? cluster.leaderMove(fault) : null
       case 'silent-db':
         return deps.silentDb ? recorded(`${fault.service} database silence`, () => deps.silentDb!.silence(fault.service, 1)) : null
+      case 'upgrade':
+        return deps.upgrader ? deps.upgrader.pass(fault.to) : null
     }
   }
 

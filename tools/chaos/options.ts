@@ -16,7 +16,9 @@ export const USAGE = `usage: ./choreo chaos --short | --minutes N [options]
   --skip KIND[,KIND…]         leave these faults out of the plan (the rest stay as planned), e.g.
                               --skip registry,postgres on a stack whose registry is not this checkout's;
                               kinds: ${FAULT_KINDS.join(', ')}
-  --keep                      keep the run's databases, topics and consumer groups
+  --keep                      keep the run's databases, topics and consumer groups (and the newer build)
+Both runs upgrade the services to a newer build under load (tools/chaos/fixtures/newer-build.patch);
+the long one then rolls them back and upgrades them again. --skip upgrade leaves that out.
 On a three-node stack (./choreo --brokers 3, or CHOREO_BROKERS=3) the run adds broker kills, rolling
 restarts, leader moves, controller failovers and silent PostgreSQL connections.`
 

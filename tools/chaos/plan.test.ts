@@ -20,6 +20,18 @@ describe('fault plan', () => {
     }
   })
 
+  it('upgrades the short run once to the newer build and the long one newer, older, newer, in the scale-out lane', () => {
+    for (let seed = 0; seed < 10; seed++) {
+      const short = planFaults(shortProfile, createRandom(seed)).filter((f) => f.kind === 'upgrade')
+      expect(short.map((f) => f.to)).toEqual(['newer'])
+      const long = planFaults(longProfile(30, 0), createRandom(seed)).filter((f) => f.kind === 'upgrade')
+      expect(long.map((f) => f.to)).toEqual(['newer', 'older', 'newer'])
+      for (const f of [...short, ...long]) expect(laneOf(f)).toBe('scale')
+      // Begun by 60% of the load, so the newer build runs under load afterwards.
+      for (const f of long) expect(f.at).toBeLessThan(0.6 * 1800)
+    }
+  })
+
   it('leaves a killed service time to rejoin its group before it is killed again', () => {
     const plan = planFaults(longProfile(30, 0), createRandom(9))
     for (const service of ['order-service', 'stock-service', 'payment-service']) {

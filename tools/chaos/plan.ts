@@ -24,10 +24,15 @@ export type PlannedFault =
   | { kind: 'controller'; at: number; downSeconds: number }
   /** Every connection of one service instance to PostgreSQL goes silent (half-open) without closing. */
   | { kind: 'silent-db'; at: number; service: Service }
+  /** Every service's instances restarted one at a time into the other build, while the load goes on (upgrade.ts). */
+  | { kind: 'upgrade'; at: number; to: Build }
+
+/** The product as checked out, and the same with tools/chaos/fixtures/newer-build.patch applied. */
+export type Build = 'older' | 'newer'
 
 export type FaultKind = PlannedFault['kind']
 /** The faults of every run, single node or cluster. */
-export const BASE_FAULT_KINDS = ['kill', 'kafka', 'registry', 'postgres', 'dup', 'scaleout'] as const satisfies readonly FaultKind[]
+export const BASE_FAULT_KINDS = ['kill', 'kafka', 'registry', 'postgres', 'dup', 'scaleout', 'upgrade'] as const satisfies readonly FaultKind[]
 /** The faults a three-node cluster adds. */
 export const CLUSTER_FAULT_KINDS = ['broker-kill', 'rolling', 'leader-move', 'controller', 'silent-db'] as const satisfies readonly FaultKind[]
 export const FAULT_KINDS: readonly FaultKind[] = [...BASE_FAULT_KINDS, ...CLUSTER_FAULT_KINDS]
@@ -50,7 +55,8 @@ export function laneOf(fault: PlannedFault): Lane {
   switch (fault.kind) {
     case 'kill': return `kill-${fault.service}`
     case 'dup': return 'dup'
-    case 'scaleout': return 'scale'
+    // An upgrade starts and stops second instances as a scale-out does: the two take turns.
+    case 'scaleout': case 'upgrade': return 'scale'
     case 'broker-kill': case 'rolling': case 'controller': return 'brokers'
     case 'leader-move': return 'leaders'
     // In the shared stack's lane: a silenced service must recover within a bound, which a Kafka,
@@ -72,6 +78,8 @@ const DUPS_END_BEFORE_SECONDS = 3
 const WINDOW = { from: 0.1, to: 0.7 } as const
 /** Cluster node faults and leader moves fall before this share of the load (they run one at a time and take a while each). */
 const CLUSTER_WINDOW_END = 0.85
+/** Upgrade passes begin inside this share of the load: the newer build then runs under load for the rest. */
+const UPGRADE_WINDOW = { from: 0.15, to: 0.6 } as const
 /** A kill of a second instance must leave it this long to come back before its window closes. */
 const SECOND_INSTANCE_MARGIN_SECONDS = 3
 
@@ -111,7 +119,11 @@ export function planFaults(profile: Profile, random: Random): PlannedFault[] {
     return { kind, at }
   })
 
-  return [...windows, ...kills, ...dups, ...infra, ...clusterFaults(profile, random.fork('cluster'))].sort((a, b) => a.at - b.at)
+  // Upgrades alternate newer, older (a rollback), newer…: an odd count ends on the newer build.
+  const upgrades = spread(profile.upgrades.passes, L * UPGRADE_WINDOW.from, L * UPGRADE_WINDOW.to, random.fork('upgrade'))
+    .map((at, i): PlannedFault => ({ kind: 'upgrade', at, to: i % 2 === 0 ? 'newer' : 'older' }))
+
+  return [...windows, ...kills, ...dups, ...infra, ...upgrades, ...clusterFaults(profile, random.fork('cluster'))].sort((a, b) => a.at - b.at)
 }
 
 /**

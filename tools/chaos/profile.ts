@@ -25,6 +25,11 @@ export interface Profile {
   brokerOutageSeconds: number
   /** The faults of a three-node cluster (all 0 with one node). */
   cluster: ClusterFaults
+  /**
+   * Rolling upgrades (upgrade.ts): passes alternate newer, older, newer… (odd: the run ends on the
+   * newer build); old and new instances of a service run side by side for dwellSeconds.
+   */
+  upgrades: { passes: number; dwellSeconds: number }
   /** The drain gives up (a violation) after this long without progress (see quiescence.ts). */
   drainStallSeconds: number
   /** …and after this long in all, however it progresses: a backstop, far above any clean drain. */
@@ -83,6 +88,7 @@ export const shortProfile: Profile = {
   infraFrom: 0.5,
   brokerOutageSeconds: 0,
   cluster: SINGLE_NODE,
+  upgrades: { passes: 1, dwellSeconds: 5 },
   drainStallSeconds: DRAIN_STALL_SECONDS,
   drainTimeoutSeconds: 600,
 }
@@ -111,6 +117,8 @@ export function longProfile(minutes: number, brokerOutageMinutes: number): Profi
     infraFrom: 0.1,
     brokerOutageSeconds: Math.round(brokerOutageMinutes * 60),
     cluster: SINGLE_NODE,
+    // One upgrade, its rollback and the upgrade again, each a quarter of an hour apart in a 30-minute run.
+    upgrades: { passes: 3, dwellSeconds: 30 },
     drainStallSeconds: DRAIN_STALL_SECONDS,
     drainTimeoutSeconds: 1800,
   }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createKafka, silentLogger } from '@choreo/messaging'
+import { prefixed, topicOf } from '@choreo/contracts'
+import { createEventCodec, createKafka, silentLogger } from '@choreo/messaging'
 import { createApi } from './api.ts'
 import { probeCommitWindow } from './commit-window.ts'
 import { consumersOf } from './consumers.ts'
@@ -23,6 +24,9 @@ import { buildResult, runViolations, summaryLine, type RunResult } from './summa
 import { createSupervisor } from './supervisor.ts'
 import { describeTableSizes, tableSizes } from './table-sizes.ts'
 import { takeSnapshot } from './snapshot.ts'
+import { NEWER_BUILD, prepareNewerBuild } from './newer-build.ts'
+import { createUpgrader } from './upgrade.ts'
+import { checkUpgrade, type UpgradeVerdict } from './upgrade-verdict.ts'
 
 /** Ports tried first: 41xx for each service's own instance, 42xx for the second (scale-out). */
 const PREFERRED_PORTS: Record<Service, Record<Instance, number>> = {
@@ -101,6 +105,12 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       ...(s === 'stock-service' ? { FULFILMENT_DELAY_MS } : {}),
     }),
   })
+  // A rolling upgrade runs the fixture's newer build beside this checkout's (upgrade.ts).
+  const newer = plan.some((f) => f.kind === 'upgrade') ? prepareNewerBuild(root, runId, say) : undefined
+  const upgrader = newer && createUpgrader({
+    supervisor, builds: { older: root, newer: newer.root }, dwellSeconds: profile.upgrades.dwellSeconds, log: note,
+    ...(silentDb ? { isSilenced: (s: Service, i: Instance) => silentDb.isSilenced(s, i) } : {}),
+  })
   const duplicator = createDuplicator({ kafka, offsets, topics: resources.eventTopics, random: random.fork('duplicates') })
   const stockDb = resources.dbs['stock-service']
   const load = createLoad({
@@ -123,6 +133,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
     busy: async (service) => (await resources.dbs[service].raw(BUSY_SQL, [resources.groups[service]])).rows[0]?.busy === true,
     ...(cluster ? { cluster: { topics: resources.eventTopics, groups: Object.values(resources.groups) } } : {}),
     ...(silentDb ? { silentDb } : {}),
+    ...(upgrader ? { upgrader } : {}),
     flowSince: async (since) => {
       const at = new Date(since)
       const flows: Flow[] = await Promise.all(SERVICES.map(async (s) => (await resources.dbs[s].raw(FLOW_SQL, [at, resources.groups[s], at])).rows[0] as Flow))
@@ -205,6 +216,17 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       historyService: 'order-service',
       duplicatedMessages: faults.duplicatedMessages,
     })
+    const upgrade: UpgradeVerdict | null = newer
+      ? await checkUpgrade({
+          kafka, offsets, producerDb: resources.dbs[NEWER_BUILD.producer], topic: prefixed(resources.prefix, topicOf(NEWER_BUILD.evolved.type)),
+          newerCodec: createEventCodec({ registryUrl: options.registryUrl, schemasDir: newer.schemasDir }),
+          logFiles: ([1, 2] as const).map((i) => join(runDir, `${NEWER_BUILD.consumer}-${i}.log`)),
+        })
+      : null
+    if (upgrade) {
+      say(`upgrade: ${upgrade.newerEvents} ${NEWER_BUILD.evolved.type} and ${upgrade.addedEvents} ${NEWER_BUILD.added} from the newer build on the topic; `
+        + `newer ${NEWER_BUILD.consumer} instances handled ${upgrade.seenByNewer.evolved} and ${upgrade.seenByNewer.added} of them`)
+    }
     const result = buildResult({
       run: runId, seed, profile: profile.name, cluster, startedAt,
       counts: faults.counts, timeline: faults.events,
@@ -213,6 +235,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       runViolations: [
         ...runViolations(quiescence, drainSeconds, profile.brokerOutageSeconds > 0 ? { limitSeconds: BROKER_OUTAGE_DRAIN_LIMIT_SECONDS } : null),
         ...faults.troubles,
+        ...(upgrade?.troubles ?? []),
       ],
       drainSeconds,
       quiescence,
@@ -222,7 +245,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
     // Outbox rows are kept 24 h and inbox rows 8 days (README, delivery guarantees): a run keeps them all.
     const tables = await tableSizes(resources.dbs)
     say(`messaging tables after the run: ${describeTableSizes(tables)}`)
-    writeFileSync(join(runDir, 'result.json'), JSON.stringify({ ...result, tables }, null, 2))
+    writeFileSync(join(runDir, 'result.json'), JSON.stringify({ ...result, tables, ...(upgrade ? { upgrade } : {}) }, null, 2))
     if (result.events.deadLetters > 0) say(`dead letters by reason: ${JSON.stringify(result.events.deadLettersByReason)}`)
     note(summaryLine(result))
     return result
@@ -238,5 +261,6 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       await resources.release().catch((err: unknown) => say(`could not release the run's resources: ${String(err)}`))
     }
     await offsets.close().catch(() => {})
+    if (!options.keep) newer?.remove()
   }
 }

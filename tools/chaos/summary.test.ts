@@ -10,7 +10,7 @@ const verdict: Verdict = {
   stats: { orders: { DELIVERED: 3, CANCELLED: 2 }, events: 40, copies: 3, relayResends: 1, deadLetters: 0, deadLettersByReason: {} },
 }
 const quiet = { reached: true, at: 0, last: { backlog: 0, lag: 0, openOrders: 0 }, longestStallMs: 4040 }
-const base = { kill: 5, kafka: 1, registry: 1, postgres: 1, dup: 9, scaleout: 1 }
+const base = { kill: 5, kafka: 1, registry: 1, postgres: 1, dup: 9, scaleout: 1, upgrade: 1 }
 const none = { 'broker-kill': 0, rolling: 0, 'leader-move': 0, controller: 0, 'silent-db': 0 }
 const resultOf = (counts: FaultCounts, cluster: boolean, v: Verdict = verdict) => buildResult({
   run: 'r', seed: 42, profile: 'short', cluster, startedAt: new Date(0), counts, timeline: [],
@@ -21,7 +21,7 @@ const resultOf = (counts: FaultCounts, cluster: boolean, v: Verdict = verdict) =
 describe('chaos summary', () => {
   it('prints the one line the issue asks for, with the drain\'s margin to its stall limit', () => {
     const result = resultOf({ ...base, ...none }, false)
-    expect(summaryLine(result)).toBe('chaos: faults=18 (kill=5 kafka=1 registry=1 postgres=1 dup=9 scaleout=1) orders=5 lost=0 duplicated_effects=1 violations=1 drain_after_last_fault=12.3s drain_longest_stall=4s/90s')
+    expect(summaryLine(result)).toBe('chaos: faults=19 (kill=5 kafka=1 registry=1 postgres=1 dup=9 scaleout=1 upgrade=1) orders=5 lost=0 duplicated_effects=1 violations=1 drain_after_last_fault=12.3s drain_longest_stall=4s/90s')
     expect(result.violationsByRule).toEqual({ 'charged-twice': 1 })
   })
 
@@ -29,7 +29,7 @@ describe('chaos summary', () => {
     const counts = { ...base, kafka: 0, 'broker-kill': 1, rolling: 1, 'leader-move': 2, controller: 1, 'silent-db': 1 }
     const withDeadLetters = { ...verdict, stats: { ...verdict.stats, deadLetters: 3, deadLettersByReason: { 'handler failed': 2, undecodable: 1 } } }
     expect(summaryLine(resultOf(counts, true, withDeadLetters))).toBe(
-      'chaos: faults=23 (kill=5 kafka=0 registry=1 postgres=1 dup=9 scaleout=1 broker-kill=1 rolling=1 leader-move=2 controller=1 silent-db=1) '
+      'chaos: faults=24 (kill=5 kafka=0 registry=1 postgres=1 dup=9 scaleout=1 upgrade=1 broker-kill=1 rolling=1 leader-move=2 controller=1 silent-db=1) '
       + 'orders=5 lost=0 duplicated_effects=1 violations=1 dead_letters=3 (handler failed: 2, undecodable: 1) drain_after_last_fault=12.3s drain_longest_stall=4s/90s')
   })
 

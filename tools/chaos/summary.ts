@@ -2,13 +2,15 @@ import type { FaultCounts, FaultEvent, FaultTrouble } from './faults.ts'
 import type { Verdict, Violation } from './invariants.ts'
 import { BASE_FAULT_KINDS, CLUSTER_FAULT_KINDS, FAULT_KINDS } from './plan.ts'
 import type { Quiescence } from './quiescence.ts'
+import type { UpgradeTrouble } from './upgrade-verdict.ts'
 
 /**
  * A rule about the run rather than the data: it drained, fast enough after a broker outage; the
- * cluster healed after each node fault and sagas flowed through it; a silenced service recovered.
+ * cluster healed after each node fault and sagas flowed through it; a silenced service recovered;
+ * a rolling upgrade lost no field.
  */
 export interface RunViolation {
-  rule: 'not-quiescent' | 'slow-drain-after-broker-outage' | FaultTrouble['rule']
+  rule: 'not-quiescent' | 'slow-drain-after-broker-outage' | FaultTrouble['rule'] | UpgradeTrouble['rule']
   detail: string
 }
 

@@ -27,10 +27,16 @@ export interface Supervisor {
   /** Ports of the instances meant to be up, for the load to spread requests over. */
   ports(service: Service): number[]
   isUp(service: Service, instance: Instance): boolean
+  /** Whether the instance is meant to be up: started and not since killed or stopped. */
+  isWanted(service: Service, instance: Instance): boolean
   /** Instances meant to be up (`order-service#1`) whose /health does not answer 200 right now. */
   unhealthy(): Promise<string[]>
   /** When the instance's current process was started (0: never). */
   startedAt(service: Service, instance: Instance): number
+  /** Which checkout the instance's next process runs from (the run's root until set): a running one is not restarted. */
+  setBuild(service: Service, instance: Instance, root: string): void
+  /** The checkout the instance's current (or next) process runs from. */
+  buildOf(service: Service, instance: Instance): string
   /** Exits the run did not cause: each was followed by a restart. */
   readonly crashes: number
   stopAll(): Promise<void>
@@ -43,13 +49,16 @@ interface Slot {
   /** Whether the instance should be running: an exit while wanted is a crash, and is restarted. */
   wanted: boolean
   startedAt: number
+  /** The checkout it runs from: the run's root, or another build (upgrade.ts). */
+  build: string
   /** Crashes in a row, for the back-off. */
   inARow: number
   exited: Promise<void>
 }
 
 /**
- * Runs the run's own copies of the services as child processes (`node <service>/src/server.ts`),
+ * Runs the run's own copies of the services as child processes (`node <service>/src/server.ts`
+ * of the run's checkout, or of another build an upgrade chose),
  * each instance on its own port with its log under the run's directory. A process that exits
  * without being told to is started again, as an orchestrator would.
  */
@@ -68,7 +77,7 @@ export function createSupervisor(deps: {
     const key = keyOf(service, instance)
     let slot = slots.get(key)
     if (!slot) {
-      slot = { service, instance, child: null, wanted: false, startedAt: 0, inARow: 0, exited: Promise.resolve() }
+      slot = { service, instance, child: null, wanted: false, startedAt: 0, build: deps.root, inARow: 0, exited: Promise.resolve() }
       slots.set(key, slot)
     }
     return slot
@@ -77,8 +86,8 @@ export function createSupervisor(deps: {
   function launch(slot: Slot): void {
     const { service, instance } = slot
     const logFd = openSync(join(deps.logDir, `${keyOf(service, instance)}.log`), 'a')
-    const child = spawn(process.execPath, [join(deps.root, service, 'src', 'server.ts')], {
-      cwd: deps.root,
+    const child = spawn(process.execPath, [join(slot.build, service, 'src', 'server.ts')], {
+      cwd: slot.build,
       env: { PATH: process.env.PATH ?? '', ...deps.envOf(service, instance) },
       stdio: ['ignore', logFd, logFd],
     })
@@ -166,6 +175,10 @@ export function createSupervisor(deps: {
       return Boolean(slots.get(keyOf(service, instance))?.child)
     },
 
+    isWanted(service, instance) {
+      return Boolean(slots.get(keyOf(service, instance))?.wanted)
+    },
+
     async unhealthy() {
       const wanted = [...slots.values()].filter((slot) => slot.wanted)
       const answers = await Promise.all(wanted.map((slot) => healthy(deps.portOf(slot.service, slot.instance))))
@@ -174,6 +187,14 @@ export function createSupervisor(deps: {
 
     startedAt(service, instance) {
       return slots.get(keyOf(service, instance))?.startedAt ?? 0
+    },
+
+    setBuild(service, instance, root) {
+      slotOf(service, instance).build = root
+    },
+
+    buildOf(service, instance) {
+      return slotOf(service, instance).build
     },
 
     get crashes() {

@@ -1,0 +1,36 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventSchemas, type EventType } from '@choreo/contracts'
+import { checkCompatibility, createEventCodec } from '@choreo/messaging'
+import { infra } from '@choreo/testkit'
+import { NEWER_BUILD, prepareNewerBuild, type NewerBuild } from './newer-build.ts'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+describe('the rolling upgrade\'s newer build (a fixture)', () => {
+  let build: NewerBuild
+  beforeAll(() => { build = prepareNewerBuild(root, `test-${process.pid}`, () => {}) })
+  afterAll(() => build?.remove())
+
+  it('applies to this checkout and adds its field and its event type to that build only', () => {
+    const evolved = JSON.parse(readFileSync(join(build.schemasDir, 'stock', `${NEWER_BUILD.evolved.type}.avsc`), 'utf8')) as { fields: { name: string }[] }
+    expect(evolved.fields.map((f) => f.name)).toContain(NEWER_BUILD.evolved.field)
+    expect(readFileSync(join(build.root, 'packages/contracts/src/events.generated.ts'), 'utf8')).toContain(`${NEWER_BUILD.added}: {`)
+    expect(existsSync(join(build.root, 'node_modules', '.pnpm'))).toBe(true)
+    // The product's schemas and contracts know nothing of it.
+    expect(existsSync(join(root, 'schemas', 'stock', `${NEWER_BUILD.added}.avsc`))).toBe(false)
+    expect(Object.keys(eventSchemas)).not.toContain(NEWER_BUILD.added)
+    const product = JSON.parse(readFileSync(join(root, 'schemas', 'stock', `${NEWER_BUILD.evolved.type}.avsc`), 'utf8')) as { fields: { name: string }[] }
+    expect(product.fields.map((f) => f.name)).not.toContain(NEWER_BUILD.evolved.field)
+  })
+
+  it('is a change the registry accepts beside the product\'s schemas (FULL_TRANSITIVE)', async () => {
+    const { registryUrl } = infra()
+    await createEventCodec({ registryUrl }).register(Object.keys(eventSchemas) as EventType[])
+    const checks = await checkCompatibility({ registryUrl, schemasDir: build.schemasDir })
+    expect(checks.find((c) => c.type === NEWER_BUILD.evolved.type)).toMatchObject({ result: 'compatible', level: 'FULL_TRANSITIVE' })
+    expect(checks.filter((c) => c.result !== 'compatible')).toEqual([])
+  })
+})
