@@ -198,6 +198,25 @@ export function createClusterFaults(deps: {
   }
 }
 
+/** A consumer group's coordinator: its partition of __consumer_offsets and the node leading it. */
+export interface Coordinator {
+  partition: string
+  node: number
+}
+
+/** Each key's group coordinator as the metadata says now (groups whose offsets partition is not in it are left out). */
+export function coordinatorsOf<K extends string>(parts: readonly PartitionState[], groupOf: Record<K, string>): Map<K, Coordinator> {
+  const offsets = parts.filter((p) => p.topic === OFFSETS_TOPIC)
+  const out = new Map<K, Coordinator>()
+  if (offsets.length === 0) return out
+  for (const [key, group] of Object.entries(groupOf) as [K, string][]) {
+    const partition = coordinatorPartition(group, offsets.length)
+    const leader = offsets.find((p) => p.partition === partition)?.leader
+    if (leader !== undefined) out.set(key, { partition: `${OFFSETS_TOPIC}-${partition}`, node: leader })
+  }
+  return out
+}
+
 /** The most partitions one node leads, of all: `355/355` when one node leads everything. */
 export function mostLed(parts: readonly PartitionState[]): string {
   const counts = new Map<number, number>()

@@ -1,20 +1,26 @@
 import { describe, expect, it } from 'vitest'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { coordinatorPartition } from './cluster-faults.ts'
 import { createFaultInjector } from './faults.ts'
 import type { Instance, PlannedFault, Service } from './plan.ts'
 import type { SilentDb } from './silent-db.ts'
-import type { StackControl } from './stack-control.ts'
+import type { PartitionState, StackControl } from './stack-control.ts'
 import type { Supervisor } from './supervisor.ts'
 
 // The injector's scheduling only: which fault waits for what. The stack, the services and the
 // database proxies are stand-ins that record what the injector asked of them.
 
-function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, instance: Instance) => boolean; flowing?: boolean } = {}) {
+const groupOf = { 'order-service': 'g-order', 'stock-service': 'g-stock', 'payment-service': 'g-payment' } as const
+
+function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, instance: Instance) => boolean; flowing?: boolean; partitions?: PartitionState[] } = {}) {
   const calls: string[] = []
   const at = (what: string) => calls.push(what)
   const supervisor = {
     isUp: () => true,
     isWanted: () => true,
+    isDesired: () => true,
+    exclusive: <T>(_s: Service, _i: Instance, op: () => Promise<T>) => op(),
+    lastChange: () => null,
     setBuild() {},
     buildOf: () => '',
     async kill(service: Service, instance: Instance) { at(`kill ${service}#${instance}`); return true },
@@ -37,7 +43,7 @@ function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, 
     async killNode(node: number) { at(`kill node ${node}`) },
     async stopNode() {},
     async startNode(node: number) { at(`start node ${node}`) },
-    async partitions() { return [{ topic: 't', partition: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3] }] },
+    async partitions() { return opts.partitions ?? [{ topic: 't', partition: 0, leader: 1, replicas: [1, 2, 3], isr: [1, 2, 3] }] },
     async activeController() { return 1 },
     async reassign() {},
     async electPreferred() {},
@@ -57,7 +63,7 @@ function harness(opts: { unhealthyUntil?: number; silenced?: (service: Service, 
     duplicator: { inject: async () => 0 } as never,
     probeCommitWindow: async () => null,
     busy: async () => true,
-    cluster: { topics: [], groups: [] },
+    cluster: { topics: [], groupOf },
     silentDb,
     flowSince: async () => (opts.flowing === false ? { published: 0, handled: 0 } : { published: 1, handled: 1 }),
     httpTally: () => ({ requests: 0, failed: 0 }),
@@ -112,19 +118,21 @@ describe('the fault injector', () => {
     expect(injector.events.find((e) => e.kind === 'broker-kill')?.detail).toMatch(/a stall not judged: registry outage/)
   })
 
-  it('says which services a fault shakes while it is under way and when it ended: Kafka\'s faults all, a kill its own service', async () => {
-    const { injector } = harness({})
-    const during: boolean[] = []
-    const watching = (async () => { for (let i = 0; i < 20; i++) { during.push(injector.disturbance('payment-service').underWay); await sleep(50) } })()
+  it('says whose group coordinator a Kafka fault took down: a broker kill only theirs, a whole-Kafka restart everyone\'s', async () => {
+    // Five offsets partitions led by nodes 1, 2, 3, 1, 2: a group's coordinator is the leader of its own.
+    const offsets = [0, 1, 2, 3, 4].map((partition) => ({ topic: '__consumer_offsets', partition, leader: (partition % 3) + 1, replicas: [1, 2, 3], isr: [1, 2, 3] }))
+    const nodeOf = (service: Service) => (coordinatorPartition(groupOf[service], offsets.length) % 3) + 1
+    const node = nodeOf('order-service')
+    const { injector } = harness({ partitions: offsets })
     const before = Date.now()
-    await injector.run([{ kind: 'broker-kill', at: 0, node: 2, downSeconds: 0.6 }], before)
-    await watching
-    expect(during).toContain(true)
-    expect(injector.disturbance('payment-service')).toEqual({ underWay: false, endedAt: expect.any(Number), what: 'broker-kill' })
-    expect(injector.disturbance('payment-service').endedAt).toBeGreaterThanOrEqual(before + 600)
-    await injector.run([{ kind: 'kill', at: 0, service: 'stock-service', instance: 1, downSeconds: 0 }], Date.now())
-    expect(injector.disturbance('stock-service').what).toBe('kill')
-    expect(injector.disturbance('order-service').what).toBe('broker-kill')
+    await injector.run([{ kind: 'broker-kill', at: 0, node, downSeconds: 0 }], before)
+    for (const service of ['order-service', 'stock-service', 'payment-service'] as const) {
+      if (nodeOf(service) === node) expect(injector.lastShake(service)).toEqual({ at: expect.any(Number), what: 'broker-kill' })
+      else expect(injector.lastShake(service)).toBeNull()
+    }
+    expect(injector.lastShake('order-service')!.at).toBeGreaterThanOrEqual(before)
+    await injector.run([{ kind: 'kafka', at: 0, outageSeconds: 0 }], Date.now())
+    for (const service of ['order-service', 'stock-service', 'payment-service'] as const) expect(injector.lastShake(service)?.what).toBe('kafka')
   }, 20_000)
 
   it('begins a node fault once the services are healthy, so that a stall it meets is its own', async () => {

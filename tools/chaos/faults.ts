@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createClusterFaults, type ClusterTrouble } from './cluster-faults.ts'
+import { coordinatorsOf, createClusterFaults, type ClusterTrouble, type Coordinator } from './cluster-faults.ts'
 import type { Duplicator } from './duplicator.ts'
 import { FAULT_KINDS, KAFKA_TURN_FAULTS, laneOf, SERVICES, type FaultKind, type Instance, type Lane, type PlannedFault, type Service } from './plan.ts'
 import type { SilentDb, SilentDbTrouble } from './silent-db.ts'
@@ -59,13 +59,10 @@ export interface FaultEvent {
   detail: string
 }
 
-/** Faults that shake a service's consumer group or its broker connections: under way now, or when the last ended. */
-export interface Disturbance {
-  underWay: boolean
-  /** Epoch ms; 0 when none has happened yet. */
-  endedAt: number
-  /** The last one's kind, or the one under way. */
-  what: string | null
+/** The last moment something shook a service's consumer group: what, and when (epoch ms). */
+export interface Shake {
+  at: number
+  what: string
 }
 
 export interface FaultInjector {
@@ -86,10 +83,12 @@ export interface FaultInjector {
   /** Starts again whatever shared component an interrupted fault left stopped. */
   restore(): Promise<void>
   /**
-   * What shakes this service's group or its brokers: Kafka's node and leader faults and its
-   * restarts (every service), kills of its instances, scale-outs and upgrades (every service).
+   * When a Kafka fault last took the service's group coordinator down or moved it (a node fault on
+   * the coordinator's node, a rolling or whole-Kafka restart, a controller failover, a leader move
+   * of its offsets partition): each a pause in consuming of its own. (Its instances' starts and
+   * stops are the supervisor's lastChange.)
    */
-  disturbance(service: Service): Disturbance
+  lastShake(service: Service): Shake | null
 }
 
 /** A stack component that did not start is tried again this often before the run gives up. */
@@ -103,8 +102,8 @@ export function createFaultInjector(deps: {
   probeCommitWindow(service: Service): Promise<number | null>
   /** Whether the service's relay or consumer is at work right now. */
   busy(service: Service): Promise<boolean>
-  /** Cluster mode: the run's event topics and consumer groups (leader moves pick among their partitions). */
-  cluster?: { topics: readonly string[]; groups: readonly string[] }
+  /** Cluster mode: the run's event topics and each service's consumer group (leader moves pick among their partitions). */
+  cluster?: { topics: readonly string[]; groupOf: Record<Service, string> }
   /** The services' proxies to PostgreSQL, when silent-db faults are planned. */
   silentDb?: SilentDb
   /** Rolling upgrades between the builds, when upgrade faults are planned. */
@@ -123,13 +122,13 @@ export function createFaultInjector(deps: {
   let duplicatedMessages = 0
   let killsInCommitWindow = 0
   let lastEndedAt = 0
-  let scaledOut = false
   /** Shared components stopped and not yet started again, with how to start them. */
   const down = new Map<string, () => Promise<void>>()
   const troubles: FaultTrouble[] = []
   /** The shared components' faults, when each ran: a stall during a node fault may be theirs. */
   const outages: Outage[] = []
-  const disturbances = new Map<Service, { underWay: number; endedAt: number; what: string | null }>(SERVICES.map((s) => [s, { underWay: 0, endedAt: 0, what: null }]))
+  const shakes = new Map<Service, Shake>()
+  const shook = (services: readonly Service[], what: string) => { for (const s of services) shakes.set(s, { at: Date.now(), what }) }
   /** Faults that stop Kafka nodes or move leaders take turns (KAFKA_TURN_FAULTS). */
   let kafkaTurn: Promise<unknown> = Promise.resolve()
   const cluster = deps.cluster && createClusterFaults({
@@ -141,7 +140,7 @@ export function createFaultInjector(deps: {
       startNode: async (node) => { await stack.startNode(node); down.delete(`kafka-${node}`) },
     },
     topics: deps.cluster.topics,
-    groups: deps.cluster.groups,
+    groups: Object.values(deps.cluster.groupOf),
     untilBusy: () => untilBusy(SERVICES),
     trouble: (t) => troubles.push(t),
     log,
@@ -163,8 +162,7 @@ export function createFaultInjector(deps: {
     const began = Date.now()
     const http = deps.httpTally()
     let detail: string | null
-    const shaken = shakes(fault).map((s) => disturbances.get(s)!)
-    for (const d of shaken) { d.underWay++; d.what = fault.kind }
+    const coordinatorsBefore = KAFKA_TURN_FAULTS.has(fault.kind) ? await coordinatorsNow() : null
     try {
       detail = await execute(fault)
     } catch (err) {
@@ -174,10 +172,9 @@ export function createFaultInjector(deps: {
       // A node it stopped is started now, before the next fault takes another one down.
       for (const [what, start] of down) if (what.startsWith('kafka-')) await startAgain(what, start).catch((e: unknown) => log(`${what}: left down: ${String(e)}`))
       return
-    } finally {
-      for (const d of shaken) { d.underWay--; d.endedAt = Date.now() }
     }
     if (detail === null) return
+    if (KAFKA_TURN_FAULTS.has(fault.kind)) shook(coordinatorShaken(fault, detail, coordinatorsBefore), fault.kind)
     if (isNodeFault(fault.kind)) detail += await flowDuring(fault.kind, began, http, unhealthyAtStart)
     counts[fault.kind]++
     lastEndedAt = Date.now()
@@ -208,9 +205,19 @@ export function createFaultInjector(deps: {
     return moved
   }
 
-  function shakes(fault: PlannedFault): readonly Service[] {
-    if (KAFKA_TURN_FAULTS.has(fault.kind) || fault.kind === 'scaleout' || fault.kind === 'upgrade') return SERVICES
-    return fault.kind === 'kill' ? [fault.service] : []
+  /** Each service's group coordinator (its offsets partition and that partition's leader), or null when unknown (one node, metadata away). */
+  async function coordinatorsNow(): Promise<Map<Service, Coordinator> | null> {
+    if (!deps.cluster) return null
+    const parts = await stack.partitions().catch(() => null)
+    return parts && coordinatorsOf(parts, deps.cluster.groupOf)
+  }
+
+  /** The services whose coordinator the Kafka fault took down or moved; every service when that cannot be told. */
+  function coordinatorShaken(fault: PlannedFault, detail: string, before: Map<Service, Coordinator> | null): readonly Service[] {
+    if (!before) return SERVICES
+    if (fault.kind === 'broker-kill') return SERVICES.filter((s) => before.get(s)?.node === fault.node)
+    if (fault.kind === 'leader-move') return SERVICES.filter((s) => { const p = before.get(s)?.partition; return p !== undefined && (detail.startsWith(`${p}:`) || detail.startsWith(`${p} `)) })
+    return SERVICES
   }
 
   /** Runs a shared component's fault, remembering when it was under way (see flowDuring). */
@@ -232,16 +239,20 @@ export function createFaultInjector(deps: {
         if (!supervisor.isUp(service, instance)) return null
         if (silenced(service, instance)) return null
         const busy = await untilBusy([service])
-        if (silenced(service, instance)) return null
-        if (!(await supervisor.kill(service, instance))) return null
-        const alone = !supervisor.isUp(service, instance === 1 ? 2 : 1)
-        const beyond = alone ? await deps.probeCommitWindow(service).catch(() => null) : null
-        if (beyond) killsInCommitWindow++
-        await sleep(fault.downSeconds * 1000)
-        const restartedAt = Date.now()
-        const back = instance === 1 || scaledOut ? await supervisor.start(service, instance) : null
-        const restart = back === null ? '' : back ? `, answering again ${((Date.now() - restartedAt) / 1000).toFixed(1)}s later` : ', not answering after its restart'
-        return `kill -9 ${service}#${instance}${busy ? ' while busy' : ''}${beyond === null ? '' : `, ${beyond} handled but uncommitted`}, down ${fault.downSeconds.toFixed(1)}s${restart}`
+        // Alone on the instance: an upgrade restarting it finishes first, or waits for the restart.
+        return supervisor.exclusive(service, instance, async () => {
+          if (silenced(service, instance)) return null
+          if (!(await supervisor.kill(service, instance))) return null
+          const alone = !supervisor.isUp(service, instance === 1 ? 2 : 1)
+          const beyond = alone ? await deps.probeCommitWindow(service).catch(() => null) : null
+          if (beyond) killsInCommitWindow++
+          await sleep(fault.downSeconds * 1000)
+          const restartedAt = Date.now()
+          // A second instance whose scale-out window or upgrade surge ended meanwhile stays down.
+          const back = supervisor.isDesired(service, instance) ? await supervisor.start(service, instance) : null
+          const restart = back === null ? '' : back ? `, answering again ${((Date.now() - restartedAt) / 1000).toFixed(1)}s later` : ', not answering after its restart'
+          return `kill -9 ${service}#${instance}${busy ? ' while busy' : ''}${beyond === null ? '' : `, ${beyond} handled but uncommitted`}, down ${fault.downSeconds.toFixed(1)}s${restart}`
+        })
       }
       case 'dup': {
         const sent = await duplicator.inject(fault.messages)
@@ -250,11 +261,9 @@ export function createFaultInjector(deps: {
         return `re-produced ${sent} message(s)`
       }
       case 'scaleout': {
-        scaledOut = true
         await Promise.all(SERVICES.map((s) => supervisor.start(s, 2)))
         await sleep(fault.forSeconds * 1000)
-        scaledOut = false
-        await Promise.all(SERVICES.map((s) => supervisor.stop(s, 2)))
+        await Promise.all(SERVICES.map((s) => supervisor.exclusive(s, 2, () => supervisor.stop(s, 2))))
         return `second instance of every service for ${fault.forSeconds}s`
       }
       case 'kafka': {
@@ -359,9 +368,8 @@ export function createFaultInjector(deps: {
     async restore() {
       for (const [what, start] of down) await startAgain(what, start)
     },
-    disturbance(service) {
-      const d = disturbances.get(service)!
-      return { underWay: d.underWay > 0, endedAt: d.endedAt, what: d.what }
+    lastShake(service) {
+      return shakes.get(service) ?? null
     },
     counts,
     events,

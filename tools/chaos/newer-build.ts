@@ -8,10 +8,14 @@ export const NEWER_BUILD_PATCH = 'tools/chaos/fixtures/newer-build.patch'
 
 /** What the fixture's newer build changes, as the run's verdict checks it (upgrade-verdict.ts). */
 export const NEWER_BUILD = {
-  /** The event that gains an optional field, and the field. */
-  evolved: { type: 'StockReserved', field: 'warehouse' },
+  /**
+   * The event that gains an optional field, and the field. Named as a fixture's, because the
+   * newer build registers its schemas on the stack's registry like any build (subjects are not
+   * per run): no real change to the product will collide with them.
+   */
+  evolved: { type: 'StockReserved', field: 'chaosWarehouse' },
   /** The new event type on the same topic, emitted beside it. */
-  added: 'WarehouseAssigned',
+  added: 'ChaosWarehouseAssigned',
   /** Its producer and the consumer that logs what it saw of both. */
   producer: 'stock-service',
   consumer: 'order-service',

@@ -8,7 +8,7 @@ import { createApi } from './api.ts'
 import { probeCommitWindow } from './commit-window.ts'
 import { consumersOf } from './consumers.ts'
 import { createDuplicator } from './duplicator.ts'
-import { createFaultInjector, type Flow } from './faults.ts'
+import { createFaultInjector, type Flow, type Shake } from './faults.ts'
 import { checkInvariants, TERMINAL_STATUSES } from './invariants.ts'
 import { consumerLag, reconnectingOffsetsAdmin } from './kafka-state.ts'
 import { createLoad } from './load.ts'
@@ -76,6 +76,9 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
     ...(plan.some((f) => KAFKA_NODE_FAULTS.has(f.kind)) || profile.brokerOutageSeconds > 0 ? ['kafka' as const] : []),
     ...(plan.some((f) => f.kind === 'registry') ? ['registry' as const] : []),
   ])
+  // A rolling upgrade runs the fixture's newer build beside this checkout's (upgrade.ts); built
+  // before the run takes anything, so that a patch that no longer applies leaves nothing behind.
+  const newer = plan.some((f) => f.kind === 'upgrade') ? prepareNewerBuild(root, runId, say) : undefined
   const ports = {} as Record<Service, Record<Instance, number>>
   for (const s of SERVICES) ports[s] = { 1: await freePort(PREFERRED_PORTS[s][1]), 2: await freePort(PREFERRED_PORTS[s][2]) }
   const kafka = createKafka({ clientId: `chaos-${runId}`, brokers: options.brokers }, silentLogger)
@@ -91,7 +94,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
         topicsOf: (s) => consumers[s].topics,
         portOf: (s, i) => ports[s][i], runId, trouble: (t) => faults.troubles.push(t), log: note,
         startedAt: (s, i) => supervisor.startedAt(s, i),
-        disturbance: (s) => faults.disturbance(s),
+        lastShake: (s) => latest(supervisor.lastChange(s), faults.lastShake(s)),
       })
     : undefined
 
@@ -105,8 +108,6 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       ...(s === 'stock-service' ? { FULFILMENT_DELAY_MS } : {}),
     }),
   })
-  // A rolling upgrade runs the fixture's newer build beside this checkout's (upgrade.ts).
-  const newer = plan.some((f) => f.kind === 'upgrade') ? prepareNewerBuild(root, runId, say) : undefined
   const upgrader = newer && createUpgrader({
     supervisor, builds: { older: root, newer: newer.root }, dwellSeconds: profile.upgrades.dwellSeconds, log: note,
     ...(silentDb ? { isSilenced: (s: Service, i: Instance) => silentDb.isSilenced(s, i) } : {}),
@@ -131,7 +132,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       recentInbox: async () => (await resources.dbs[service].raw(RECENT_INBOX_SQL, [resources.groups[service]])).rows,
     }),
     busy: async (service) => (await resources.dbs[service].raw(BUSY_SQL, [resources.groups[service]])).rows[0]?.busy === true,
-    ...(cluster ? { cluster: { topics: resources.eventTopics, groups: Object.values(resources.groups) } } : {}),
+    ...(cluster ? { cluster: { topics: resources.eventTopics, groupOf: resources.groups } } : {}),
     ...(silentDb ? { silentDb } : {}),
     ...(upgrader ? { upgrader } : {}),
     flowSince: async (since) => {
@@ -264,3 +265,5 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
     if (!options.keep) newer?.remove()
   }
 }
+
+const latest = (a: Shake | null, b: Shake | null): Shake | null => (!a ? b : !b ? a : a.at >= b.at ? a : b)

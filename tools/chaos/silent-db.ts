@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { OffsetsAdmin } from '@choreo/messaging'
 import { startTcpProxy, type TcpProxy } from '@choreo/testkit'
-import type { Disturbance } from './faults.ts'
+import type { Shake } from './faults.ts'
 import { committedOffsets } from './kafka-state.ts'
 import { SERVICES, type Instance, type Service } from './plan.ts'
 import type { Db } from './run-resources.ts'
@@ -68,8 +68,8 @@ export async function createSilentDb(deps: {
   portOf(service: Service, instance: Instance): number
   /** When the instance's current process started: another fault may kill and restart it meanwhile. */
   startedAt(service: Service, instance: Instance): number
-  /** Other faults that shake the service's group or brokers (faults.ts): they restart the stall clock. */
-  disturbance?(service: Service): Disturbance
+  /** The last moment something else shook the service's consumer group (a sibling's restart, its coordinator's node down): it restarts the stall clock. */
+  lastShake?(service: Service): Shake | null
   runId: string
   trouble(t: SilentDbTrouble): void
   log(message: string): void
@@ -185,8 +185,9 @@ export async function createSilentDb(deps: {
       if (state.databaseUp) {
         movedAt ??= Date.now()
         if (state.remaining < least) { least = state.remaining; movedAt = Date.now() }
-        const restarted = stallClockFrom(movedAt, deps.disturbance?.(service), Date.now())
-        if (restarted !== movedAt) { movedAt = restarted; shakenBy.add(deps.disturbance?.(service).what ?? 'another fault') }
+        const shake = deps.lastShake?.(service) ?? null
+        const restarted = stallClockFrom(movedAt, shake)
+        if (restarted !== movedAt) { movedAt = restarted; shakenBy.add(shake?.what ?? 'another fault') }
       }
       if (movedAt === undefined && elapsed > RECOVERY_LIMIT_MS) break
       if (movedAt !== undefined && Date.now() - movedAt > STALL_LIMIT_MS) { missing.push(`no progress for ${STALL_LIMIT_MS / 1000}s`); break }
@@ -208,14 +209,12 @@ export async function createSilentDb(deps: {
 
 /**
  * Where the stall clock runs from: progress (or the database answering again) restarts it, and so
- * does another fault that shakes the service's group or its brokers (a node killed, leaders moved,
- * a sibling instance killed: each pauses consumption by itself). While one is under way the clock
- * stands; when it ends, the 90 s start again. OVERALL_LIMIT_MS still bounds the whole recovery.
+ * does anything else that shakes the service's consumer group (a sibling instance started or
+ * killed, the group's coordinator on a node taken down or moved): each is a pause in consuming of
+ * its own, and 90 s start from it. OVERALL_LIMIT_MS still bounds the whole recovery.
  */
-export function stallClockFrom(movedAt: number, disturbance: Disturbance | undefined, now: number): number {
-  if (!disturbance) return movedAt
-  if (disturbance.underWay) return now
-  return Math.max(movedAt, disturbance.endedAt)
+export function stallClockFrom(movedAt: number, shake: Shake | null): number {
+  return shake ? Math.max(movedAt, shake.at) : movedAt
 }
 
 async function retrying<T>(call: () => Promise<T>, forMs: number): Promise<T> {

@@ -20,7 +20,7 @@ const STOP_TIMEOUT_MS = 20_000
 export interface Supervisor {
   /** Starts the instance (if it is not running) and waits until it answers HTTP; false on time-out. */
   start(service: Service, instance: Instance): Promise<boolean>
-  /** kill -9; false when the instance was not running. It stays down until start(). */
+  /** kill -9; false when the instance was not running. It stays down until start(), and stays desired. */
   kill(service: Service, instance: Instance): Promise<boolean>
   /** SIGTERM: the graceful shutdown a scale-in does. */
   stop(service: Service, instance: Instance): Promise<void>
@@ -29,10 +29,20 @@ export interface Supervisor {
   isUp(service: Service, instance: Instance): boolean
   /** Whether the instance is meant to be up: started and not since killed or stopped. */
   isWanted(service: Service, instance: Instance): boolean
+  /** Whether the run means the instance to exist: started and not stopped since (a kill leaves it desired, to be started again). */
+  isDesired(service: Service, instance: Instance): boolean
+  /**
+   * Runs `op` alone on the instance: a kill fault and an upgrade's restart of the same instance
+   * take turns, so that neither undoes the other halfway (a kill's downtime cut short by the
+   * upgrade's start, an upgrade's graceful stop turned into a kill).
+   */
+  exclusive<T>(service: Service, instance: Instance, op: () => Promise<T>): Promise<T>
   /** Instances meant to be up (`order-service#1`) whose /health does not answer 200 right now. */
   unhealthy(): Promise<string[]>
   /** When the instance's current process was started (0: never). */
   startedAt(service: Service, instance: Instance): number
+  /** When a process of the service last started or ended, whatever the cause (0: never): its group rebalanced then. */
+  lastChange(service: Service): { at: number; what: string } | null
   /** Which checkout the instance's next process runs from (the run's root until set): a running one is not restarted. */
   setBuild(service: Service, instance: Instance, root: string): void
   /** The checkout the instance's current (or next) process runs from. */
@@ -48,6 +58,10 @@ interface Slot {
   child: ChildProcess | null
   /** Whether the instance should be running: an exit while wanted is a crash, and is restarted. */
   wanted: boolean
+  /** Started and not stopped since: a killed instance is still desired (its fault starts it again). */
+  desired: boolean
+  /** The tail of the instance's exclusive operations. */
+  turn: Promise<unknown>
   startedAt: number
   /** The checkout it runs from: the run's root, or another build (upgrade.ts). */
   build: string
@@ -70,6 +84,8 @@ export function createSupervisor(deps: {
   log(message: string): void
 }): Supervisor {
   const slots = new Map<string, Slot>()
+  const changes = new Map<Service, { at: number; what: string }>()
+  const changed = (service: Service, what: string) => changes.set(service, { at: Date.now(), what })
   let crashes = 0
   const keyOf = (service: Service, instance: Instance) => `${service}-${instance}`
 
@@ -77,7 +93,7 @@ export function createSupervisor(deps: {
     const key = keyOf(service, instance)
     let slot = slots.get(key)
     if (!slot) {
-      slot = { service, instance, child: null, wanted: false, startedAt: 0, build: deps.root, inARow: 0, exited: Promise.resolve() }
+      slot = { service, instance, child: null, wanted: false, desired: false, turn: Promise.resolve(), startedAt: 0, build: deps.root, inARow: 0, exited: Promise.resolve() }
       slots.set(key, slot)
     }
     return slot
@@ -94,9 +110,11 @@ export function createSupervisor(deps: {
     closeSync(logFd)
     slot.child = child
     slot.startedAt = Date.now()
+    changed(service, `${keyOf(service, instance)} started`)
     slot.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         if (slot.child === child) slot.child = null
+        changed(service, `${keyOf(service, instance)} ended`)
         resolve()
         if (!slot.wanted) return
         crashes++
@@ -135,6 +153,7 @@ export function createSupervisor(deps: {
     async start(service, instance) {
       const slot = slotOf(service, instance)
       slot.wanted = true
+      slot.desired = true
       if (!slot.child) launch(slot)
       const port = deps.portOf(service, instance)
       const deadline = Date.now() + READY_TIMEOUT_MS
@@ -149,8 +168,9 @@ export function createSupervisor(deps: {
 
     async kill(service, instance) {
       const slot = slotOf(service, instance)
-      slot.wanted = false
+      // Not running (crashed, and its crash-loop restart pending): left to that restart.
       if (!slot.child) return false
+      slot.wanted = false
       slot.child.kill('SIGKILL')
       await slot.exited
       return true
@@ -159,6 +179,7 @@ export function createSupervisor(deps: {
     async stop(service, instance) {
       const slot = slotOf(service, instance)
       slot.wanted = false
+      slot.desired = false
       const child = slot.child
       if (!child) return
       child.kill('SIGTERM')
@@ -179,6 +200,17 @@ export function createSupervisor(deps: {
       return Boolean(slots.get(keyOf(service, instance))?.wanted)
     },
 
+    isDesired(service, instance) {
+      return Boolean(slots.get(keyOf(service, instance))?.desired)
+    },
+
+    exclusive(service, instance, op) {
+      const slot = slotOf(service, instance)
+      const run = slot.turn.then(op, op)
+      slot.turn = run.catch(() => {})
+      return run
+    },
+
     async unhealthy() {
       const wanted = [...slots.values()].filter((slot) => slot.wanted)
       const answers = await Promise.all(wanted.map((slot) => healthy(deps.portOf(slot.service, slot.instance))))
@@ -187,6 +219,10 @@ export function createSupervisor(deps: {
 
     startedAt(service, instance) {
       return slots.get(keyOf(service, instance))?.startedAt ?? 0
+    },
+
+    lastChange(service) {
+      return changes.get(service) ?? null
     },
 
     setBuild(service, instance, root) {

@@ -11,7 +11,7 @@ describe('rolling upgrade verdict', () => {
       written: [written('e1', null), written('e2'), written('e3', 'WH-3')],
       onTopic: [{ eventId: 'e1', field: null }, { eventId: 'e2', field: 'WH-1' }, { eventId: 'e2', field: 'WH-1' }, { eventId: 'e3', field: 'WH-3' }],
       added: [{ eventId: 'a2' }, { eventId: 'a3' }],
-      seen: [seen('StockReserved', 'e1', null), seen('StockReserved', 'e2'), seen('StockReserved', 'e2'), seen('WarehouseAssigned', 'a3')],
+      seen: [seen('StockReserved', 'e1', null), seen('StockReserved', 'e2'), seen('StockReserved', 'e2'), seen('ChaosWarehouseAssigned', 'a3')],
     })
     expect(v.troubles).toEqual([])
     expect(v).toMatchObject({ newerEvents: 2, addedEvents: 2, seenByNewer: { evolved: 1, added: 1 } })
@@ -22,7 +22,7 @@ describe('rolling upgrade verdict', () => {
       written: [written('e2'), written('e3')],
       onTopic: [{ eventId: 'e2', field: null }, { eventId: 'e3', field: 'WH-1' }],
       added: [{ eventId: 'a2' }],
-      seen: [seen('StockReserved', 'e3'), seen('WarehouseAssigned', 'a2')],
+      seen: [seen('StockReserved', 'e3'), seen('ChaosWarehouseAssigned', 'a2')],
     })
     expect(v.troubles).toEqual([expect.objectContaining({ rule: 'upgrade-field-lost', detail: expect.stringContaining('the topic has null') })])
   })
@@ -30,15 +30,15 @@ describe('rolling upgrade verdict', () => {
   it('calls a newer consumer that read a newer event without the field lost', () => {
     const v = judgeUpgrade({
       written: [written('e2')], onTopic: [{ eventId: 'e2', field: 'WH-1' }], added: [{ eventId: 'a2' }],
-      seen: [seen('StockReserved', 'e2', null), seen('WarehouseAssigned', 'a2')],
+      seen: [seen('StockReserved', 'e2', null), seen('ChaosWarehouseAssigned', 'a2')],
     })
-    expect(v.troubles).toEqual([expect.objectContaining({ rule: 'upgrade-field-lost', detail: expect.stringContaining('read warehouse=null') })])
+    expect(v.troubles).toEqual([expect.objectContaining({ rule: 'upgrade-field-lost', detail: expect.stringContaining('read chaosWarehouse=null') })])
   })
 
   it('calls an upgrade that never mixed the builds not exercised, naming what is missing', () => {
     const v = judgeUpgrade({ written: [written('e1', null)], onTopic: [{ eventId: 'e1', field: null }], added: [], seen: [seen('StockReserved', 'e1', null)] })
     expect(rules(v)).toEqual(['upgrade-not-exercised'])
     expect(v.troubles[0]!.detail).toContain('no StockReserved written by the newer build')
-    expect(v.troubles[0]!.detail).toContain('no WarehouseAssigned handled by a newer order-service')
+    expect(v.troubles[0]!.detail).toContain('no ChaosWarehouseAssigned handled by a newer order-service')
   })
 })

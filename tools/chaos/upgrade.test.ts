@@ -11,6 +11,9 @@ function fakeSupervisor(wanted: Set<string>) {
   const supervisor = {
     isUp: (s: Service, i: Instance) => wanted.has(key(s, i)),
     isWanted: (s: Service, i: Instance) => wanted.has(key(s, i)),
+    isDesired: (s: Service, i: Instance) => wanted.has(key(s, i)),
+    exclusive: <T>(_s: Service, _i: Instance, op: () => Promise<T>) => op(),
+    lastChange: () => null,
     setBuild(s: Service, i: Instance, root: string) { builds.set(key(s, i), root) },
     buildOf: (s: Service, i: Instance) => builds.get(key(s, i)) ?? '/old',
     async start(s: Service, i: Instance) { wanted.add(key(s, i)); log.push(`start ${key(s, i)} on ${builds.get(key(s, i)) ?? '/old'}`); return true },

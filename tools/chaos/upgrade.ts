@@ -31,28 +31,36 @@ export function createUpgrader(deps: {
 }): Upgrader {
   const { supervisor, builds, log } = deps
 
-  async function untilNotSilenced(service: Service, instance: Instance): Promise<void> {
+  /** Whether the instance's silence ended (or there was none) within SILENCE_WAIT_MS. */
+  async function untilNotSilenced(service: Service, instance: Instance): Promise<boolean> {
     const deadline = Date.now() + SILENCE_WAIT_MS
-    if (!deps.isSilenced?.(service, instance)) return
+    if (!deps.isSilenced?.(service, instance)) return true
     log(`upgrade: ${service}#${instance} waits: its database connections are silenced`)
     while (deps.isSilenced(service, instance) && Date.now() < deadline) await sleep(SILENCE_POLL_MS)
+    return !deps.isSilenced(service, instance)
   }
 
-  /** Restarts one instance on the build, if it is meant to be up; 'down' when a fault has it down. */
+  /**
+   * Restarts one instance on the build, alone on it (a kill of it waits, or is waited for); one a
+   * fault has down is left to the fault, whose start runs the build. One still silenced is left on
+   * its build: restarting it would end the silence whose recovery silent-db is measuring.
+   */
   async function replace(service: Service, instance: Instance, root: string): Promise<string> {
-    await untilNotSilenced(service, instance)
-    supervisor.setBuild(service, instance, root)
-    if (!supervisor.isWanted(service, instance)) return `#${instance} down (starts on it)`
-    const from = Date.now()
-    await supervisor.stop(service, instance)
-    const back = await supervisor.start(service, instance)
-    return `#${instance} ${back ? `back in ${((Date.now() - from) / 1000).toFixed(1)}s` : 'not answering'}`
+    if (!(await untilNotSilenced(service, instance))) return `#${instance} left on its build (still silenced after ${SILENCE_WAIT_MS / 1000}s)`
+    return supervisor.exclusive(service, instance, async () => {
+      supervisor.setBuild(service, instance, root)
+      if (!supervisor.isWanted(service, instance)) return `#${instance} down (starts on it)`
+      const from = Date.now()
+      await supervisor.stop(service, instance)
+      const back = await supervisor.start(service, instance)
+      return `#${instance} ${back ? `back in ${((Date.now() - from) / 1000).toFixed(1)}s` : 'not answering'}`
+    })
   }
 
   async function roll(service: Service, to: Build): Promise<string> {
     const root = builds[to]
     const steps: string[] = []
-    const surge = !supervisor.isWanted(service, 2)
+    const surge = !supervisor.isDesired(service, 2)
     if (surge) {
       supervisor.setBuild(service, 2, root)
       steps.push(`#2 ${(await supervisor.start(service, 2)) ? 'started' : 'not answering'}`)
@@ -62,7 +70,7 @@ export function createUpgrader(deps: {
     await sleep(deps.dwellSeconds * 1000)
     steps.push(await replace(service, 1, root))
     if (surge) {
-      await supervisor.stop(service, 2)
+      await supervisor.exclusive(service, 2, () => supervisor.stop(service, 2))
       steps.push('#2 stopped')
     }
     return `${service} ${steps.join(', ')}`
