@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { Type } from 'typebox'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import {
-  callerOf, ErrorBody, Forbidden, IdempotencyKeyHeaders, idempotencyKeyOf, idempotencyKeyReused, mayActFor, NotFound,
+  ErrorBody, IdempotencyKeyHeaders, idempotencyKeyOf, idempotencyKeyReused, NotFound,
 } from '@choreo/platform'
 import { moneyOf } from '../../money.ts'
 import { creditBalance, findCustomer } from '../../repositories/customers.ts'
@@ -19,24 +19,24 @@ const DepositBody = Type.Object({
 }, { additionalProperties: false })
 
 /**
- * Deposits into a customer's balance, made safe to retry by an idempotency key. A customer
- * deposits into their own account; into anyone's takes an admin.
+ * Deposits into a customer's balance, made safe to retry by an idempotency key. Only the back
+ * office (the admin role) credits an account: money comes from outside the system (a transfer
+ * received, a goodwill credit), and no customer can raise their own balance by asking. A
+ * customer sees their balance and its history (customers routes).
  */
 export const depositRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/customers/:customerId/deposits', {
-    config: { access: 'authenticated' },
+    config: { access: 'admin' },
     schema: {
-      summary: 'Deposit money into a customer balance (your own; an admin into anyone\'s)',
+      summary: 'Credit money to a customer balance (the back office: admin role)',
       params: CustomerParams,
       headers: IdempotencyKeyHeaders,
       body: NewDeposit,
-      response: { 201: DepositBody, 400: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+      response: { 201: DepositBody, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
     },
   }, async (request, reply) => {
     const key = idempotencyKeyOf(request.headers)
     const { customerId } = request.params
-    // Decided before anything is looked up, so the answer says nothing about whether the account exists.
-    if (!mayActFor(callerOf(request), customerId)) throw new Forbidden('a deposit into another customer\'s account needs the admin role', 'role', 'customerId')
     const { amount } = request.body
     const result = await app.db.transaction(async (trx) => {
       const customer = await findCustomer(trx, customerId)
