@@ -44,6 +44,12 @@ export class BadRequest extends DomainError {
 }
 
 /** No valid bearer token: `rule` says which way it failed (token-missing, token-expired, token-invalid). */
+export class UnsupportedMediaType extends DomainError {
+  constructor(message: string, rule: string) {
+    super(415, 'unsupported_media_type', message, { field: 'content-type', rule })
+  }
+}
+
 export class Unauthorized extends DomainError {
   constructor(message: string, rule: string) {
     super(401, 'unauthorized', message, { rule })

@@ -8,6 +8,8 @@ import { coerceIntegerParameters } from './coerce-integers.ts'
 import { classify } from '@choreo/messaging'
 import { DomainError } from './errors.ts'
 import { requireIdempotencyKeyInDocs } from './idempotency-key.ts'
+import { strictJsonBodies } from './json-body.ts'
+import { redactingLogger } from './log-redaction.ts'
 import { registerRateLimit } from './rate-limit.ts'
 
 /** Bodies beyond this are refused with 413 before they are parsed. */
@@ -29,7 +31,7 @@ export interface HttpOptions {
  */
 export async function createHttp(options: HttpOptions) {
   const app = Fastify({
-    logger: options.logger,
+    logger: redactingLogger(options.logger),
     bodyLimit: BODY_LIMIT_BYTES,
     // onReady waits for the consumer to join its group, which after a kill -9 waits out the dead
     // member's 30 s session: longer than Fastify's default 10 s, which made restarts crash-loop.
@@ -42,6 +44,7 @@ export async function createHttp(options: HttpOptions) {
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addHook('preValidation', coerceIntegerParameters)
+  strictJsonBodies(app)
   await app.register(swagger, {
     openapi: {
       info: { title: options.service, version: options.version ?? '1.0.0' },

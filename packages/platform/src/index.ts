@@ -1,7 +1,7 @@
 export { loadConfig, baseConfigSchema, brokersOf, kafkaSaslOf, ConfigError, type KafkaSaslConfig } from './config.ts'
 export { createDb, databaseReachable, type DbOptions } from './db.ts'
 export { migrate } from './migrate.ts'
-export { DomainError, NotFound, Conflict, Unprocessable, BadRequest, Unauthorized, Forbidden, TooManyRequests } from './errors.ts'
+export { DomainError, NotFound, Conflict, Unprocessable, BadRequest, Unauthorized, Forbidden, TooManyRequests, UnsupportedMediaType } from './errors.ts'
 export { createHttp, BODY_LIMIT_BYTES, type HttpApp, type HttpOptions } from './http.ts'
 export { serve } from './lifecycle.ts'
 export { attachService, type ServiceConfig, type ServiceParts } from './service.ts'
