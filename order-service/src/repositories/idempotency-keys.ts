@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 
 export interface IdempotencyKey {
@@ -19,6 +20,26 @@ export class IdempotencyKeyTaken extends Error {
     super(`idempotency key ${key} is taken`)
     this.name = 'IdempotencyKeyTaken'
   }
+}
+
+/**
+ * The key as stored: the caller's key within its customer's scope (the customer an order is for,
+ * whoever asks: the customer or an admin acting for them), so one customer's key never answers,
+ * blocks or reveals another's. A digest: 64 hex characters whatever the lengths of the two, with
+ * a prefix that no key written before keys were scoped has (those are looked up by findUnscopedKey).
+ */
+export function scopedKey(customerId: string, key: string): string {
+  return `c1:${createHash('sha256').update(customerId).update('\n').update(key).digest('hex')}`
+}
+
+/**
+ * A key written before keys were scoped (raw, global), if it was this customer's: a retry that
+ * spans the upgrade still replays. Read for one release, like the outbox's rows without bytes.
+ */
+export async function findUnscopedKey(db: Knex | Knex.Transaction, key: string, customerId: string): Promise<IdempotencyKey | undefined> {
+  const row = await db<KeyRow>('idempotency_keys as k').join('orders as o', 'o.order_id', 'k.order_id')
+    .where({ 'k.key': key, 'o.customer_id': customerId }).first('k.key', 'k.request_hash', 'k.order_id')
+  return row ? { key: row.key, requestHash: row.request_hash, orderId: row.order_id } : undefined
 }
 
 export async function findKey(db: Knex | Knex.Transaction, key: string): Promise<IdempotencyKey | undefined> {

@@ -4,9 +4,9 @@ import type { Cause, Messaging } from '@choreo/messaging'
 import { Conflict, mayActFor, NotFound, type Caller } from '@choreo/platform'
 import { requestHash } from '../../domain/request-hash.ts'
 import { cancelDecision } from '../../domain/status.ts'
-import { findKey, IdempotencyKeyTaken, insertKey } from '../../repositories/idempotency-keys.ts'
+import { findKey, findUnscopedKey, IdempotencyKeyTaken, insertKey, scopedKey } from '../../repositories/idempotency-keys.ts'
 import { appendHistory } from '../../repositories/order-history.ts'
-import { lockOrder, updateOrder } from '../../repositories/orders.ts'
+import { findOrder, lockOrder, updateOrder } from '../../repositories/orders.ts'
 import { assertSameRequest } from './key-reuse.ts'
 
 export const DEFAULT_CANCEL_REASON = 'requested by customer'
@@ -14,9 +14,10 @@ export const DEFAULT_CANCEL_REASON = 'requested by customer'
 /**
  * Accepts a cancellation: CANCELLING, and OrderCancellationRequested tells stock and payment
  * what to compensate (its stage). Asking again while it is in progress changes nothing. The
- * idempotency key is recorded with every 202 (accepted or already in progress) and bound to the
- * caller and the request, so a retry is answered the same and the key cannot be reused for
- * another request; a refusal (409) records nothing. Another customer's order is not found.
+ * idempotency key is recorded with every 202 (accepted or already in progress), in the order's
+ * customer's scope (scopedKey) and bound to the caller and the request, so a retry is answered the
+ * same and the key cannot be reused for another request; a refusal (409) records nothing. Another
+ * customer's order is not found.
  */
 export async function cancelOrder(
   deps: { db: Knex; messaging: Messaging },
@@ -25,8 +26,12 @@ export async function cancelOrder(
 ): Promise<void> {
   const { caller, key, orderId, reason } = request
   const hash = requestHash({ request: 'cancel', orderId, reason, caller: caller.sub })
-  const earlier = await findKey(deps.db, key)
-  if (earlier) return assertSameRequest(earlier, hash)
+  // Whose key it is: the order's customer's, whoever asks. Not the caller's order: not found.
+  const owner = (await findOrder(deps.db, orderId))?.customerId
+  if (owner === undefined || !mayActFor(caller, owner)) throw new NotFound('order', orderId, 'orderId')
+  const scoped = scopedKey(owner, key)
+  const earlier = (await findKey(deps.db, scoped)) ?? (await findUnscopedKey(deps.db, key, owner))
+  if (earlier) return assertSameRequest(earlier, hash, key)
   try {
     await deps.messaging.transaction(async (trx) => {
       const order = await lockOrder(trx, orderId)
@@ -36,7 +41,7 @@ export async function cancelOrder(
       if (decision === 'already-terminal') throw new Conflict(`order ${orderId} is already ${order.status}`, 'already-terminal')
       const at = new Date()
       // After the order's lock: a concurrent request with this key waits here, then replays.
-      await insertKey(trx, { key, requestHash: hash, orderId }, at)
+      await insertKey(trx, { key: scoped, requestHash: hash, orderId }, at)
       if (decision === 'in-progress') return
       const why = reason ?? DEFAULT_CANCEL_REASON
       await updateOrder(trx, orderId, { status: 'CANCELLING', reason: why }, at)
@@ -45,8 +50,8 @@ export async function cancelOrder(
     })
   } catch (err) {
     if (!(err instanceof IdempotencyKeyTaken)) throw err
-    const winner = await findKey(deps.db, key)
+    const winner = await findKey(deps.db, scoped)
     if (!winner) throw err
-    assertSameRequest(winner, hash)
+    assertSameRequest(winner, hash, key)
   }
 }

@@ -8,6 +8,7 @@ import { createTestDatabase, createTestTopics, eventually, infra, readTopic, tes
 import { build } from '../../app.ts'
 import { readConfig } from '../../config.ts'
 import type { OrderStatus } from '../../domain/status.ts'
+import { scopedKey } from '../../repositories/idempotency-keys.ts'
 import { updateOrder } from '../../repositories/orders.ts'
 
 // The HTTP API against real PostgreSQL, Kafka and registry: status codes and bodies, and what
@@ -144,6 +145,44 @@ describe('POST /orders', () => {
       expect(res.statusCode).toBe(422)
       expect(res.json()).toMatchObject({ field: 'Idempotency-Key', rule: 'idempotency-key-reuse' })
       expect(await rowCounts()).toEqual(before)
+    })
+
+    it('a key is its customer\'s: another customer\'s identical key places their own order, and neither learns of the other', async () => {
+      const [ada, grace] = [newCustomer(), newCustomer()]
+      const key = randomUUID()
+      const first = await place(orderBody({ customerId: ada }), key)
+      // The same key with another body: not a reuse (422), since it is grace's key, not ada's.
+      const squatted = await place(orderBody({ customerId: grace, items: [{ productId: 'apple', quantity: 9 }] }), key)
+      const retry = await place(orderBody({ customerId: ada }), key)
+      expect([first.statusCode, squatted.statusCode, retry.statusCode]).toEqual([201, 201, 201])
+      expect(squatted.json<{ orderId: string }>().orderId).not.toBe(first.json<{ orderId: string }>().orderId)
+      expect(retry.json()).toEqual(first.json())
+      expect(await db('orders').where({ customer_id: grace })).toHaveLength(1)
+    })
+
+    it('an admin placing for a customer uses that customer\'s keys: the customer\'s retry of it replays', async () => {
+      const customerId = newCustomer()
+      const key = randomUUID()
+      const byAdmin = await place(orderBody({ customerId }), key, admin)
+      const byCustomer = await place(orderBody({ customerId }), key)
+      expect([byAdmin.statusCode, byCustomer.statusCode]).toEqual([201, 201])
+      expect(byCustomer.json()).toEqual(byAdmin.json())
+      expect(await db('orders').where({ customer_id: customerId })).toHaveLength(1)
+    })
+
+    it('a key written before keys were scoped still replays for its own customer, and only for them', async () => {
+      const [ada, grace] = [newCustomer(), newCustomer()]
+      const key = randomUUID()
+      const first = await place(orderBody({ customerId: ada }), key)
+      const orderId = first.json<{ orderId: string }>().orderId
+      // As an earlier release wrote it: the raw key.
+      await db('idempotency_keys').where({ key: scopedKey(ada, key) }).update({ key })
+      const retry = await place(orderBody({ customerId: ada }), key)
+      const other = await place(orderBody({ customerId: grace }), key)
+      expect(retry.json<{ orderId: string }>().orderId).toBe(orderId)
+      expect(other.statusCode).toBe(201)
+      expect(other.json<{ orderId: string }>().orderId).not.toBe(orderId)
+      expect(await db('orders').where({ customer_id: ada })).toHaveLength(1)
     })
 
     it('concurrent requests with the same key place one order', async () => {
@@ -368,6 +407,21 @@ describe('POST /orders/:orderId/cancel', () => {
       expect((await db('orders').where({ order_id: placedId }).first()).status).toBe('PENDING')
     })
 
+    it('is the order\'s customer\'s: two customers cancelling their own orders with one key both succeed, and an admin\'s key is the customer\'s', async () => {
+      const [ada, grace] = [newCustomer(), newCustomer()]
+      const key = randomUUID()
+      const adas = await placed({ customerId: ada })
+      const graces = await placed({ customerId: grace })
+      const byAda = await cancel(adas, { reason: 'mine' }, key, bearer(ada))
+      const byGrace = await cancel(graces, { reason: 'mine too' }, key, bearer(grace))
+      expect([byAda.statusCode, byGrace.statusCode]).toEqual([202, 202])
+      expect(byGrace.json()).toMatchObject({ orderId: graces, status: 'CANCELLING', reason: 'mine too' })
+      // An admin acting for ada with ada's key and another request: a reuse of ada's key.
+      const another = await placed({ customerId: ada })
+      const byAdmin = await cancel(another, { reason: 'ops' }, key, admin)
+      expect(byAdmin.statusCode).toBe(422)
+    })
+
     it('concurrent requests with the same key cancel once', async () => {
       const orderId = await orderIn('STOCK_RESERVED')
       const key = randomUUID()
@@ -375,7 +429,7 @@ describe('POST /orders/:orderId/cancel', () => {
       expect(results.map((r) => r.statusCode)).toEqual([202, 202, 202, 202])
       expect((await outboxOf(orderId)).map((e) => e.event_type)).toEqual(['OrderPlaced', 'OrderCancellationRequested'])
       expect(await db('order_history').where({ order_id: orderId, event: 'OrderCancellationRequested' })).toHaveLength(1)
-      expect(await db('idempotency_keys').where({ key })).toHaveLength(1)
+      expect(await db('idempotency_keys').where({ key: scopedKey('cust-1', key) })).toHaveLength(1)
     })
   })
 

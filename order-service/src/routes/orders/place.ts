@@ -3,7 +3,7 @@ import type { Knex } from 'knex'
 import { newEvent } from '@choreo/contracts'
 import type { Cause, Messaging } from '@choreo/messaging'
 import { requestHash } from '../../domain/request-hash.ts'
-import { findKey, IdempotencyKeyTaken, insertKey, type IdempotencyKey } from '../../repositories/idempotency-keys.ts'
+import { findKey, findUnscopedKey, IdempotencyKeyTaken, insertKey, scopedKey, type IdempotencyKey } from '../../repositories/idempotency-keys.ts'
 import { appendHistory } from '../../repositories/order-history.ts'
 import { insertLines } from '../../repositories/order-lines.ts'
 import { insertOrder } from '../../repositories/orders.ts'
@@ -15,19 +15,22 @@ export const DEFAULT_CURRENCY = 'EUR'
 export type PlaceOrderInput = Required<PlaceOrderBody>
 
 /**
- * Places an order once per idempotency key: the key, the order, its lines, its first history
- * row and OrderPlaced are written in one transaction. The key is claimed first, not looked up:
- * a retry fails on the key's primary key (a concurrent one after waiting for the first to
- * commit), rolls back and gets the order the key placed. A new order, the usual case, costs no
- * lookup. Returns the order id.
+ * Places an order once per idempotency key of its customer (scopedKey): the key, the order, its
+ * lines, its first history row and OrderPlaced are written in one transaction. The key is claimed,
+ * not looked up: a retry fails on the key's primary key (a concurrent one after waiting for the
+ * first to commit), rolls back and gets the order the key placed. A new order, the usual case,
+ * costs one lookup only, of a key from before keys were scoped. Returns the order id.
  */
 export async function placeOrder(deps: { db: Knex; messaging: Messaging }, key: string, input: PlaceOrderInput, cause: Cause): Promise<string> {
   const hash = requestHash(input)
   const orderId = randomUUID()
+  const unscoped = await findUnscopedKey(deps.db, key, input.customerId)
+  if (unscoped) return replay(unscoped, hash, key)
+  const scoped = scopedKey(input.customerId, key)
   try {
     await deps.messaging.transaction(async (trx) => {
       const at = new Date()
-      await insertKey(trx, { key, requestHash: hash, orderId }, at)
+      await insertKey(trx, { key: scoped, requestHash: hash, orderId }, at)
       await insertOrder(trx, { orderId, customerId: input.customerId, currency: input.currency, shippingAddress: input.shippingAddress, createdAt: at })
       await insertLines(trx, orderId, input.items.map((i) => ({ productId: i.productId, quantity: i.quantity, unitPriceAmount: null })))
       await appendHistory(trx, { orderId, status: 'PENDING', event: 'OrderPlaced', eventId: null, reason: null, at })
@@ -36,13 +39,13 @@ export async function placeOrder(deps: { db: Knex; messaging: Messaging }, key: 
     return orderId
   } catch (err) {
     if (!(err instanceof IdempotencyKeyTaken)) throw err
-    const winner = await findKey(deps.db, key)
+    const winner = await findKey(deps.db, scoped)
     if (!winner) throw err
-    return replay(winner, hash)
+    return replay(winner, hash, key)
   }
 }
 
-function replay(existing: IdempotencyKey, hash: string): string {
-  assertSameRequest(existing, hash)
+function replay(existing: IdempotencyKey, hash: string, key: string): string {
+  assertSameRequest(existing, hash, key)
   return existing.orderId
 }
