@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventType } from '@choreo/contracts'
 import { createEventCodec, type EventCodec } from '@choreo/messaging'
 import { eventually, infra, readTopic, testKafka } from '@choreo/testkit'
-import { balanceOf, countRows, eur, newCustomer, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
+import { balanceOf, countRows, eur, newCustomer, orderShipped, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
 
 // Hostile messages on stock.events, through Kafka to the running consumer: what cannot be read
 // goes to the dead-letter topic, a valid event about an order payment-service never charged is a
@@ -17,7 +17,7 @@ let producer: ReturnType<ReturnType<typeof testKafka>['producer']>
 beforeAll(async () => {
   h = await startApp('hostile')
   codec = createEventCodec({ registryUrl: infra().registryUrl })
-  await codec.register(['StockReserved', 'ReservationAdjusted', 'StockReleased'])
+  await codec.register(['StockReserved', 'ReservationAdjusted', 'StockReleased', 'OrderShipped'])
   producer = testKafka().producer()
   await producer.connect()
 })
@@ -67,6 +67,25 @@ describe('hostile events on stock.events', () => {
     expect(await countRows(db, 'order_payments', { order_id: unknownOrder })).toBe(0)
     expect(await countRows(db, 'payments', { order_id: unknownOrder })).toBe(0)
     expect(await countRows(db, 'outbox', { aggregate_id: unknownOrder })).toBe(0)
+  })
+
+  it('refuses a release forged for a shipped order: dead-lettered with its rule, nothing refunded, and goes on', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(4_000))), encoded('OrderShipped', orderShipped(orderId)))
+    await eventually(async () => expect(await countRows(db, 'order_payments', { order_id: orderId })).toBe(1), { timeoutMs: 30_000 })
+    const forged = stockReleased(orderId)
+    const other = await newCustomer(db, eur(1_000))
+
+    await send(encoded('StockReleased', forged), encoded('StockReserved', stockReserved(randomUUID(), other, eur(100))))
+
+    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    expect(await balanceOf(db, customerId)).toBe(6_000)
+    expect(await countRows(db, 'payments', { order_id: orderId, kind: 'REFUND' })).toBe(0)
+    expect(await countRows(db, 'outbox', { aggregate_id: orderId, event_type: 'PaymentRefunded' })).toBe(0)
+    const deadLetters = (await readTopic(`${h.prefix}payment-service.dlt`)).filter((m) => m.key === orderId)
+    expect(deadLetters.map((m) => m.headers['dlt-reason'])).toEqual(['refused: release-after-shipment'])
   })
 
   it('an order charged and refunded: StockReserved replayed after it (the same message, or a new one) charges nothing', async () => {

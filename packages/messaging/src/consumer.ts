@@ -3,7 +3,7 @@ import type { Consumer, Kafka, KafkaMessage, Producer, IHeaders } from 'kafkajs'
 import type { Events, EventType, NewEvent } from '@choreo/contracts'
 import { prefixed, topicOf } from '@choreo/contracts'
 import type { EventCodec, Decoded } from './avro.ts'
-import { UndecodableMessage, UnknownEventType } from './errors.ts'
+import { RefusedEvent, UndecodableMessage, UnknownEventType } from './errors.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
 import type { Dialect } from './dialects/index.ts'
 import { createInbox } from './inbox.ts'
@@ -46,7 +46,7 @@ export interface SagaConsumer {
   stop(): Promise<void>
 }
 
-type Outcome = 'handled' | 'deduplicated' | 'ignored' | 'dead_lettered'
+type Outcome = 'handled' | 'deduplicated' | 'ignored' | 'dead_lettered' | 'refused'
 
 /*
  * Per message: decode through the registry, then in ONE database transaction record
@@ -170,6 +170,10 @@ export function createSagaConsumer(deps: {
         return await react(decoded, at, message.headers)
       } catch (err) {
         if (err instanceof UnknownEventType) return skip(err.recordName, log)
+        if (err instanceof RefusedEvent) {
+          await deadLetter(message, at, `refused: ${err.rule}`, err, log)
+          return 'refused'
+        }
         const kind = err instanceof UndecodableMessage ? 'permanent' : classify(err)
         if (kind === 'permanent') {
           await deadLetter(message, at, reasonOf(err), err, log)
@@ -226,7 +230,7 @@ export function createSagaConsumer(deps: {
             const log = messageLogger(message, at)
             const outcome = await handle(message, at, heartbeat, log)
             metrics?.consumed.inc({ group: options.group, result: outcome })
-            if (outcome !== 'dead_lettered') log.debug({ outcome }, outcome)
+            if (outcome !== 'dead_lettered' && outcome !== 'refused') log.debug({ outcome }, outcome)
             if (outcome === 'handled') onCommitted()
             resolveOffset(message.offset)
             await heartbeat()

@@ -36,3 +36,16 @@ export class UnknownEventType extends MessagingError {
 
 /** The registry did not answer or refused a schema. */
 export class RegistryError extends MessagingError {}
+
+/**
+ * A handler's refusal: the event does not fit what the service knows of its order (a release of
+ * a shipped order, say), so it is a forgery or a bug upstream. Dead-lettered with `refused: <rule>`
+ * as its reason, counted (`consumed{result="refused"}`), never retried, never applied.
+ */
+export class RefusedEvent extends MessagingError {
+  readonly rule: string
+  constructor(rule: string, message: string) {
+    super(message)
+    this.rule = rule
+  }
+}

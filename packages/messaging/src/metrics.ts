@@ -17,7 +17,7 @@ export function createMessagingMetrics(registry: client.Registry, db?: Knex) {
   })
   const consumed = new client.Counter({
     name: 'consumer_messages_total',
-    help: 'Messages consumed, by group and result (handled, deduplicated, ignored, dead_lettered).',
+    help: 'Messages consumed, by group and result (handled, deduplicated, ignored, dead_lettered, refused: dead-lettered because the event does not fit what the service knows).',
     labelNames: ['group', 'result'], registers: [registry],
   })
   const retried = new client.Counter({

@@ -75,3 +75,14 @@ export async function updateOrderPayment(
     updated_at: db.fn.now(),
   })
 }
+
+/** Records that the order shipped; false when payment-service has no such order (it never charged it). */
+export async function markShipped(trx: Knex.Transaction, orderId: string, at: Date): Promise<boolean> {
+  return (await trx('order_payments').where({ order_id: orderId }).whereNull('shipped_at').update({ shipped_at: at, updated_at: trx.fn.now() })) > 0
+}
+
+/** Whether the order shipped (its OrderShipped handled here). */
+export async function isShipped(db: Knex | Knex.Transaction, orderId: string): Promise<boolean> {
+  const row = await db('order_payments').where({ order_id: orderId }).whereNotNull('shipped_at').first('order_id')
+  return row !== undefined
+}

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from '../testing/harness.ts'
+import { RefusedEvent } from '@choreo/messaging'
+import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, orderShipped, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from '../testing/harness.ts'
 import { findOrderPayment } from '../repositories/order-payments.ts'
 import { chargeOrder } from './charge-order.ts'
+import { recordShipment } from './record-shipment.ts'
 import { refundOrder } from './refund-order.ts'
 import { settleAdjustment } from './settle-adjustment.ts'
 
@@ -29,6 +31,23 @@ describe('StockReleased: refunding the order in full', () => {
     expect(await countRows(db, 'payments', { payment_id: refundId, kind: 'REFUND', amount: 3_000, reason: 'released' })).toBe(1)
     expect(await balanceOf(db, customerId)).toBe(10_000)
     expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'SETTLED', charged: 3_000, refunded: 3_000 })
+    await expectMoneyConserved(db, customerId, 10_000)
+  })
+
+  it('refuses a release of an order that shipped: nothing refunded, the order as it was', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    expect(await handle(db, recordShipment, orderShipped(orderId))).toEqual([])
+    const before = await findOrderPayment(db, orderId)
+
+    await expect(handle(db, refundOrder, stockReleased(orderId))).rejects.toEqual(expect.objectContaining({ name: 'RefusedEvent', rule: 'release-after-shipment' }))
+    await expect(handle(db, refundOrder, stockReleased(orderId))).rejects.toBeInstanceOf(RefusedEvent)
+
+    expect(await findOrderPayment(db, orderId)).toEqual(before)
+    expect(await countRows(db, 'payments', { order_id: orderId, kind: 'REFUND' })).toBe(0)
+    expect(await balanceOf(db, customerId)).toBe(7_000)
     await expectMoneyConserved(db, customerId, 10_000)
   })
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { newEvent, type NewEvent, type StockReleased } from '@choreo/contracts'
+import { RefusedEvent } from '@choreo/messaging'
 import { refund } from '../ledger.ts'
 import { moneyOf } from '../money.ts'
-import { insertOrderPayment, lockOrderPayment, updateOrderPayment } from '../repositories/order-payments.ts'
+import { insertOrderPayment, isShipped, lockOrderPayment, updateOrderPayment } from '../repositories/order-payments.ts'
 import { netCharged } from '../settlement.ts'
 
 /**
@@ -16,13 +17,16 @@ const UNSEEN_ORDER = { customerId: 'unknown', currency: 'XXX' } as const
 /**
  * StockReleased: refund everything the order still holds and close it. Always answers with
  * exactly one PaymentRefunded(released), amount 0 when nothing was charged: order-service waits
- * for it to call the cancellation complete.
+ * for it to call the cancellation complete. A release of an order that shipped is refused:
+ * stock-service never sends one (shipping is final), so it is forged or a bug, and refunding it
+ * would give the customer the goods and the money.
  */
 export async function refundOrder(event: StockReleased, trx: Knex.Transaction): Promise<NewEvent[]> {
   const { orderId } = event
   const order = await lockOrderPayment(trx, orderId)
   // Settled already: the order's one PaymentRefunded(released) is out.
   if (order?.state === 'SETTLED') return []
+  if (order && (await isShipped(trx, orderId))) throw new RefusedEvent('release-after-shipment', `order ${orderId} has shipped: a release cannot refund it`)
   if (!order) {
     await insertOrderPayment(trx, { orderId, ...UNSEEN_ORDER, state: 'SETTLED', charged: 0, refunded: 0, firstPaymentId: null })
     return [newEvent('PaymentRefunded', { orderId, paymentId: null, refundId: randomUUID(), customerId: UNSEEN_ORDER.customerId, amount: moneyOf(0, UNSEEN_ORDER.currency), reason: 'released' })]

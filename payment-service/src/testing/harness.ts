@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { expect } from 'vitest'
-import type { Money, NewEvent, ReservationAdjusted, StockReleased, StockReserved } from '@choreo/contracts'
+import type { Money, NewEvent, OrderShipped, ReservationAdjusted, StockReleased, StockReserved } from '@choreo/contracts'
 import { createTestDatabase, createTestTopics, type TestDatabase, serviceEnv } from '@choreo/testkit'
 import { build } from '../app.ts'
 import { readConfig } from '../config.ts'
@@ -58,6 +58,10 @@ export function reservationAdjusted(orderId: string, total: Money, accepted = tr
     lines: [{ productId: 'p-1', quantity: 1, unitPrice: total }], total,
     reason: accepted ? null : 'not enough stock', shortLines: [],
   }
+}
+
+export function orderShipped(orderId: string): OrderShipped {
+  return { ...metadata(orderId), shipmentId: randomUUID(), carrier: 'DHL', trackingNumber: 'JD014600006266371234' }
 }
 
 export function stockReleased(orderId: string): StockReleased {
