@@ -5,6 +5,7 @@ import { createShop, type Shop } from '../../e2e/fixtures.ts'
 import { startSystem, type System } from '../../e2e/system.ts'
 import { orderKafkaLost } from './lost-order.ts'
 import { jsonLines, runTool, startTool, toolEnv } from './tool-process.ts'
+import { sagas } from '../lib/services.ts'
 
 interface Forecast { judged: boolean; messages: number; deduplicated: number; handled: number; ignored: number; undecodable: number }
 interface ReplayReport {
@@ -22,7 +23,8 @@ interface Rebuild {
 }
 
 // payment-service's saga (payment-service/src/saga.ts): what it does with stock.events.
-const PAYMENT_HANDLES = new Set(['StockReserved', 'ReservationAdjusted', 'StockReleased'])
+/** What payment-service's saga reacts to, read from the saga itself. */
+const PAYMENT_HANDLES = new Set(Object.keys(sagas['payment-service']))
 
 describe('./choreo replay', () => {
   let system: System

@@ -34,7 +34,7 @@ const REACTING: Partial<Record<EventType, string[]>> = {
   OrderPlaced: ['stock-service'],
   StockReserved: ['order-service', 'payment-service'],
   PaymentCompleted: ['order-service', 'stock-service'],
-  OrderShipped: ['order-service'],
+  OrderShipped: ['order-service', 'payment-service'],
 }
 
 describe('./choreo saga', () => {
