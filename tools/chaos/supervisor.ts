@@ -45,8 +45,6 @@ export interface Supervisor {
   lastChange(service: Service): { at: number; what: string } | null
   /** Which checkout the instance's next process runs from (the run's root until set): a running one is not restarted. */
   setBuild(service: Service, instance: Instance, root: string): void
-  /** The checkout the instance's current (or next) process runs from. */
-  buildOf(service: Service, instance: Instance): string
   /** Exits the run did not cause: each was followed by a restart. */
   readonly crashes: number
   stopAll(): Promise<void>
@@ -227,10 +225,6 @@ export function createSupervisor(deps: {
 
     setBuild(service, instance, root) {
       slotOf(service, instance).build = root
-    },
-
-    buildOf(service, instance) {
-      return slotOf(service, instance).build
     },
 
     get crashes() {
