@@ -122,7 +122,7 @@ describe('saga consumer', () => {
         return []
       },
     }
-    await startAtEnd(group, f.topic)
+    await startAtEnd(f, group)
     const a = f.consumer(group, holdFirst)
     const b = f.consumer(group, holdFirst)
     await a.start()
@@ -170,7 +170,7 @@ describe('saga consumer', () => {
     }
     const relay = f.relay()
     relay.start()
-    await startAtEnd(group, f.topic)
+    await startAtEnd(f, group)
     const consumer = f.consumer(group, outageInside, db)
     try {
       await consumer.start()
@@ -216,7 +216,7 @@ describe('saga consumer', () => {
     await holder.raw('SELECT order_id FROM hot_rows WHERE order_id = ? FOR UPDATE', [orderId])
     const relay = f.relay()
     relay.start()
-    await startAtEnd(group, f.topic)
+    await startAtEnd(f, group)
     const consumer = f.consumer(group, needsHotRow)
     try {
       await consumer.start()
@@ -248,7 +248,7 @@ describe('saga consumer', () => {
     await inboxRows('c-other', 'old-', '2 hours')
     const count = async (where: Record<string, string>, prefix: string): Promise<number> =>
       Number((await f.db('inbox').where(where).where('event_id', 'like', `${prefix}%`).count({ n: '*' }))[0]!.n)
-    await startAtEnd(group, f.topic)
+    await startAtEnd(f, group)
     // Retention 1 h; passes of at most 5 × 100 rows, 100 ms apart.
     const consumer = f.consumer(group, recordEffect, undefined, { inboxPurge: { retentionMs: 3_600_000, intervalMs: 100, batchSize: 100, batchesPerPass: 5 } })
     const relay = f.relay()
@@ -286,7 +286,7 @@ describe('saga consumer', () => {
     const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(giftWrapped) }, { subject: `${f.topic}-choreo.order.OrderGiftWrapped` })
     const orderId = randomUUID()
     const wrapped = await registry.encode(id, { eventId: randomUUID(), orderId, message: 'happy birthday' })
-    await startAtEnd(group, f.topic)
+    await startAtEnd(f, group)
     const consumer = f.consumer(group, placedOnly)
     const relay = f.relay()
     relay.start()
@@ -312,14 +312,27 @@ describe('saga consumer', () => {
 // Backends of this database waiting for a lock that the given backend holds.
 const BLOCKED_BEHIND = 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND ? = ANY(pg_blocking_pids(pid))'
 
-/** Commits the group's offsets at the topic's end, so only what a test produces next reaches it (not earlier tests' messages). */
-async function startAtEnd(group: string, topic: string): Promise<void> {
+/**
+ * Commits the group's offsets at the topic's end, so only what a test produces next reaches it
+ * (not earlier tests' messages). An earlier test may have left outbox rows its relay had not yet
+ * published (a reaction's emitted event, say): they are published first, or a relay started by
+ * this test would put them after the end read here, for this group to handle as its own.
+ */
+async function startAtEnd(f: Fixture, group: string): Promise<void> {
+  const relay = f.relay()
+  relay.start()
+  relay.wake()
+  try {
+    await eventually(async () => expect(await f.db('outbox').whereNull('published_at').count({ n: '*' })).toEqual([{ n: '0' }]), { timeoutMs: 30_000 })
+  } finally {
+    await relay.stop()
+  }
   const admin = testKafka().admin()
   await admin.connect()
   try {
     // Explicit offsets: kafkajs's resetOffsets to latest commits -1, which a consumer reads as "none" and starts from the beginning.
-    const ends = await admin.fetchTopicOffsets(topic)
-    await admin.setOffsets({ groupId: group, topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) })
+    const ends = await admin.fetchTopicOffsets(f.topic)
+    await admin.setOffsets({ groupId: group, topic: f.topic, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) })
   } finally {
     await admin.disconnect()
   }
