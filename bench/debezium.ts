@@ -57,8 +57,10 @@ export async function timeDebezium(deps: {
   const url = new URL(database.url)
   const { result, wal } = await withLogicalWal(stack, async () => {
     const db = knex({ client: 'pg', connection: database.url, pool: { min: 0, max: 2 } })
+    if (!stack.sasl) throw new Error('KAFKA_SASL_USERNAME/PASSWORD are not set: run the bench through ./choreo, whose Kafka asks for them')
     const connect = await startConnect({
       brokers: stack.brokers,
+      sasl: stack.sasl,
       database: { host: url.hostname, port: Number(url.port || 5432), user: decodeURIComponent(url.username) || 'postgres', password: decodeURIComponent(url.password) || 'unused', name: database.name },
       slot: `${SLOT_PREFIX}${runName('dbz', '_').slice('bench_'.length)}`,
       workDir: path.join(RESULTS_DIR, 'connect', database.name),

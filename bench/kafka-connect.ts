@@ -23,6 +23,8 @@ export function ensureConnectClasspath(): void {
 
 export interface ConnectSettings {
   brokers: string[]
+  /** The stack's operator, whom Kafka asks for a password. */
+  sasl: { username: string; password: string }
   database: { host: string; port: number; user: string; password: string; name: string }
   /** Replication slot and publication name: the bench's cleanup drops every slot starting `bench_`. */
   slot: string
@@ -46,7 +48,7 @@ export async function startConnect(settings: ConnectSettings): Promise<ConnectPr
   const connector = path.join(settings.workDir, 'connector.properties')
   const logFile = path.join(settings.workDir, 'connect.log')
   writeFileSync(worker, fill('connect-standalone.properties', {
-    BROKERS: settings.brokers.join(','), REST_PORT: await freePort(), OFFSETS_FILE: path.join(settings.workDir, 'offsets'),
+    BROKERS: settings.brokers.join(','), SASL_USERNAME: settings.sasl.username, SASL_PASSWORD: settings.sasl.password, REST_PORT: await freePort(), OFFSETS_FILE: path.join(settings.workDir, 'offsets'),
   }))
   const db = settings.database
   writeFileSync(connector, fill('outbox-connector.properties', {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'
+import type { KafkaSasl } from '@choreo/messaging'
 import { ROOT } from './results.ts'
 
 /*
@@ -12,6 +13,7 @@ import { ROOT } from './results.ts'
 export interface KafkaLayout {
   nodes: 1 | 3
   brokers: string[]
+  sasl: KafkaSasl
   stop(): Promise<void>
 }
 
@@ -38,9 +40,12 @@ export async function startKafkaLayout(nodes: 1 | 3, basePort: number): Promise<
     KAFKA_PORT: String(basePort), KAFKA_CONTROLLER_PORT: String(basePort + 100),
   }
   await stackScript(env, `start_kafka; wait_for kafka-1 ${READY_SECONDS} kafka_ready`)
+  // The layout's own operator password, made by stack.sh under its CHOREO_RUN.
+  const password = readFileSync(path.join(run, 'kafka', `${nodes}-node`, 'credentials', 'operator.password'), 'utf8').trim()
   return {
     nodes,
     brokers: Array.from({ length: nodes }, (_, i) => `127.0.0.1:${basePort + i}`),
+    sasl: { mechanism: 'scram-sha-512', username: 'operator', password },
     async stop() {
       await stackScript(env, 'stop_kafka')
       rmSync(run, { recursive: true, force: true })

@@ -2,13 +2,13 @@ import { fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
 import { eventTopics, prefixed } from '@choreo/contracts'
-import { createKafka, createMessaging, defaultRelayOptions, createMessagingTables, silentLogger, type Messaging } from '@choreo/messaging'
+import { createMessaging, defaultRelayOptions, createMessagingTables, silentLogger, type Messaging } from '@choreo/messaging'
 import { progress } from './log.ts'
 import { benchCause, orderEvent } from './order-events.ts'
 import { nowMs, openLoop } from './open-loop.ts'
 import type { WriterMessage } from './pickup-writer.ts'
 import { machineFacts, percentile, round, writeResult } from './results.ts'
-import { benchStack, createBenchDatabase, createBenchTopics, type BenchDatabase, type BenchStack } from './stack.ts'
+import { benchKafka, benchStack, createBenchDatabase, createBenchTopics, type BenchDatabase, type BenchStack } from './stack.ts'
 import type { BenchKafka } from './topic-offsets.ts'
 
 export interface PickupBenchOptions {
@@ -129,7 +129,7 @@ async function otherProcess(stack: BenchStack, database: BenchDatabase, prefix: 
 
 export async function benchPickup(opts: PickupBenchOptions): Promise<void> {
   const stack = benchStack()
-  const kafka = createKafka({ clientId: 'bench-pickup', brokers: stack.brokers }, silentLogger)
+  const kafka = benchKafka(stack, 'bench-pickup')
   const database = await createBenchDatabase(stack, 'pickup', opts.poolMax)
   const topics = await createBenchTopics(stack, 'pickup')
   let stopReader: (() => Promise<void>) | undefined
@@ -137,7 +137,7 @@ export async function benchPickup(opts: PickupBenchOptions): Promise<void> {
   try {
     await createMessagingTables(database.db)
     const machine = await machineFacts(database.db)
-    messaging = createMessaging(database.db, { service: 'bench-pickup', brokers: stack.brokers, registryUrl: stack.registryUrl, publishes: ['OrderPlaced'], topicPrefix: topics.prefix }, silentLogger)
+    messaging = createMessaging(database.db, { service: 'bench-pickup', brokers: stack.brokers, ...(stack.sasl ? { sasl: stack.sasl } : {}), registryUrl: stack.registryUrl, publishes: ['OrderPlaced'], topicPrefix: topics.prefix }, silentLogger)
     await messaging.start()
     const arrivals = new Map<string, Arrival>()
     stopReader = await startReader(kafka, prefixed(topics.prefix, eventTopics.order), arrivals)

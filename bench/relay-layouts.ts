@@ -1,10 +1,10 @@
-import { createEventCodec, createKafka, createOutbox, createMessagingTables, postgresDialect, silentLogger } from '@choreo/messaging'
+import { createEventCodec, createOutbox, createMessagingTables, postgresDialect } from '@choreo/messaging'
 import { startKafkaLayout, type KafkaLayout } from './kafka-layouts.ts'
 import { progress } from './log.ts'
 import { BENCH_EVENT_TYPES, fillOutbox } from './order-events.ts'
 import { assertAllOn, timeRelay, type RelayBenchOptions } from './relay.ts'
 import { machineFacts, round, writeResult } from './results.ts'
-import { benchStack, createBenchDatabase, createBenchTopics } from './stack.ts'
+import { benchKafka, benchStack, createBenchDatabase, createBenchTopics } from './stack.ts'
 
 /*
  * The relay's drain on one Kafka node and on a three-node cluster (replication 3, two in-sync
@@ -34,8 +34,8 @@ export async function benchRelayLayouts(opts: LayoutsBenchOptions): Promise<void
     for (let round = 0; round < opts.rounds; round++) {
       // Alternate which layout goes first, so neither always drains on a warmer machine.
       for (const layout of round % 2 === 0 ? layouts : [...layouts].reverse()) {
-        const layoutStack = { ...stack, brokers: layout.brokers }
-        const kafka = createKafka({ clientId: 'bench-layouts', brokers: layout.brokers }, silentLogger)
+        const layoutStack = { ...stack, brokers: layout.brokers, sasl: layout.sasl }
+        const kafka = benchKafka(layoutStack, 'bench-layouts')
         const admin = kafka.admin()
         await admin.connect()
         const database = await createBenchDatabase(stack, `layout${layout.nodes}`, 4)

@@ -2,14 +2,14 @@ import client from 'prom-client'
 import type { Knex } from 'knex'
 import { eventTopics, prefixed, type EventType } from '@choreo/contracts'
 import {
-  createEventCodec, createKafka, createMessagingMetrics, createOutbox, createProducer, createRelay, defaultRelayOptions,
+  createEventCodec, createMessagingMetrics, createOutbox, createProducer, createRelay, defaultRelayOptions,
   createMessagingTables, postgresDialect, silentLogger, type EventCodec,
 } from '@choreo/messaging'
 import { timeDebezium, type DebeziumFigures } from './debezium.ts'
 import { progress } from './log.ts'
 import { BENCH_EVENT_TYPES, fillOutbox } from './order-events.ts'
 import { machineFacts, round, writeResult } from './results.ts'
-import { benchStack, createBenchDatabase, createBenchTopics, type BenchStack } from './stack.ts'
+import { benchKafka, benchStack, createBenchDatabase, createBenchTopics, type BenchStack } from './stack.ts'
 import { messagesOn, type BenchAdmin, type BenchKafka } from './topic-offsets.ts'
 
 export interface RelayBenchOptions {
@@ -92,7 +92,7 @@ export async function assertAllOn(admin: BenchAdmin, prefix: string, expected: n
 
 export async function benchRelay(opts: RelayBenchOptions): Promise<void> {
   const stack: BenchStack = benchStack()
-  const kafka = createKafka({ clientId: 'bench-relay', brokers: stack.brokers }, silentLogger)
+  const kafka = benchKafka(stack, 'bench-relay')
   const admin = kafka.admin()
   await admin.connect()
   const codec = createEventCodec({ registryUrl: stack.registryUrl })

@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { freePort } from './free-port.ts'
 import { ROOT } from './results.ts'
-import type { BenchStack } from './stack.ts'
+import { saslEnv, type BenchStack } from './stack.ts'
 
 export const SERVICES = ['order', 'stock', 'payment'] as const
 export type ServiceName = (typeof SERVICES)[number]
@@ -58,7 +58,7 @@ export async function startServices(opts: {
       env: {
         ...process.env, ...opts.env,
         PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: opts.databaseUrls[name], TOPIC_PREFIX: opts.topicPrefix,
-        KAFKA_BROKERS: opts.stack.brokers.join(','), SCHEMA_REGISTRY_URL: opts.stack.registryUrl, JWT_SECRET: opts.jwtSecret,
+        KAFKA_BROKERS: opts.stack.brokers.join(','), ...saslEnv(opts.stack), SCHEMA_REGISTRY_URL: opts.stack.registryUrl, JWT_SECRET: opts.jwtSecret,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import knex, { type Knex } from 'knex'
 import { declaredTopics } from '@choreo/contracts'
-import { createKafka, ensureTopics, silentLogger } from '@choreo/messaging'
-import { brokersOf } from '@choreo/platform'
+import { createKafka, ensureTopics, silentLogger, type KafkaSasl } from '@choreo/messaging'
+import { baseConfigSchema, brokersOf, kafkaSaslOf, loadConfig } from '@choreo/platform'
 
 /*
  * The running stack the benchmarks use: the broker and registry ./choreo passes in the
@@ -11,6 +11,8 @@ import { brokersOf } from '@choreo/platform'
  */
 export interface BenchStack {
   brokers: string[]
+  /** The operator's Kafka credentials ./choreo exports, where Kafka requires them. */
+  sasl: KafkaSasl | undefined
   registryUrl: string
   /** A PostgreSQL URL with the right to create databases. */
   postgresUrl: string
@@ -20,6 +22,7 @@ export function benchStack(env: NodeJS.ProcessEnv = process.env): BenchStack {
   const user = env.PGUSER ?? 'postgres'
   return {
     brokers: brokersOf(env.KAFKA_BROKERS ?? '127.0.0.1:9092'),
+    sasl: kafkaSaslOf(loadConfig({ KAFKA_SASL_MECHANISM: baseConfigSchema.KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME: baseConfigSchema.KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD: baseConfigSchema.KAFKA_SASL_PASSWORD }, env)),
     registryUrl: env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7',
     postgresUrl: env.BENCH_POSTGRES_URL ?? `postgres://${user}@${env.PGHOST ?? '127.0.0.1'}:${env.PGPORT ?? 5432}/postgres`,
   }
@@ -78,7 +81,7 @@ export interface BenchTopics {
 
 /** Every declared topic under a fresh prefix; `drop` deletes them, so runs leave no data on the broker. */
 export async function createBenchTopics(stack: BenchStack, label: string): Promise<BenchTopics> {
-  const kafka = createKafka({ clientId: 'bench-admin', brokers: stack.brokers }, silentLogger)
+  const kafka = benchKafka(stack, 'bench-admin')
   const prefix = `${runName(label, '-')}.`
   const topics = declaredTopics(prefix)
   await ensureTopics(kafka, topics)
@@ -94,4 +97,15 @@ export async function createBenchTopics(stack: BenchStack, label: string): Promi
       }
     },
   }
+}
+
+/** A Kafka client on the bench's stack, as the operator where Kafka authenticates. */
+export function benchKafka(stack: Pick<BenchStack, 'brokers' | 'sasl'>, clientId: string): ReturnType<typeof createKafka> {
+  return createKafka({ clientId, brokers: stack.brokers, ...(stack.sasl ? { sasl: stack.sasl } : {}) }, silentLogger)
+}
+
+/** The same credentials as a service's environment (KAFKA_SASL_*). */
+export function saslEnv(stack: Pick<BenchStack, 'sasl'>): Record<string, string> {
+  const { sasl } = stack
+  return sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}
 }

@@ -37,6 +37,35 @@ controller_port() { echo $((KAFKA_CONTROLLER_PORT + $1 - 1)); }
 all_brokers() { local i out=""; for i in $(kafka_nodes); do out="$out${out:+,}127.0.0.1:$(broker_port "$i")"; done; echo "$out"; }
 
 export KAFKA_BROKERS="${KAFKA_BROKERS:-$(all_brokers)}"
+
+# Kafka authenticates every client (SASL/SCRAM-SHA-512) and authorizes it by ACLs
+# (infra/kafka/acls.ts): one principal per service, `operator` (a super user) for ./choreo, the
+# tests, the tools and kcat, and `broker` for the nodes themselves. Their passwords are made once
+# per layout, kept under .run/ (mode 600) with the two client files that use them: kcat.conf
+# (`kcat -F`, or KCAT_CONFIG as exported here) and admin.properties (Kafka's Java tools).
+KAFKA_PRINCIPALS="broker operator order-service stock-service payment-service"
+kafka_credentials_dir() { echo "$(kafka_layout_dir)/credentials"; }
+kafka_password() { cat "$(kafka_credentials_dir)/$1.password"; }
+ensure_kafka_credentials() {
+  local dir p
+  dir=$(kafka_credentials_dir)
+  [ -s "$dir/kcat.conf" ] && return
+  mkdir -p "$dir"; chmod 700 "$dir"
+  for p in $KAFKA_PRINCIPALS; do
+    [ -s "$dir/$p.password" ] || { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/$p.password"; chmod 600 "$dir/$p.password"; }
+  done
+  local operator; operator=$(kafka_password operator)
+  printf '%s\n' "# kcat -F: the operator principal of this stack (made by infra/bin/stack.sh)" \
+    "# PLAIN: this kcat's librdkafka (2.0.2) cannot do SCRAM with Kafka 4 (infra/kafka/server.properties.template)" \
+    "bootstrap.servers=$(all_brokers)" security.protocol=SASL_PLAINTEXT sasl.mechanisms=PLAIN \
+    sasl.username=operator "sasl.password=$operator" > "$dir/kcat.conf.tmp"
+  printf '%s\n' "# Kafka's Java tools (--command-config, --admin.config): the operator principal" \
+    security.protocol=SASL_PLAINTEXT sasl.mechanism=SCRAM-SHA-512 \
+    "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"operator\" password=\"$operator\";" \
+    > "$dir/admin.properties"
+  chmod 600 "$dir/admin.properties" "$dir/kcat.conf.tmp"
+  mv "$dir/kcat.conf.tmp" "$dir/kcat.conf" # last: its presence says the rest is there
+}
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}"
 export PGHOST PGPORT PGUSER
 
@@ -121,14 +150,27 @@ start_kafka_node() {
   mkdir -p "$dir" "$LOGS"
   sed -e "s|@NODE_ID@|$i|g" -e "s|@VOTERS@|$voters|g" -e "s|@KAFKA_PORT@|$port|g" \
       -e "s|@CONTROLLER_PORT@|$(controller_port "$i")|g" -e "s|@DATA_DIR@|$dir/data|g" \
-      -e "s|@REPLICATION_FACTOR@|$rf|g" -e "s|@MIN_ISR@|$min_isr|g" \
+      -e "s|@REPLICATION_FACTOR@|$rf|g" -e "s|@MIN_ISR@|$min_isr|g" -e "s|@BROKER_PASSWORD@|$(kafka_password broker)|g" \
+      -e "s|@OPERATOR_PASSWORD@|$(kafka_password operator)|g" \
       "$ROOT/infra/kafka/server.properties.template" > "$dir/server.properties"
+  chmod 600 "$dir/server.properties"
+  # Storage formatted before Kafka required authentication has no SCRAM users: made again (a
+  # local stack's events; the services' databases keep their state, and topics are made anew).
+  if [ -f "$dir/data/meta.properties" ] && [ ! -f "$dir/data/.scram" ]; then
+    log "kafka-$i: storage predates authentication; formatting it again"
+    rm -rf "$dir/data"
+  fi
   if [ ! -f "$dir/data/meta.properties" ]; then
     local id_file
     id_file="$(kafka_layout_dir)/cluster-id"
     [ -s "$id_file" ] || java "${KAFKA_JAVA_OPTS[@]}" kafka.tools.StorageTool random-uuid > "$id_file"
-    java "${KAFKA_JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$(cat "$id_file")" -c "$dir/server.properties" >>"$LOGS/$name.log" 2>&1 \
+    # The SCRAM users are written into the metadata log as it is made: the nodes need theirs
+    # before any ACL or user can be added over the network.
+    local scram=() p
+    for p in $KAFKA_PRINCIPALS; do scram+=(--add-scram "SCRAM-SHA-512=[name=$p,password=$(kafka_password "$p")]"); done
+    java "${KAFKA_JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$(cat "$id_file")" -c "$dir/server.properties" "${scram[@]}" >>"$LOGS/$name.log" 2>&1 \
       || die "formatting Kafka storage failed; see .run/logs/$name.log"
+    touch "$dir/data/.scram"
   fi
   # shellcheck disable=SC2086
   spawn "$name" java $KAFKA_HEAP -XX:+UseG1GC "${KAFKA_JAVA_OPTS[@]}" kafka.Kafka "$dir/server.properties"
@@ -185,7 +227,19 @@ infra_up() {
   start_kafka
   start_registry
   wait_for kafka-1 90 kafka_ready
+  kafka_acls
   wait_for registry 90 registry_ready
 }
 
+# Each service's ACLs (kept in the metadata log; granting one that exists changes nothing).
+kafka_acls() {
+  node "$ROOT/scripts/kafka-acls.ts" >>"$LOGS/acls.log" 2>&1 || die "granting Kafka ACLs failed; see .run/logs/acls.log"
+}
+
 infra_down() { stop_one registry; stop_kafka; }
+
+# Every command that sources this file talks to Kafka as the operator.
+ensure_kafka_credentials
+KAFKA_CREDENTIALS=$(kafka_credentials_dir)
+export KAFKA_CREDENTIALS KCAT_CONFIG="$KAFKA_CREDENTIALS/kcat.conf" KAFKA_ADMIN_CONFIG="$KAFKA_CREDENTIALS/admin.properties"
+export KAFKA_SASL_MECHANISM=scram-sha-512 KAFKA_SASL_USERNAME=operator KAFKA_SASL_PASSWORD="$(kafka_password operator)"

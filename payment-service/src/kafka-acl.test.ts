@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
-import { eventsOf, topicOf, type EventType } from '@choreo/contracts'
+import { deadLetterTopic, eventsOf, kafkaGrants, topicOf, type EventType } from '@choreo/contracts'
 import { saga } from './saga.ts'
 
 // infra/kafka-acl/setup.sh cannot run here (no Docker), so its grants are checked against the
@@ -10,4 +10,11 @@ it('the compose ACLs let payment-service write its own topic and read exactly th
   const [own, ...consumed] = script.match(/^service payment-service (.+)$/m)?.[1]?.split(' ') ?? []
   expect(own).toBe(topicOf(eventsOf('payment')[0]!))
   expect(consumed.sort()).toEqual([...new Set((Object.keys(saga) as EventType[]).map(topicOf))].sort())
+})
+
+it('the native stack grants payment-service exactly its own topic, its dead letters, the topics its saga consumes and its own group', () => {
+  const grant = kafkaGrants().find((g) => g.principal === 'payment-service')
+  expect(grant?.writes).toEqual([topicOf(eventsOf('payment')[0]!), deadLetterTopic('payment-service')])
+  expect([...(grant?.reads ?? [])].sort()).toEqual([...new Set((Object.keys(saga) as EventType[]).map(topicOf))].sort())
+  expect(grant?.group).toBe('payment-service')
 })

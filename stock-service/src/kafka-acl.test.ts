@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { expect, it } from 'vitest'
-import { eventsOf, topicOf, type EventType } from '@choreo/contracts'
+import { deadLetterTopic, eventsOf, kafkaGrants, topicOf, type EventType } from '@choreo/contracts'
 import { shipAtOnce } from './domain/fulfilment.ts'
 import { saga } from './saga.ts'
 
@@ -11,4 +11,11 @@ it('the compose ACLs let stock-service write its own topic and read exactly the 
   const [own, ...consumed] = script.match(/^service stock-service (.+)$/m)?.[1]?.split(' ') ?? []
   expect(own).toBe(topicOf(eventsOf('stock')[0]!))
   expect(consumed.sort()).toEqual([...new Set((Object.keys(saga(shipAtOnce)) as EventType[]).map(topicOf))].sort())
+})
+
+it('the native stack grants stock-service exactly its own topic, its dead letters, the topics its saga consumes and its own group', () => {
+  const grant = kafkaGrants().find((g) => g.principal === 'stock-service')
+  expect(grant?.writes).toEqual([topicOf(eventsOf('stock')[0]!), deadLetterTopic('stock-service')])
+  expect([...(grant?.reads ?? [])].sort()).toEqual([...new Set((Object.keys(saga(shipAtOnce)) as EventType[]).map(topicOf))].sort())
+  expect(grant?.group).toBe('stock-service')
 })

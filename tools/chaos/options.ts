@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import { Type } from 'typebox'
-import { baseConfigSchema, brokersOf, loadConfig } from '@choreo/platform'
+import type { KafkaSasl } from '@choreo/messaging'
+import { baseConfigSchema, brokersOf, kafkaSaslOf, loadConfig } from '@choreo/platform'
 import { FAULT_KINDS, type FaultKind } from './plan.ts'
 import { longProfile, onNodes, shortProfile, type Profile } from './profile.ts'
 import type { PostgresServer } from './run-resources.ts'
@@ -25,6 +26,11 @@ restarts, leader moves, controller failovers and silent PostgreSQL connections.`
 /** What the run reads from the environment: the stack ./choreo describes, its defaults those of the local stack. */
 const envSchema = {
   KAFKA_BROKERS: baseConfigSchema.KAFKA_BROKERS,
+  KAFKA_SASL_MECHANISM: baseConfigSchema.KAFKA_SASL_MECHANISM,
+  KAFKA_SASL_USERNAME: baseConfigSchema.KAFKA_SASL_USERNAME,
+  KAFKA_SASL_PASSWORD: baseConfigSchema.KAFKA_SASL_PASSWORD,
+  // Set by infra/bin/stack.sh: where each service principal's password is (<name>.password).
+  KAFKA_CREDENTIALS: Type.Optional(Type.String({ minLength: 1 })),
   SCHEMA_REGISTRY_URL: baseConfigSchema.SCHEMA_REGISTRY_URL,
   PGHOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
   PGPORT: Type.Integer({ minimum: 1, maximum: 65535, default: 5432 }),
@@ -51,6 +57,10 @@ export interface Options {
   nodes: number
   keep: boolean
   brokers: string[]
+  /** The operator's credentials, where Kafka requires them; the services then run as their own principals. */
+  sasl: KafkaSasl | undefined
+  /** Where each service principal's password is, with `sasl`. */
+  credentialsDir: string | undefined
   registryUrl: string
   postgres: PostgresServer
 }
@@ -112,6 +122,8 @@ export function readOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
     nodes: config.CHOREO_BROKERS,
     keep: values.keep,
     brokers: brokersOf(config.KAFKA_BROKERS),
+    sasl: kafkaSaslOf(config),
+    credentialsDir: config.KAFKA_CREDENTIALS,
     registryUrl: config.SCHEMA_REGISTRY_URL,
     postgres: { host: config.PGHOST, port: config.PGPORT, user: config.PGUSER },
   }

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { prefixed, topicOf } from '@choreo/contracts'
-import { createEventCodec, createKafka, silentLogger } from '@choreo/messaging'
+import { kafkaGrants, prefixed, topicOf } from '@choreo/contracts'
+import { createEventCodec, createKafka, grantAcls, silentLogger } from '@choreo/messaging'
+import { principalEnv } from './principals.ts'
 import { createApi } from './api.ts'
 import { probeCommitWindow } from './commit-window.ts'
 import { consumersOf } from './consumers.ts'
@@ -81,10 +82,13 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
   const newer = plan.some((f) => f.kind === 'upgrade') ? prepareNewerBuild(root, runId, say) : undefined
   const ports = {} as Record<Service, Record<Instance, number>>
   for (const s of SERVICES) ports[s] = { 1: await freePort(PREFERRED_PORTS[s][1]), 2: await freePort(PREFERRED_PORTS[s][2]) }
-  const kafka = createKafka({ clientId: `chaos-${runId}`, brokers: options.brokers }, silentLogger)
+  const kafka = createKafka({ clientId: `chaos-${runId}`, brokers: options.brokers, ...(options.sasl ? { sasl: options.sasl } : {}) }, silentLogger)
   const offsets = reconnectingOffsetsAdmin(kafka)
   say(`run ${runId}: ${profile.name} profile, seed ${seed}, logs in ${runDir}`)
   const resources = await createRunResources({ runId, postgres: options.postgres, kafka, offsets, log: note })
+  // Where Kafka authenticates, each service runs as its own principal with the ACLs of the stack,
+  // granted for this run's topics and groups: a grant that misses a step's topic fails the run.
+  if (options.sasl) await grantAcls(kafka, kafkaGrants(resources.prefix))
   const consumers = consumersOf(resources.prefix)
   const jwtSecret = randomBytes(32).toString('hex')
   // Through a proxy of its own per instance only when a connection is to go silent: otherwise as always.
@@ -105,6 +109,7 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
       PORT: String(ports[s][i]), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
       DATABASE_URL: silentDb ? silentDb.urlOf(s, i) : resources.databaseUrls[s], DATABASE_POOL_MAX: SERVICE_POOL_MAX, TOPIC_PREFIX: resources.prefix,
       KAFKA_BROKERS: options.brokers.join(','), SCHEMA_REGISTRY_URL: options.registryUrl, JWT_SECRET: jwtSecret,
+      ...principalEnv(s, options),
       ...(s === 'stock-service' ? { FULFILMENT_DELAY_MS } : {}),
     }),
   })

@@ -151,7 +151,7 @@ ${script}`], { env: { ...process.env, ROOT: root, CHOREO_BROKERS: String(nodes) 
   }
 
   async function activeController(): Promise<number> {
-    const out = await stack('kafka_tool org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$KAFKA_BROKERS" describe --status')
+    const out = await stack('kafka_tool org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$KAFKA_BROKERS" --command-config "$KAFKA_ADMIN_CONFIG" describe --status')
     const id = /^LeaderId:\s+(-?\d+)/m.exec(out)?.[1]
     if (id === undefined || Number(id) < 0) throw new Error(`no active controller in: ${out.trim()}`)
     return Number(id)
@@ -160,15 +160,15 @@ ${script}`], { env: { ...process.env, ROOT: root, CHOREO_BROKERS: String(nodes) 
   async function reassign(topic: string, partition: number, replicas: readonly number[]): Promise<void> {
     const file = join(deps.workDir, `reassign-${topic}-${partition}-${Date.now()}.json`)
     writeFileSync(file, JSON.stringify({ version: 1, partitions: [{ topic, partition, replicas }] }))
-    await stack(`kafka_tool org.apache.kafka.tools.reassign.ReassignPartitionsCommand --bootstrap-server "$KAFKA_BROKERS" --reassignment-json-file '${file}' --execute`)
+    await stack(`kafka_tool org.apache.kafka.tools.reassign.ReassignPartitionsCommand --bootstrap-server "$KAFKA_BROKERS" --command-config "$KAFKA_ADMIN_CONFIG" --reassignment-json-file '${file}' --execute`)
   }
 
   async function electPreferred(topic: string, partition: number): Promise<void> {
-    await stack(`kafka_tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$KAFKA_BROKERS" --election-type PREFERRED --topic '${topic}' --partition ${partition}`)
+    await stack(`kafka_tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$KAFKA_BROKERS" --admin.config "$KAFKA_ADMIN_CONFIG" --election-type PREFERRED --topic '${topic}' --partition ${partition}`)
   }
 
   async function electAllPreferred(): Promise<void> {
-    await stack(`kafka_tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$KAFKA_BROKERS" --election-type PREFERRED --all-topic-partitions`)
+    await stack(`kafka_tool org.apache.kafka.tools.LeaderElectionCommand --bootstrap-server "$KAFKA_BROKERS" --admin.config "$KAFKA_ADMIN_CONFIG" --election-type PREFERRED --all-topic-partitions`)
   }
 
   const clusterOps = {

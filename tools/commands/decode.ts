@@ -7,8 +7,9 @@ import { readKcat, type KcatFormat } from '../lib/kcat-input.ts'
 import { readSettings } from '../lib/settings.ts'
 
 const usage = `
-usage: kcat -C -b 127.0.0.1:9092 -t order.events -J -e | ./choreo decode
-       kcat -C -b 127.0.0.1:9092 -t order.events -f '%R%s' -e | ./choreo decode
+usage: kcat -F $F -C -t order.events -J -e | ./choreo decode
+       kcat -F $F -C -t order.events -f '%R%s' -e | ./choreo decode
+  (F=.run/kafka/1-node/credentials/kcat.conf: the stack's operator credentials and brokers)
   --input json|framed   what stdin holds (default: detected from its first byte)
 One JSON line per message: topic, partition, offset, timestamp, key, headers (as kcat gave them),
 type, schemaId and payload, or error. Exits 1 if any message could not be decoded. See docs/kcat.md.

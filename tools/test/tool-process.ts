@@ -22,11 +22,21 @@ export interface RunningTool {
 export function toolEnv(prefix: string, databases: Partial<Record<'order' | 'stock' | 'payment', TestDatabase>> = {}): Record<string, string> {
   return {
     KAFKA_BROKERS: infra().brokers.join(','),
+    ...kafkaEnv(),
     SCHEMA_REGISTRY_URL: infra().registryUrl,
     TOPIC_PREFIX: prefix,
     ...(databases.order ? { ORDER_DATABASE_URL: databases.order.url } : {}),
     ...(databases.stock ? { STOCK_DATABASE_URL: databases.stock.url } : {}),
     ...(databases.payment ? { PAYMENT_DATABASE_URL: databases.payment.url } : {}),
+  }
+}
+
+/** The operator's Kafka credentials, as ./choreo exports them, for the tools and for kcat (KCAT_CONFIG). */
+export function kafkaEnv(): Record<string, string> {
+  const { sasl } = infra()
+  return {
+    ...(sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}),
+    ...(process.env.KCAT_CONFIG ? { KCAT_CONFIG: process.env.KCAT_CONFIG } : {}),
   }
 }
 

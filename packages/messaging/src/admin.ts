@@ -1,5 +1,5 @@
-import type { Kafka } from 'kafkajs'
-import type { TopicSpec } from '@choreo/contracts'
+import kafkajs, { type Kafka } from 'kafkajs'
+import type { KafkaGrant, TopicSpec } from '@choreo/contracts'
 
 /** Creates the topics that do not exist yet; an existing topic is left as it is. */
 export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<string[]> {
@@ -15,6 +15,34 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<s
       })
     }
     return missing.map((t) => t.topic)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/**
+ * Grants each principal what its KafkaGrant says, as literal ACLs (Kafka skips one that
+ * exists, so this runs on every start). A Read on a topic lets a consumer describe and fetch it,
+ * a Write lets a producer describe it and, since Kafka 3.0, produce idempotently.
+ */
+// kafkajs is CommonJS, and Node finds none of its ACL enums as named exports.
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs
+
+export async function grantAcls(kafka: Kafka, grants: readonly KafkaGrant[]): Promise<number> {
+  const allow = (principal: string, resourceType: kafkajs.AclResourceTypes, resourceName: string, operation: kafkajs.AclOperationTypes) => ({
+    principal: `User:${principal}`, host: '*', resourceType, resourceName, resourcePatternType: ResourcePatternTypes.LITERAL,
+    operation, permissionType: AclPermissionTypes.ALLOW,
+  })
+  const acl = grants.flatMap((g) => [
+    ...g.writes.map((topic) => allow(g.principal, AclResourceTypes.TOPIC, topic, AclOperationTypes.WRITE)),
+    ...g.reads.map((topic) => allow(g.principal, AclResourceTypes.TOPIC, topic, AclOperationTypes.READ)),
+    allow(g.principal, AclResourceTypes.GROUP, g.group, AclOperationTypes.READ),
+  ])
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.createAcls({ acl })
+    return acl.length
   } finally {
     await admin.disconnect()
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Kafka, logLevel } from 'kafkajs'
-import { eventually, infra } from '@choreo/testkit'
+import { eventually, infra, kafkaAuth } from '@choreo/testkit'
 import { createSagaConsumer, type Saga } from './consumer.ts'
 import { postgresDialect } from './dialects/postgres.ts'
 import { createProducer } from './kafka.ts'
@@ -31,7 +31,7 @@ describe('consumer logs', () => {
   afterAll(async () => { await f.close() })
 
   it("carry the order id, event id, correlation id and the trace id of the request's traceparent on every line about a message", async () => {
-    const kafka = new Kafka({ clientId: 'consumer-logs', brokers: infra().brokers, logLevel: logLevel.NOTHING })
+    const kafka = new Kafka({ clientId: 'consumer-logs', brokers: infra().brokers, ...kafkaAuth(), logLevel: logLevel.NOTHING })
     const producer = createProducer(kafka)
     await producer.connect()
     const consumer = createSagaConsumer({

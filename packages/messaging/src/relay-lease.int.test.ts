@@ -2,7 +2,7 @@ import net from 'node:net'
 import knex, { type Knex } from 'knex'
 import { Kafka, logLevel } from 'kafkajs'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { eventually, infra, readTopic, startTcpProxy, type TcpProxy } from '@choreo/testkit'
+import { eventually, infra, kafkaAuth, readTopic, startTcpProxy, type TcpProxy } from '@choreo/testkit'
 import type { Dialect } from './dialects/index.ts'
 import { postgresDialect } from './dialects/postgres.ts'
 import { createProducer } from './kafka.ts'
@@ -47,7 +47,7 @@ describe('relay lease', () => {
       connection: { connectionString: proxy.url(f.database.url), query_timeout: SILENCED_QUERY_TIMEOUT_MS },
       pool: { min: 0, max: 2 },
     })
-    kafka = new Kafka({ clientId: 'relay-lease', brokers: infra().brokers, logLevel: logLevel.NOTHING })
+    kafka = new Kafka({ clientId: 'relay-lease', brokers: infra().brokers, ...kafkaAuth(), logLevel: logLevel.NOTHING })
   })
 
   afterEach(async () => {
@@ -167,7 +167,7 @@ describe('relay lease', () => {
     try {
       // Every broker connection goes through its proxy; a request outlives three idle timeouts.
       const silentKafka = new Kafka({
-        clientId: 'relay-lease-silent', brokers: infra().brokers, logLevel: logLevel.NOTHING,
+        clientId: 'relay-lease-silent', brokers: infra().brokers, ...kafkaAuth(), logLevel: logLevel.NOTHING,
         requestTimeout: 4 * LEASE_IDLE_TIMEOUT_MS, retry: { retries: 0 },
         socketFactory: ({ host, port, onConnect }) => net.connect({ host: '127.0.0.1', port: proxyOf(host, port).port }, onConnect),
       })

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import type { TestProject } from 'vitest/node'
-import type { Infra } from './infra.ts'
+import type { Infra, KafkaCredentials } from './infra.ts'
 
 /*
  * Finds the infrastructure the integration and end-to-end tests run against, in this order:
@@ -26,6 +28,7 @@ function fromEnvironment(): Infra | undefined {
   if (!KAFKA_BROKERS || !SCHEMA_REGISTRY_URL || !TEST_POSTGRES_URL) return undefined
   return {
     brokers: KAFKA_BROKERS.split(','),
+    ...kafkaCredentials(),
     registryUrl: SCHEMA_REGISTRY_URL,
     postgresUrl: TEST_POSTGRES_URL,
     mssql: TEST_MSSQL_URL ? { url: TEST_MSSQL_URL } : { skipped: 'TEST_MSSQL_URL is not set and no Docker engine answers: SQL Server cannot run on this machine' },
@@ -38,11 +41,28 @@ function native(): Infra {
   return {
     // ./choreo exports KAFKA_BROKERS: every node of the stack, one or three.
     brokers: (env.KAFKA_BROKERS ?? `127.0.0.1:${env.KAFKA_PORT ?? 9092}`).split(','),
+    ...kafkaCredentials(),
     registryUrl: `http://127.0.0.1:${env.REGISTRY_PORT ?? 8081}/apis/ccompat/v7`,
     postgresUrl: `postgres://${env.PGUSER ?? 'postgres'}@${env.PGHOST ?? '127.0.0.1'}:${env.PGPORT ?? 5432}/postgres`,
     mssql: { skipped: 'no Docker engine answers, so no SQL Server can run here (set TEST_MSSQL_URL to use one)' },
     source: 'native',
   }
+}
+
+/**
+ * Kafka credentials from the environment ./choreo exports: the operator's (KAFKA_SASL_*) and,
+ * from KAFKA_CREDENTIALS (infra/bin/stack.sh), each service principal's password.
+ */
+function kafkaCredentials(): Pick<Infra, 'sasl' | 'principals'> {
+  const { KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD, KAFKA_CREDENTIALS } = process.env
+  if (!KAFKA_SASL_USERNAME || !KAFKA_SASL_PASSWORD) return {}
+  const mechanism = (KAFKA_SASL_MECHANISM ?? 'scram-sha-512') as KafkaCredentials['mechanism']
+  const principals: Record<string, KafkaCredentials> = {}
+  for (const username of ['order-service', 'stock-service', 'payment-service']) {
+    const file = KAFKA_CREDENTIALS ? path.join(KAFKA_CREDENTIALS, `${username}.password`) : undefined
+    if (file && existsSync(file)) principals[username] = { mechanism, username, password: readFileSync(file, 'utf8').trim() }
+  }
+  return { sasl: { mechanism, username: KAFKA_SASL_USERNAME, password: KAFKA_SASL_PASSWORD }, principals }
 }
 
 function dockerAnswers(): boolean {

@@ -2,10 +2,20 @@ import { randomBytes } from 'node:crypto'
 import { Kafka, logLevel, type IHeaders } from 'kafkajs'
 import { declaredTopics } from '@choreo/contracts'
 import { ensureTopics } from '@choreo/messaging'
-import { infra } from './infra.ts'
+import { infra, type KafkaCredentials } from './infra.ts'
 
-export function testKafka(): Kafka {
-  return new Kafka({ clientId: 'test', brokers: infra().brokers, logLevel: logLevel.NOTHING })
+/** A Kafka client as the operator (every test's), or as one service's principal where the stack has them. */
+export function testKafka(options: { principal?: string; clientId?: string } = {}): Kafka {
+  return new Kafka({ clientId: options.clientId ?? 'test', brokers: infra().brokers, ...kafkaAuth(options.principal), logLevel: logLevel.NOTHING })
+}
+
+/** The `sasl` option of a kafkajs client: the operator's credentials, or a named principal's; none where Kafka needs none. */
+export function kafkaAuth(principal?: string): { sasl?: KafkaCredentials } {
+  const { sasl, principals } = infra()
+  if (principal === undefined) return sasl ? { sasl } : {}
+  const own = principals?.[principal]
+  if (!own) throw new Error(`no Kafka credentials for ${principal} on this stack (KAFKA_CREDENTIALS)`)
+  return { sasl: own }
 }
 
 /** A topic prefix of this test's own, with every declared topic created under it. */

@@ -4,7 +4,7 @@ import type { Knex } from 'knex'
 import { Kafka, logLevel, type ISocketFactory, type Message, type Producer } from 'kafkajs'
 import client from 'prom-client'
 import { newEvent } from '@choreo/contracts'
-import { createTestDatabase, createTestTopics, infra, readTopic, type TestDatabase } from '@choreo/testkit'
+import { createTestDatabase, createTestTopics, infra, kafkaAuth, readTopic, type TestDatabase } from '@choreo/testkit'
 import { createEventCodec, type EventCodec } from '../avro.ts'
 import { createSagaConsumer, type ConsumerOptions, type Saga, type SagaConsumer } from '../consumer.ts'
 import { postgresDialect } from '../dialects/postgres.ts'
@@ -93,7 +93,7 @@ export async function createFixture(label: string, groups: string[] = []): Promi
   await codec.register(['OrderDelivered'])
   const outbox = createOutbox({ codec, dialect: postgresDialect, topicPrefix: prefix })
   const network = partitionableKafka(label)
-  const kafka = new Kafka({ clientId: label, brokers: infra().brokers, logLevel: logLevel.NOTHING })
+  const kafka = new Kafka({ clientId: label, brokers: infra().brokers, ...kafkaAuth(), logLevel: logLevel.NOTHING })
   const stoppers: (() => Promise<void>)[] = []
   const metrics = createMessagingMetrics(new client.Registry())
 
@@ -203,7 +203,7 @@ function partitionableKafka(label: string) {
     return socket
   }
   return {
-    kafka: new Kafka({ clientId: `${label}-partitionable`, brokers: infra().brokers, logLevel: logLevel.NOTHING, socketFactory, retry: { retries: 2, initialRetryTime: 50 } }),
+    kafka: new Kafka({ clientId: `${label}-partitionable`, brokers: infra().brokers, ...kafkaAuth(), logLevel: logLevel.NOTHING, socketFactory, retry: { retries: 2, initialRetryTime: 50 } }),
     cut() {
       down = true
       // A broker that goes away resets its connections; kafkajs reacts to the error at once.

@@ -1,0 +1,34 @@
+import { deadLetterTopic, eventTopics, prefixed, type EventTopic } from './topics.ts'
+
+/**
+ * What each service may do on Kafka, and nothing more: write its own events topic and its
+ * dead letters, read the topics its saga consumes, as its own consumer group. The native stack
+ * grants exactly this (scripts/kafka-acls.ts), and so does a chaos run for its own topic prefix;
+ * each service's kafka-acl.test.ts checks `reads` against its saga, so a step that starts
+ * consuming a new topic cannot miss its grant.
+ */
+export interface KafkaGrant {
+  principal: string
+  writes: string[]
+  reads: string[]
+  group: string
+}
+
+const consumes: Record<'order' | 'stock' | 'payment', EventTopic[]> = {
+  order: [eventTopics.stock, eventTopics.payment],
+  stock: [eventTopics.order, eventTopics.payment],
+  payment: [eventTopics.stock],
+}
+
+/** Every service's grant, for topics and groups named with `prefix` (contracts' `prefixed`). */
+export function kafkaGrants(prefix = ''): KafkaGrant[] {
+  return (Object.keys(consumes) as (keyof typeof consumes)[]).map((service) => {
+    const principal = `${service}-service`
+    return {
+      principal,
+      writes: [eventTopics[service], deadLetterTopic(principal)].map((t) => prefixed(prefix, t)),
+      reads: consumes[service].map((t) => prefixed(prefix, t)),
+      group: prefixed(prefix, principal),
+    }
+  })
+}

@@ -1,0 +1,9 @@
+// Grants each service its Kafka ACLs (packages/contracts/src/kafka-grants.ts), as the operator.
+import { kafkaGrants } from '@choreo/contracts'
+import { createKafka, grantAcls, silentLogger } from '@choreo/messaging'
+import { readSettings } from '../tools/lib/settings.ts'
+
+const { brokers, sasl, prefix } = readSettings()
+const grants = kafkaGrants(prefix)
+const count = await grantAcls(createKafka({ clientId: 'choreo-acls', brokers, ...(sasl ? { sasl } : {}) }, silentLogger), grants)
+console.log(`ACLs in place: ${count}, for ${grants.map((g) => g.principal).join(', ')}`)
