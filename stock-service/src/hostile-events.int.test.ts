@@ -6,8 +6,9 @@ import { eventually, infra, readTopic, testKafka } from '@choreo/testkit'
 import { envelope, givenProduct, orderPlaced, paymentCompleted, reservationRow, startStockApp, stockOf, type StockApp } from './testing/harness.ts'
 
 // Hostile messages through Kafka to the running consumer: what cannot be read goes to the
-// dead-letter topic, a valid event about an order stock-service never reserved is a documented
-// no-op, a replay changes nothing, and the consumer goes on to the next message. Messages of a
+// dead-letter topic, a payment of an order stock-service never reserved is refused (dead-lettered
+// with its rule), a cancellation of one is a documented no-op, a replay changes nothing, and the
+// consumer goes on to the next message. Messages of a
 // test go to partition 0 of a topic, so the last one proves the ones before it were passed.
 
 let app: StockApp
@@ -19,7 +20,7 @@ let producer: ReturnType<ReturnType<typeof testKafka>['producer']>
 beforeAll(async () => {
   ({ app, prefix, close } = await startStockApp('stock-hostile'))
   codec = createEventCodec({ registryUrl: infra().registryUrl })
-  await codec.register(['OrderPlaced', 'OrderCancellationRequested', 'PaymentCompleted'])
+  await codec.register(['OrderPlaced', 'OrderCancellationRequested', 'PaymentCompleted', 'PaymentFailed'])
   producer = testKafka().producer()
   await producer.connect()
 })
@@ -37,14 +38,15 @@ const cancellation = (orderId: string): Events['OrderCancellationRequested'] => 
 const rows = async (table: string, where: Record<string, unknown>) => Number((await app.db(table).where(where).count<{ n: string }[]>({ n: '*' }))[0]?.n)
 
 describe('hostile events', () => {
-  it('dead-letters unreadable bytes and an unknown schema id, does nothing for events about unknown orders, and goes on', async () => {
+  it('dead-letters unreadable bytes, an unknown schema id and payments of an order it never reserved, ignores its cancellation, and goes on', async () => {
     const productId = await givenProduct(app.db, 5)
     const unknownOrder = randomUUID()
     const cancel = cancellation(unknownOrder)
     const payment = paymentCompleted(unknownOrder, { amount: 1000, currency: 'EUR' })
+    const failure: Events['PaymentFailed'] = { ...envelope(unknownOrder), reason: 'forged', customerId: 'customer-1', amount: { amount: 1000, currency: 'EUR' } }
     const marker = orderPlaced(randomUUID(), [{ productId, quantity: 1 }])
 
-    await send('payment.events', encoded('PaymentCompleted', payment))
+    await send('payment.events', encoded('PaymentCompleted', payment), encoded('PaymentFailed', failure))
     await send('order.events',
       { key: 'garbage', value: Buffer.from([0xde, 0xad, 0xbe, 0xef]) },
       // Confluent wire format: magic byte 0, then a schema id the registry never issued.
@@ -54,9 +56,13 @@ describe('hostile events', () => {
     )
 
     await eventually(async () => expect(await stockOf(app.db, productId)).toEqual({ available: 4, reserved: 1 }), { timeoutMs: 30_000 })
+    await eventually(async () => expect((await readTopic(`${prefix}stock-service.dlt`)).length).toBe(4), { timeoutMs: 30_000 })
     const deadLetters = await readTopic(`${prefix}stock-service.dlt`)
-    expect(deadLetters.map((m) => m.key).sort()).toEqual(['garbage', 'unknown-schema'])
-    await eventually(async () => expect(await rows('inbox', { event_id: payment.eventId })).toBe(1), { timeoutMs: 30_000 })
+    expect(deadLetters.map((m) => m.key).sort()).toEqual(['garbage', 'unknown-schema', unknownOrder, unknownOrder].sort())
+    const refused = deadLetters.filter((m) => m.key === unknownOrder)
+    expect(refused.map((m) => m.headers['dlt-error']?.replace(/ for order .*/, '')).sort()).toEqual(['RefusedEvent: PaymentCompleted', 'RefusedEvent: PaymentFailed'])
+    for (const m of refused) expect(m.headers['dlt-reason']).toBe('refused: payment-of-unreserved-order')
+    expect(await rows('inbox', { event_id: payment.eventId })).toBe(0)
     expect(await rows('inbox', { event_id: cancel.eventId })).toBe(1)
     expect(await reservationRow(app.db, unknownOrder)).toBeUndefined()
     expect(await rows('shipments', { order_id: unknownOrder })).toBe(0)

@@ -14,8 +14,8 @@ export function saga(fulfilment: Fulfilment) {
     OrderPlaced: reserveStock,                                 // StockReserved | StockReservationFailed; undone by releasing on cancel or failed payment
     OrderModificationRequested: adjustReservation(fulfilment), // ReservationAdjusted (accepted or not) [+ OrderShipped if now paid in full and no fulfilment delay]; a failed extra charge releases
     OrderCancellationRequested: releaseOnCancellation,         // compensation: StockReleased unless shipped (then nothing: shipping won the race)
-    PaymentFailed: releaseOnPaymentFailure,                    // compensation: StockReleased unless shipped; payment then refunds everything
-    PaymentCompleted: recordPayment(fulfilment),               // OrderShipped once paid ≥ total, or FULFILMENT_DELAY_MS later from the fulfilment poller; final, nothing undoes a shipment
+    PaymentFailed: releaseOnPaymentFailure,                    // compensation: StockReleased unless shipped; payment then refunds everything. Refused for an order never reserved
+    PaymentCompleted: recordPayment(fulfilment),               // OrderShipped once paid ≥ total, or FULFILMENT_DELAY_MS later from the fulfilment poller; final, nothing undoes a shipment. Refused for an order never reserved
     PaymentRefunded: recordRefund,                             // nothing; an 'adjusted' refund lowers what is paid
   } satisfies Saga
 }

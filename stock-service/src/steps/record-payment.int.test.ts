@@ -81,7 +81,10 @@ describe('payments and shipping', () => {
     expect(await app.db('shipments').where({ order_id: orderId })).toEqual([])
   })
 
-  it('ignores a payment for an order it never reserved', async () => {
-    expect(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(randomUUID(), eur(3000)))).toEqual([])
+  it('refuses a payment for an order it never reserved (payment charges only after StockReserved), changing nothing', async () => {
+    const orderId = randomUUID()
+    await expect(react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(3000)))).rejects.toMatchObject({ name: 'RefusedEvent', rule: 'payment-of-unreserved-order' })
+    expect(await reservationRow(app.db, orderId)).toBeUndefined()
+    expect(await app.db('shipments').where({ order_id: orderId })).toEqual([])
   })
 })

@@ -3,14 +3,17 @@ import type { Handler } from '@choreo/messaging'
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { assertCurrency } from '../domain/money.ts'
 import { addPaid, lockReservation } from '../repositories/reservations.ts'
+import { unreservedRefusal } from './release-stock.ts'
 import { shipIfPaidInFull } from './ship-order.ts'
 
 /** PaymentCompleted: count the payment; once payments cover the total, ship (now or after the fulfilment delay) → OrderShipped. */
 export function recordPayment(fulfilment: Fulfilment): Handler<'PaymentCompleted'> {
   return async (event, trx): Promise<NewEvent[]> => {
     const reservation = await lockReservation(trx, event.orderId)
-    // Released or never reserved: nothing to ship, and payment refunds on StockReleased.
-    if (!reservation || reservation.status === 'RELEASED') return []
+    // Never reserved: payment charges nothing before StockReserved, so this is forged or a bug.
+    if (!reservation) throw unreservedRefusal('PaymentCompleted', event.orderId)
+    // Released: nothing to ship, and payment refunds on StockReleased.
+    if (reservation.status === 'RELEASED') return []
     assertCurrency('PaymentCompleted.amount', reservation.total.currency, event.amount)
     await addPaid(trx, event.orderId, event.amount.amount)
     // Shipped already: counted all the same, as an adjusted refund arriving after the shipment is,

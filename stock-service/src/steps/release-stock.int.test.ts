@@ -61,7 +61,13 @@ describe('releasing a reservation', () => {
     expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'SHIPPED' })
   })
 
-  it('does nothing for an order that was never reserved', async () => {
+  it('does nothing for a cancellation of an order that was never reserved: its reservation failed, and the order knows', async () => {
     expect(await react(app.db, releaseOnCancellation, cancellation(randomUUID()))).toEqual([])
+  })
+
+  it('refuses a failed payment of an order it never reserved: payment fails only what stock reserved', async () => {
+    const orderId = randomUUID()
+    await expect(react(app.db, releaseOnPaymentFailure, paymentFailed(orderId))).rejects.toMatchObject({ name: 'RefusedEvent', rule: 'payment-of-unreserved-order' })
+    expect(await reservationRow(app.db, orderId)).toBeUndefined()
   })
 })

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import { newEvent, type NewEvent } from '@choreo/contracts'
-import type { Handler } from '@choreo/messaging'
+import { RefusedEvent, type Handler } from '@choreo/messaging'
 import { lockProducts, unreserveUnits } from '../repositories/products.ts'
 import { lockReservation, setReservationStatus } from '../repositories/reservations.ts'
 
@@ -8,9 +8,20 @@ import { lockReservation, setReservationStatus } from '../repositories/reservati
 export const releaseOnCancellation: Handler<'OrderCancellationRequested'> = (event, trx) =>
   releaseStock(trx, event.orderId, `cancelled: ${event.reason}`)
 
-/** PaymentFailed: the order cannot be paid for, so its units go back → StockReleased. */
-export const releaseOnPaymentFailure: Handler<'PaymentFailed'> = (event, trx) =>
-  releaseStock(trx, event.orderId, `payment failed: ${event.reason}`)
+/**
+ * PaymentFailed: the order cannot be paid for, so its units go back → StockReleased. Payment
+ * only ever fails an order after this service's StockReserved, written with its reservation: a
+ * failure of an order never reserved here is forged or a bug, and refused.
+ */
+export const releaseOnPaymentFailure: Handler<'PaymentFailed'> = async (event, trx) => {
+  if (!(await lockReservation(trx, event.orderId))) throw unreservedRefusal('PaymentFailed', event.orderId)
+  return releaseStock(trx, event.orderId, `payment failed: ${event.reason}`)
+}
+
+/** A payment event about an order this service never reserved: no payment follows anything but its StockReserved. */
+export function unreservedRefusal(type: 'PaymentFailed' | 'PaymentCompleted', orderId: string): RefusedEvent {
+  return new RefusedEvent('payment-of-unreserved-order', `${type} for order ${orderId}, which stock-service never reserved`)
+}
 
 async function releaseStock(trx: Knex.Transaction, orderId: string, reason: string): Promise<NewEvent[]> {
   const reservation = await lockReservation(trx, orderId)
