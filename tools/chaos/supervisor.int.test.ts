@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { freePort } from './run-resources.ts'
 import type { Instance, Service } from './plan.ts'
-import { createSupervisor } from './supervisor.ts'
+import { createSupervisor, type Supervisor } from './supervisor.ts'
 
 // Real child processes: two "builds", each a stand-in order-service that answers /health and
 // says which build it is. What is checked is the supervisor's own bookkeeping of them.
@@ -24,10 +24,16 @@ const older = build('older')
 const newer = build('newer')
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
+// Every test's supervisor stops what it started, also when the test failed midway: a stand-in left
+// running would hold its port for the next test.
+const started: Supervisor[] = []
+afterEach(async () => { await Promise.all(started.splice(0).map((s) => s.stopAll())) })
+
 async function harness() {
   const port = await freePort(4900)
   const log: string[] = []
   const supervisor = createSupervisor({ root: older, logDir: dir, portOf: () => port, envOf: () => ({ PORT: String(port) }), log: (m) => log.push(m) })
+  started.push(supervisor)
   const which = async () => (await fetch(`http://127.0.0.1:${port}/health`)).text()
   const pid = async () => Number(await (await fetch(`http://127.0.0.1:${port}/pid`)).text())
   return { supervisor, which, pid, log }
