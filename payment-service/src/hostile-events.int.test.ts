@@ -2,24 +2,25 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventType } from '@choreo/contracts'
 import { createEventCodec, type EventCodec } from '@choreo/messaging'
-import { eventually, infra, readTopic, testKafka } from '@choreo/testkit'
+import { eventually, infra, producerAs, readTopic } from '@choreo/testkit'
 import { balanceOf, countRows, eur, newCustomer, orderShipped, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
 
-// Hostile messages on stock.events, through Kafka to the running consumer: what cannot be read
+// Hostile messages on stock.events, through Kafka to the running consumer, written with
+// stock-service's own credentials (a compromised or buggy stock-service): what cannot be read
 // goes to the dead-letter topic, a valid event about an order payment-service never charged is a
 // documented no-op, a replay changes nothing, and the consumer goes on to the next message.
 // Everything is sent to partition 0, so the last message proves the ones before it were passed.
 
 let h: Harness
 let codec: EventCodec
-let producer: ReturnType<ReturnType<typeof testKafka>['producer']>
+let producer: Awaited<ReturnType<typeof producerAs>>
 
 beforeAll(async () => {
   h = await startApp('hostile')
   codec = createEventCodec({ registryUrl: infra().registryUrl })
   await codec.register(['StockReserved', 'ReservationAdjusted', 'StockReleased', 'OrderShipped'])
-  producer = testKafka().producer()
-  await producer.connect()
+  // As stock-service, the topic's owner: the broker lets these through, the consumer must judge them.
+  producer = await producerAs('stock-service', h.prefix)
 })
 
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventType, Events } from '@choreo/contracts'
 import { createEventCodec, type EventCodec } from '@choreo/messaging'
-import { eventually, infra, readTopic, testKafka } from '@choreo/testkit'
+import { eventually, infra, producerAs, readTopic } from '@choreo/testkit'
 import { envelope, givenProduct, orderPlaced, paymentCompleted, reservationRow, startStockApp, stockOf, type StockApp } from './testing/harness.ts'
 
 // Hostile messages through Kafka to the running consumer: what cannot be read goes to the
@@ -15,25 +15,25 @@ let app: StockApp
 let prefix: string
 let close: () => Promise<void>
 let codec: EventCodec
-let producer: ReturnType<ReturnType<typeof testKafka>['producer']>
+let producers: Record<'order.events' | 'payment.events', Awaited<ReturnType<typeof producerAs>>>
 
 beforeAll(async () => {
   ({ app, prefix, close } = await startStockApp('stock-hostile'))
   codec = createEventCodec({ registryUrl: infra().registryUrl })
   await codec.register(['OrderPlaced', 'OrderCancellationRequested', 'PaymentCompleted', 'PaymentFailed'])
-  producer = testKafka().producer()
-  await producer.connect()
+  // Each topic written by its owner's principal: the broker lets these through, the consumer must judge them.
+  producers = { 'order.events': await producerAs('order-service', prefix), 'payment.events': await producerAs('payment-service', prefix) }
 })
 
 afterAll(async () => {
-  await producer?.disconnect()
+  await Promise.all(Object.values(producers ?? {}).map((p) => p.disconnect()))
   await close?.()
 })
 
 interface Message { key: string; value: Buffer }
 const encoded = (type: EventType, event: { orderId: string }): Message => ({ key: event.orderId, value: codec.encode(type, event) })
 const send = (topic: 'order.events' | 'payment.events', ...messages: Message[]) =>
-  producer.send({ topic: `${prefix}${topic}`, acks: -1, messages: messages.map((m) => ({ ...m, partition: 0 })) })
+  producers[topic].send({ topic: `${prefix}${topic}`, acks: -1, messages: messages.map((m) => ({ ...m, partition: 0 })) })
 const cancellation = (orderId: string): Events['OrderCancellationRequested'] => ({ ...envelope(orderId), reason: 'changed my mind', stage: 'PENDING' })
 const rows = async (table: string, where: Record<string, unknown>) => Number((await app.db(table).where(where).count<{ n: string }[]>({ n: '*' }))[0]?.n)
 

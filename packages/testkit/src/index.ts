@@ -1,6 +1,6 @@
 export { infra, type Infra, type KafkaCredentials } from './infra.ts'
 export { createTestDatabase, uniqueName, type TestDatabase } from './database.ts'
-export { testKafka, kafkaAuth, createTestTopics, readTopic, type ReadMessage } from './kafka.ts'
+export { testKafka, kafkaAuth, producerAs, createTestTopics, readTopic, type ReadMessage } from './kafka.ts'
 export { eventually } from './eventually.ts'
 export { serviceEnv, TEST_JWT_SECRET } from './service-env.ts'
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { Kafka, logLevel, type IHeaders } from 'kafkajs'
-import { declaredTopics } from '@choreo/contracts'
-import { ensureTopics } from '@choreo/messaging'
+import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs'
+import { declaredTopics, kafkaGrants } from '@choreo/contracts'
+import { ensureTopics, grantAcls } from '@choreo/messaging'
 import { infra, type KafkaCredentials } from './infra.ts'
 
 /** A Kafka client as the operator (every test's), or as one service's principal where the stack has them. */
@@ -16,6 +16,19 @@ export function kafkaAuth(principal?: string): { sasl?: KafkaCredentials } {
   const own = principals?.[principal]
   if (!own) throw new Error(`no Kafka credentials for ${principal} on this stack (KAFKA_CREDENTIALS)`)
   return { sasl: own }
+}
+
+/**
+ * A connected producer that writes as `principal` (a service) on the topics of `prefix`, with the
+ * services' ACLs granted for that prefix: a forged event it sends passes the broker, as one from a
+ * compromised service would, so what refuses it is the consumer's own check. Where Kafka asks for
+ * no credentials (a Testcontainers broker), a plain producer.
+ */
+export async function producerAs(principal: string, prefix: string): Promise<Producer> {
+  if (infra().principals?.[principal]) await grantAcls(testKafka(), kafkaGrants(prefix))
+  const producer = testKafka(infra().principals?.[principal] ? { principal, clientId: `as-${principal}` } : {}).producer()
+  await producer.connect()
+  return producer
 }
 
 /** A topic prefix of this test's own, with every declared topic created under it. */
