@@ -20,7 +20,7 @@ let producers: Record<'order.events' | 'payment.events', Awaited<ReturnType<type
 beforeAll(async () => {
   ({ app, prefix, close } = await startStockApp('stock-hostile'))
   codec = createEventCodec({ registryUrl: infra().registryUrl })
-  await codec.register(['OrderPlaced', 'OrderCancellationRequested', 'PaymentCompleted', 'PaymentFailed'])
+  await codec.register(['OrderPlaced', 'OrderCancellationRequested', 'PaymentCompleted', 'PaymentFailed', 'PaymentRefunded'])
   // Each topic written by its owner's principal: the broker lets these through, the consumer must judge them.
   producers = { 'order.events': await producerAs('order-service', prefix), 'payment.events': await producerAs('payment-service', prefix) }
 })
@@ -67,6 +67,24 @@ describe('hostile events', () => {
     expect(await reservationRow(app.db, unknownOrder)).toBeUndefined()
     expect(await rows('shipments', { order_id: unknownOrder })).toBe(0)
     expect(await rows('outbox', { aggregate_id: unknownOrder })).toBe(0)
+  })
+
+  it('holds the shipment of an order refunded for a release stock never made: refused and dead-lettered, its containment kept', async () => {
+    const productId = await givenProduct(app.db, 5)
+    const orderId = randomUUID()
+    await send('order.events', encoded('OrderPlaced', orderPlaced(orderId, [{ productId, quantity: 3 }])))
+    await eventually(async () => expect((await reservationRow(app.db, orderId))?.status).toBe('RESERVED'), { timeoutMs: 30_000 })
+    // Payment covers a part, is then fooled by a forged StockReleased into refunding it as released,
+    // then is paid the rest: what is paid no longer covers the reservation, so nothing ships.
+    const refund: Events['PaymentRefunded'] = { ...envelope(orderId), paymentId: null, refundId: randomUUID(), customerId: 'customer-1', amount: { amount: 1000, currency: 'EUR' }, reason: 'released' }
+    const rest = paymentCompleted(orderId, { amount: 2000, currency: 'EUR' })
+    await send('payment.events', encoded('PaymentCompleted', paymentCompleted(orderId, { amount: 1000, currency: 'EUR' })), encoded('PaymentRefunded', refund), encoded('PaymentCompleted', rest))
+    await eventually(async () => expect(await rows('inbox', { event_id: rest.eventId })).toBe(1), { timeoutMs: 30_000 })
+    expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'RESERVED', paid_amount: '2000' })
+    expect(await rows('shipments', { order_id: orderId })).toBe(0)
+    expect(await rows('inbox', { event_id: refund.eventId })).toBe(1) // committed with its containment: a redelivery changes nothing
+    const refused = (await readTopic(`${prefix}stock-service.dlt`)).filter((m) => m.key === orderId)
+    expect(refused.map((m) => m.headers['dlt-reason'])).toEqual(['refused: refund-of-unreleased-reservation'])
   })
 
   it('a released order: its OrderPlaced replayed and a late payment reserve, ship and emit nothing', async () => {

@@ -16,6 +16,6 @@ export function saga(fulfilment: Fulfilment) {
     OrderCancellationRequested: releaseOnCancellation,         // compensation: StockReleased unless shipped (then nothing: shipping won the race)
     PaymentFailed: releaseOnPaymentFailure,                    // compensation: StockReleased unless shipped; payment then refunds everything. Refused for an order never reserved
     PaymentCompleted: recordPayment(fulfilment),               // OrderShipped once paid ≥ total, or FULFILMENT_DELAY_MS later from the fulfilment poller; final, nothing undoes a shipment. Refused for an order never reserved
-    PaymentRefunded: recordRefund,                             // nothing; an 'adjusted' refund lowers what is paid
+    PaymentRefunded: recordRefund,                             // nothing; an 'adjusted' refund lowers what is paid. A 'released' one of a reservation never released holds its shipment, refused
   } satisfies Saga
 }

@@ -100,13 +100,22 @@ export function createSagaConsumer(deps: {
     const handler = saga[decoded.type] as Handler<EventType> | undefined
     if (!handler) return 'ignored'
     const payload = decoded.payload as unknown as Events[EventType]
-    return db.transaction(async (trx) => {
+    const result = await db.transaction(async (trx): Promise<Outcome | RefusedEvent> => {
       const fresh = await inbox.claim(trx, { eventId: payload.eventId, eventType: decoded.type, ...at })
       if (!fresh) return 'deduplicated'
-      const emitted = await handler(payload, trx)
+      let emitted: readonly NewEvent[]
+      try {
+        emitted = await handler(payload, trx)
+      } catch (err) {
+        // A refusal whose containment must hold commits what the handler wrote, and nothing else.
+        if (err instanceof RefusedEvent && err.containment === 'commit') return err
+        throw err
+      }
       await outbox.enqueue(trx, emitted, causeOf(decoded, headers))
       return 'handled'
     })
+    if (result instanceof RefusedEvent) throw result // committed: dead-lettered and counted by handle()
+    return result
   }
 
   /** One saga's id in every log line about a message: its order, event, correlation and trace. */

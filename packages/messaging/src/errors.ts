@@ -41,11 +41,18 @@ export class RegistryError extends MessagingError {}
  * A handler's refusal: the event does not fit what the service knows of its order (a release of
  * a shipped order, say), so it is a forgery or a bug upstream. Dead-lettered with `refused: <rule>`
  * as its reason, counted (`consumed{result="refused"}`), never retried, never applied.
+ *
+ * `containment: 'commit'` is for an event that reports a fact done elsewhere (a refund already
+ * paid out) and cannot be refused away: what the handler wrote before throwing commits with the
+ * inbox row (it contains the damage, as holding a shipment does), it emits nothing, and the
+ * message is still dead-lettered and counted as refused so that someone looks at it.
  */
 export class RefusedEvent extends MessagingError {
   readonly rule: string
-  constructor(rule: string, message: string) {
+  readonly containment: 'rollback' | 'commit'
+  constructor(rule: string, message: string, options: { containment?: 'rollback' | 'commit' } = {}) {
     super(message)
     this.rule = rule
+    this.containment = options.containment ?? 'rollback'
   }
 }
