@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -9,7 +9,7 @@ import { classify } from '@choreo/messaging'
 import { DomainError } from './errors.ts'
 import { requireIdempotencyKeyInDocs } from './idempotency-key.ts'
 import { strictJsonBodies } from './json-body.ts'
-import { redactingLogger } from './log-redaction.ts'
+import { redactingLogger, redactTokens, redactUrl } from './log-redaction.ts'
 import { registerRateLimit } from './rate-limit.ts'
 
 /** Bodies beyond this are refused with 413 before they are parsed. */
@@ -41,6 +41,11 @@ export async function createHttp(options: HttpOptions) {
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID()
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // What the router refuses before any route runs (a malformed URL, a path parameter over its
+    // length limit): Fastify's own answer quotes the path, and a path can hold a token.
+    frameworkErrors: (err, _request, reply) => {
+      void (reply as FastifyReply).status(err.statusCode ?? 400).send({ error: 'bad_request', message: redactTokens(err.message), rule: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'maxParamLength' : 'url' })
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.addHook('preValidation', coerceIntegerParameters)
@@ -83,13 +88,13 @@ export async function createHttp(options: HttpOptions) {
     if (status >= 500) request.log.error({ err }, 'request failed')
     return reply.status(status).send({
       error: status >= 500 ? 'internal' : (err.code ?? 'bad_request').toLowerCase(),
-      message: status >= 500 ? 'internal error' : err.message,
+      message: status >= 500 ? 'internal error' : redactTokens(err.message), // Fastify's own messages can quote the URL
       ...(status === 413 ? { rule: 'bodyLimit' } : {}),
       ...(err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? { rule: 'contentType' } : {}),
       ...(err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? { rule: 'json', field: 'body' } : {}),
     })
   })
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }))
+  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${redactUrl(request.url)}` }))
   return app
 }
 

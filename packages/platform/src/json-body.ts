@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { BadRequest, UnsupportedMediaType } from './errors.ts'
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/gi
 
 /**
  * JSON bodies in UTF-8 only, as RFC 8259 requires between systems: a declared charset other than
@@ -14,9 +14,11 @@ export function strictJsonBodies(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
-    const charset = CHARSET.exec(request.headers['content-type'] ?? '')?.[1]
-    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-      done(new UnsupportedMediaType(`a JSON body must be UTF-8, not ${charset}`, 'charset'), undefined)
+    // Every charset parameter must say UTF-8: with two, which one a reader believes is a guess.
+    const charsets = [...(request.headers['content-type'] ?? '').matchAll(CHARSET)].map((m) => m[1] ?? '')
+    const other = charsets.find((charset) => !/^utf-?8$/i.test(charset))
+    if (other !== undefined) {
+      done(new UnsupportedMediaType(`a JSON body must be UTF-8, not ${other}`, 'charset'), undefined)
       return
     }
     let text: string

@@ -34,3 +34,20 @@ describe('credentials in logged URLs', () => {
     await app.close()
   })
 })
+
+describe('credentials in error answers', () => {
+  it('does not echo a token in the URL back in a 404 or a 414 answer', async () => {
+    const app = await createHttp({ service: 'test', logger: false, jwtSecret: SECRET })
+    app.get('/orders/:orderId', { config: { access: 'public' } }, async () => ({ ok: true }))
+    const token = mintToken({ sub: 'ada', role: 'customer' }, SECRET)
+
+    const noRoute = await app.inject({ url: `/nope?token=${token}` })
+    const tooLong = await app.inject({ url: `/orders/${token}` })
+
+    expect(noRoute.statusCode).toBe(404)
+    expect(noRoute.json().message).toBe('no route GET /nope?token=[REDACTED]')
+    expect(tooLong.statusCode).toBe(414)
+    for (const res of [noRoute, tooLong]) expect(res.body).not.toContain(token.split('.')[1])
+    await app.close()
+  })
+})

@@ -11,6 +11,11 @@ const JWT = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g
  * [REDACTED]. The request is refused anyway (tokens are accepted in the Authorization header
  * only), but a log line keeps the URL for as long as the logs are kept.
  */
+/** Any text with a JWT in it (an error message that quotes a URL), the JWT replaced by [REDACTED]. */
+export function redactTokens(text: string): string {
+  return text.replace(JWT, REDACTED)
+}
+
 export function redactUrl(url: string): string {
   const query = url.indexOf('?')
   const path = query < 0 ? url : url.slice(0, query)

@@ -30,6 +30,7 @@ describe('Text', () => {
     ['only zero-width spaces', '\u200B\u200B'], ['only Hangul fillers', '\u3164\u3164'], ['a Mongolian vowel separator', '\u180E'],
     ['only soft hyphens', '\u00AD'], ['a byte-order mark', '\uFEFF'], ['a left-to-right mark and a space', '\u200E '],
     ['tag characters', '\u{E0041}\u{E0064}\u{E0061}'], ['a lone combining accent', '\u0301'], ['a Braille blank', '\u2800'],
+    ['only private-use characters', '\uE000\u{F0000}'], ['an unassigned code point', '\u0378'], ['a noncharacter', '\uFFFF'],
   ])('refuses %s with 400 naming the field', async (_what, name) => {
     const res = await post(name)
     expect(res.statusCode).toBe(400)
@@ -38,7 +39,7 @@ describe('Text', () => {
 })
 
 /** Characters that show nothing: white space, format characters, fillers, variation selectors, tags, lone accents. */
-const INVISIBLE = [' ', '\u00A0', '\u3000', '\u200B', '\u200C', '\u200D', '\u200E', '\u2060', '\uFEFF', '\u00AD', '\u3164', '\u115F', '\u1160', '\uFFA0', '\u180E', '\uFE0F', '\u2800', '\u0301', '\u{E0020}', '\u{E007F}']
+const INVISIBLE = [' ', '\u00A0', '\u3000', '\u200B', '\u200C', '\u200D', '\u200E', '\u2060', '\uFEFF', '\u00AD', '\u3164', '\u115F', '\u1160', '\uFFA0', '\u180E', '\uFE0F', '\u2800', '\u0301', '\u{E0020}', '\u{E007F}', '\uE000', '\u0378', '\uFFFF']
 const VISIBLE = ['a', 'Z', '7', 'é', 'ß', '東', 'ש', '👩', '-', '.']
 
 describe('Text, whatever invisible characters surround it', () => {

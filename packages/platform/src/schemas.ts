@@ -14,10 +14,12 @@ export const Id = Type.String({ pattern: ID_PATTERN, maxLength: 64, description:
  * characters are allowed beside visible ones (a joiner in an emoji, a Persian non-joiner) but
  * never count as the visible one: white space, format characters (\\p{Cf}: U+200B, U+00AD,
  * U+FEFF, U+200E, tag characters), the other default-ignorable ones (U+3164 HANGUL FILLER,
- * U+180E, variation selectors), U+2800 BRAILLE PATTERN BLANK and lone combining marks. Every other
- * script, accents and emoji included, is fine. Patterns are matched with the `u` flag.
+ * U+180E, variation selectors), U+2800 BRAILLE PATTERN BLANK, lone combining marks, and code
+ * points no font draws: private use (\\p{Co}: U+E000…), unassigned ones and noncharacters
+ * (\\p{Cn}: U+0378, U+FFFF). Every other script, accents and emoji included, is fine. Patterns are
+ * matched with the `u` flag.
  */
-export const TEXT_PATTERN = '^(?=.*[^\\s\\p{Cf}\\p{Default_Ignorable_Code_Point}\\p{M}\\u2800])[^\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}\\u202A-\\u202E\\u2066-\\u2069]+$'
+export const TEXT_PATTERN = '^(?=.*[^\\s\\p{Cf}\\p{Default_Ignorable_Code_Point}\\p{M}\\u2800\\p{Co}\\p{Cn}])[^\\p{Cc}\\p{Cs}\\p{Zl}\\p{Zp}\\u202A-\\u202E\\u2066-\\u2069]+$'
 
 export function Text(maxLength: number, options: { description?: string } = {}): TString {
   return Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN, ...options })
