@@ -96,26 +96,30 @@ export function createSagaConsumer(deps: {
     }
   }
 
-  async function react(decoded: Decoded, at: { topic: string; partition: number; offset: string }, headers: IHeaders | undefined): Promise<Outcome> {
+  /**
+   * `refuseKept` dead-letters a refusal whose containment commits: called inside the transaction,
+   * before the commit, so a crash in between yields a second dead letter on redelivery, never a
+   * refusal that the inbox then deduplicates without anyone having been told.
+   */
+  async function react(decoded: Decoded, at: { topic: string; partition: number; offset: string }, headers: IHeaders | undefined, refuseKept: (err: RefusedEvent) => Promise<void>): Promise<Outcome> {
     const handler = saga[decoded.type] as Handler<EventType> | undefined
     if (!handler) return 'ignored'
     const payload = decoded.payload as unknown as Events[EventType]
-    const result = await db.transaction(async (trx): Promise<Outcome | RefusedEvent> => {
+    return db.transaction(async (trx): Promise<Outcome> => {
       const fresh = await inbox.claim(trx, { eventId: payload.eventId, eventType: decoded.type, ...at })
       if (!fresh) return 'deduplicated'
       let emitted: readonly NewEvent[]
       try {
         emitted = await handler(payload, trx)
       } catch (err) {
-        // A refusal whose containment must hold commits what the handler wrote, and nothing else.
-        if (err instanceof RefusedEvent && err.containment === 'commit') return err
-        throw err
+        if (!(err instanceof RefusedEvent && err.containment === 'commit')) throw err
+        // A refusal whose containment must hold: what the handler wrote commits, and nothing else.
+        await refuseKept(err)
+        return 'refused'
       }
       await outbox.enqueue(trx, emitted, causeOf(decoded, headers))
       return 'handled'
     })
-    if (result instanceof RefusedEvent) throw result // committed: dead-lettered and counted by handle()
-    return result
   }
 
   /** One saga's id in every log line about a message: its order, event, correlation and trace. */
@@ -176,7 +180,7 @@ export function createSagaConsumer(deps: {
       try {
         if (!message.value) throw new UndecodableMessage('message has no value (tombstone)')
         const decoded = await codec.decode(message.value)
-        return await react(decoded, at, message.headers)
+        return await react(decoded, at, message.headers, (refusal) => deadLetter(message, at, `refused: ${refusal.rule}`, refusal, log))
       } catch (err) {
         if (err instanceof UnknownEventType) return skip(err.recordName, log)
         if (err instanceof RefusedEvent) {

@@ -45,7 +45,8 @@ export class RegistryError extends MessagingError {}
  * `containment: 'commit'` is for an event that reports a fact done elsewhere (a refund already
  * paid out) and cannot be refused away: what the handler wrote before throwing commits with the
  * inbox row (it contains the damage, as holding a shipment does), it emits nothing, and the
- * message is still dead-lettered and counted as refused so that someone looks at it.
+ * message is still dead-lettered (before that commit) and counted as refused so that someone
+ * looks at it.
  */
 export class RefusedEvent extends MessagingError {
   readonly rule: string

@@ -66,11 +66,19 @@ describe('payments and shipping', () => {
     expect(await app.db('shipments').where({ order_id: orderId })).toHaveLength(1)
   })
 
-  it('ignores a released refund: it settles an order that no longer ships', async () => {
+  it('ignores a released refund of a released order: it settles an order that no longer ships', async () => {
     const { orderId } = await reservedOrder()
     await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2000)))
+    only(await react(app.db, releaseOnCancellation, { ...envelope(orderId), reason: 'changed my mind', stage: 'PAID' }), 'StockReleased')
     expect(await react(app.db, recordRefund, paymentRefunded(orderId, 2000, 'released'))).toEqual([])
-    expect(await reservationRow(app.db, orderId)).toMatchObject({ paid_amount: '2000' })
+    expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'RELEASED', paid_amount: '2000' })
+  })
+
+  it('refuses a released refund of a reservation it still holds, keeping its containment: no longer paid for', async () => {
+    const { orderId } = await reservedOrder()
+    await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2000)))
+    await expect(react(app.db, recordRefund, paymentRefunded(orderId, 2000, 'released')))
+      .rejects.toMatchObject({ name: 'RefusedEvent', rule: 'refund-of-unreleased-reservation', containment: 'commit' })
   })
 
   it('never ships a released order, however much is paid', async () => {
