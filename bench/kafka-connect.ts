@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { freePort } from './free-port.ts'
 import { ROOT } from './results.ts'
@@ -47,9 +47,10 @@ export async function startConnect(settings: ConnectSettings): Promise<ConnectPr
   const worker = path.join(settings.workDir, 'worker.properties')
   const connector = path.join(settings.workDir, 'connector.properties')
   const logFile = path.join(settings.workDir, 'connect.log')
+  // It holds the operator's password: readable by this user alone, and removed once Connect stops.
   writeFileSync(worker, fill('connect-standalone.properties', {
     BROKERS: settings.brokers.join(','), SASL_USERNAME: settings.sasl.username, SASL_PASSWORD: settings.sasl.password, REST_PORT: await freePort(), OFFSETS_FILE: path.join(settings.workDir, 'offsets'),
-  }))
+  }), { mode: 0o600 })
   const db = settings.database
   writeFileSync(connector, fill('outbox-connector.properties', {
     DB_HOST: db.host, DB_PORT: db.port, DB_USER: db.user, DB_PASSWORD: db.password, DB_NAME: db.name,
@@ -62,7 +63,7 @@ export async function startConnect(settings: ConnectSettings): Promise<ConnectPr
   const log = createWriteStream(logFile)
   child.stdout?.pipe(log)
   child.stderr?.pipe(log)
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => { rmSync(worker, { force: true }); resolve() }))
   // Never leave a JVM behind, whatever ends this process.
   const killOnExit = (): void => { child.kill('SIGKILL') }
   process.once('exit', killOnExit)

@@ -38,34 +38,33 @@ all_brokers() { local i out=""; for i in $(kafka_nodes); do out="$out${out:+,}12
 
 export KAFKA_BROKERS="${KAFKA_BROKERS:-$(all_brokers)}"
 
-# Kafka authenticates every client (SASL/SCRAM-SHA-512) and authorizes it by ACLs
-# (infra/kafka/acls.ts): one principal per service, `operator` (a super user) for ./choreo, the
-# tests, the tools and kcat, and `broker` for the nodes themselves. Their passwords are made once
-# per layout, kept under .run/ (mode 600) with the two client files that use them: kcat.conf
-# (`kcat -F`, or KCAT_CONFIG as exported here) and admin.properties (Kafka's Java tools).
+# Kafka authenticates every client (SASL) and authorizes it by ACLs (packages/contracts'
+# kafka-grants.ts, granted by scripts/kafka-acls.ts): one principal per service, `operator` (a
+# super user) for ./choreo, the tests, the tools and kcat, and `broker` for the nodes themselves.
+# Their passwords are made once per layout, kept under .run/ (mode 600) with the two client files
+# that use them, written again on every run (the broker ports may change): kcat.conf (`kcat -F`,
+# or KCAT_CONFIG as exported below) and admin.properties (Kafka's Java tools).
 KAFKA_PRINCIPALS="broker operator order-service stock-service payment-service"
 kafka_credentials_dir() { echo "$(kafka_layout_dir)/credentials"; }
 kafka_password() { cat "$(kafka_credentials_dir)/$1.password"; }
-ensure_kafka_credentials() {
-  local dir p
+ensure_kafka_credentials() ( # a subshell: its umask makes every file 600 from its first byte
+  umask 077
+  local dir p operator
   dir=$(kafka_credentials_dir)
-  [ -s "$dir/kcat.conf" ] && return
-  mkdir -p "$dir"; chmod 700 "$dir"
+  mkdir -p "$dir"
   for p in $KAFKA_PRINCIPALS; do
-    [ -s "$dir/$p.password" ] || { head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/$p.password"; chmod 600 "$dir/$p.password"; }
+    [ -s "$dir/$p.password" ] || head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/$p.password"
   done
-  local operator; operator=$(kafka_password operator)
+  operator=$(kafka_password operator)
   printf '%s\n' "# kcat -F: the operator principal of this stack (made by infra/bin/stack.sh)" \
     "# PLAIN: this kcat's librdkafka (2.0.2) cannot do SCRAM with Kafka 4 (infra/kafka/server.properties.template)" \
     "bootstrap.servers=$(all_brokers)" security.protocol=SASL_PLAINTEXT sasl.mechanisms=PLAIN \
-    sasl.username=operator "sasl.password=$operator" > "$dir/kcat.conf.tmp"
+    sasl.username=operator "sasl.password=$operator" > "$dir/kcat.conf"
   printf '%s\n' "# Kafka's Java tools (--command-config, --admin.config): the operator principal" \
     security.protocol=SASL_PLAINTEXT sasl.mechanism=SCRAM-SHA-512 \
     "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"operator\" password=\"$operator\";" \
     > "$dir/admin.properties"
-  chmod 600 "$dir/admin.properties" "$dir/kcat.conf.tmp"
-  mv "$dir/kcat.conf.tmp" "$dir/kcat.conf" # last: its presence says the rest is there
-}
+)
 export SCHEMA_REGISTRY_URL="${SCHEMA_REGISTRY_URL:-http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7}"
 export PGHOST PGPORT PGUSER
 
@@ -152,13 +151,15 @@ start_kafka_node() {
       -e "s|@CONTROLLER_PORT@|$(controller_port "$i")|g" -e "s|@DATA_DIR@|$dir/data|g" \
       -e "s|@REPLICATION_FACTOR@|$rf|g" -e "s|@MIN_ISR@|$min_isr|g" -e "s|@BROKER_PASSWORD@|$(kafka_password broker)|g" \
       -e "s|@OPERATOR_PASSWORD@|$(kafka_password operator)|g" \
-      "$ROOT/infra/kafka/server.properties.template" > "$dir/server.properties"
-  chmod 600 "$dir/server.properties"
-  # Storage formatted before Kafka required authentication has no SCRAM users: made again (a
-  # local stack's events; the services' databases keep their state, and topics are made anew).
+      "$ROOT/infra/kafka/server.properties.template" | (umask 077; cat > "$dir/server.properties")
+  # Storage formatted before Kafka required authentication has no SCRAM users: it is moved aside,
+  # not deleted, and a new one formatted. Its events stay there and no longer reach the topics
+  # (the services' databases keep their state; an outbox row it published is not sent again).
   if [ -f "$dir/data/meta.properties" ] && [ ! -f "$dir/data/.scram" ]; then
-    log "kafka-$i: storage predates authentication; formatting it again"
-    rm -rf "$dir/data"
+    local aside
+    aside="$dir/data.before-authentication.$(date +%Y%m%d-%H%M%S)"
+    mv "$dir/data" "$aside"
+    log "kafka-$i: storage predates authentication: moved to $aside, formatting a new one"
   fi
   if [ ! -f "$dir/data/meta.properties" ]; then
     local id_file
@@ -238,7 +239,9 @@ kafka_acls() {
 
 infra_down() { stop_one registry; stop_kafka; }
 
-# Every command that sources this file talks to Kafka as the operator.
+# Every command that sources this file talks to Kafka as the operator of the layout it names:
+# set unconditionally, not by default, as a child ./choreo for the other layout (the cluster's
+# part of `test`) inherits the parent's and must not keep them.
 ensure_kafka_credentials
 KAFKA_CREDENTIALS=$(kafka_credentials_dir)
 export KAFKA_CREDENTIALS KCAT_CONFIG="$KAFKA_CREDENTIALS/kcat.conf" KAFKA_ADMIN_CONFIG="$KAFKA_CREDENTIALS/admin.properties"

@@ -20,14 +20,14 @@ export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<s
   }
 }
 
+// kafkajs is CommonJS, and Node finds none of its ACL enums as named exports.
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs
+
 /**
  * Grants each principal what its KafkaGrant says, as literal ACLs (Kafka skips one that
  * exists, so this runs on every start). A Read on a topic lets a consumer describe and fetch it,
  * a Write lets a producer describe it and, since Kafka 3.0, produce idempotently.
  */
-// kafkajs is CommonJS, and Node finds none of its ACL enums as named exports.
-const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs
-
 export async function grantAcls(kafka: Kafka, grants: readonly KafkaGrant[]): Promise<number> {
   const allow = (principal: string, resourceType: kafkajs.AclResourceTypes, resourceName: string, operation: kafkajs.AclOperationTypes) => ({
     principal: `User:${principal}`, host: '*', resourceType, resourceName, resourcePatternType: ResourcePatternTypes.LITERAL,

@@ -4,8 +4,10 @@ import { promisify } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { declaredTopics, kafkaGrants, prefixed } from '@choreo/contracts'
-import { createTestTopics, infra, readTopic, testKafka } from '@choreo/testkit'
+import { createTestTopics, eventually, infra, readTopic, testKafka } from '@choreo/testkit'
 import { grantAcls } from './admin.ts'
+import type { Saga } from './consumer.ts'
+import { createFixture } from './testing/fixture.ts'
 
 const run = promisify(execFile)
 const secured = infra().sasl !== undefined
@@ -93,6 +95,36 @@ describe.runIf(secured)(`Kafka authentication and ACLs${reason}`, () => {
     const w = wrong.producer()
     await expect(w.connect()).rejects.toMatchObject({ name: 'KafkaJSSASLAuthenticationError' })
     await w.disconnect()
+  })
+
+  it('lets each service do its whole job under its own grant: publish idempotently, consume as its group, dead-letter', async () => {
+    const f = await createFixture('acl-job', ['stock-service'])
+    try {
+      await grantAcls(testKafka(), kafkaGrants(f.prefix))
+      // order-service's relay publishes order.events; stock-service consumes it in its own group.
+      const relay = f.relay({}, { kafka: testKafka({ principal: 'order-service', clientId: 'acl-job-order' }) })
+      relay.start()
+      const reacting: Saga = {
+        OrderDelivered: async (event, trx) => {
+          if (event.deliveredAt < 0) throw new Error('negative sequence')
+          await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
+          return []
+        },
+      }
+      const group = prefixed(f.prefix, 'stock-service')
+      const consumer = f.consumer(group, reacting, undefined, { deadLetterTopic: prefixed(f.prefix, 'stock-service.dlt') }, { kafka: testKafka({ principal: 'stock-service', clientId: 'acl-job-stock' }) })
+      await consumer.start()
+      const orderId = randomUUID()
+      await f.write(orderId, -1) // the handler throws: dead-lettered by stock-service's producer
+      const good = await f.write(orderId, 1)
+      await eventually(async () => expect(await f.db('effects').where({ event_id: good })).toHaveLength(1), { timeoutMs: 30_000 })
+      await consumer.stop()
+      await relay.stop()
+      expect(await f.consumed(group, 'dead_lettered')).toBe(1)
+      expect((await readTopic(prefixed(f.prefix, 'stock-service.dlt'))).map((m) => m.key)).toEqual([orderId])
+    } finally {
+      await f.close()
+    }
   })
 
   it('lets kcat, with the operator’s config file (kcat -F), read every topic', async () => {

@@ -2,7 +2,7 @@ import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs'
 import type { Logger } from './logger.ts'
 import { pinnedPartitioner } from './pinned-partitioner.ts'
 
-/** SCRAM credentials, where the broker requires SASL (infra/docker-compose.yml); the local stack needs none. */
+/** SCRAM credentials: every client of the local stack's Kafka and of infra/docker-compose.yml's gives them. */
 export type KafkaSasl =
   | { mechanism: 'scram-sha-512'; username: string; password: string }
   | { mechanism: 'scram-sha-256'; username: string; password: string }

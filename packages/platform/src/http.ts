@@ -44,7 +44,11 @@ export async function createHttp(options: HttpOptions) {
     // What the router refuses before any route runs (a malformed URL, a path parameter over its
     // length limit): Fastify's own answer quotes the path, and a path can hold a token.
     frameworkErrors: (err, _request, reply) => {
-      void (reply as FastifyReply).status(err.statusCode ?? 400).send({ error: 'bad_request', message: redactTokens(err.message), rule: err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'maxParamLength' : 'url' })
+      const status = err.statusCode ?? 400
+      const answer = status >= 500 ? { error: 'internal', message: 'internal error' }
+        : status === 414 ? { error: 'uri_too_long', message: redactTokens(err.message), rule: 'maxParamLength' }
+        : { error: 'bad_request', message: redactTokens(err.message), rule: 'url' }
+      void (reply as FastifyReply).status(status).send(answer)
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
 

@@ -6,16 +6,16 @@ const SECRET_PARAMETER = /^(token|access_token|id_token|refresh_token|jwt|bearer
 /** A JWT anywhere (three base64url parts, the first a JSON object's `{"`): path, query or fragment. */
 const JWT = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g
 
-/**
- * The URL as it may be logged: a token in it (`?token=<jwt>`, a JWT in the path) is replaced by
- * [REDACTED]. The request is refused anyway (tokens are accepted in the Authorization header
- * only), but a log line keeps the URL for as long as the logs are kept.
- */
 /** Any text with a JWT in it (an error message that quotes a URL), the JWT replaced by [REDACTED]. */
 export function redactTokens(text: string): string {
   return text.replace(JWT, REDACTED)
 }
 
+/**
+ * The URL as it may be logged: a token in it (`?token=<jwt>`, a JWT in the path) is replaced by
+ * [REDACTED]. The request is refused anyway (tokens are accepted in the Authorization header
+ * only), but a log line keeps the URL for as long as the logs are kept.
+ */
 export function redactUrl(url: string): string {
   const query = url.indexOf('?')
   const path = query < 0 ? url : url.slice(0, query)

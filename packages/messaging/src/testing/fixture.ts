@@ -46,8 +46,8 @@ export interface Fixture {
     readonly refused: number
   }
   relay(overrides?: Partial<RelayOptions>, via?: RelayVia): Relay
-  /** A saga consumer; `db` replaces the fixture's database connection (a proxied one, say). */
-  consumer(group: string, saga: Saga, db?: Knex, overrides?: Partial<ConsumerOptions>): SagaConsumer
+  /** A saga consumer; `db` replaces the fixture's database connection (a proxied one, say), `via.kafka` its Kafka client (another principal's). */
+  consumer(group: string, saga: Saga, db?: Knex, overrides?: Partial<ConsumerOptions>, via?: { kafka?: Kafka }): SagaConsumer
   /** Messages consumed by a group, by result (handled, deduplicated, ignored, dead_lettered). */
   consumed(group: string, result: string): Promise<number>
   /** Outbox rows the fixture's relays parked. */
@@ -114,10 +114,10 @@ export async function createFixture(label: string, groups: string[] = []): Promi
       stoppers.push(() => relay.stop())
       return relay
     },
-    consumer(group, saga, consumerDb = db, overrides = {}) {
-      const producer = createProducer(kafka)
+    consumer(group, saga, consumerDb = db, overrides = {}, { kafka: client = kafka } = {}) {
+      const producer = createProducer(client)
       const consumer = createSagaConsumer({
-        kafka, db: consumerDb, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
+        kafka: client, db: consumerDb, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
         onCommitted: () => {},
         options: { group, alertAfterContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix, deadLetterTopic: `${prefix}${group}.dlt`,
           inboxPurge: { retentionMs: 3600_000, intervalMs: 3600_000, batchSize: 100, batchesPerPass: 10 }, ...overrides },
