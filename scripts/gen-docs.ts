@@ -11,7 +11,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EVENT_TOPIC_PARTITIONS, eventSchemas, eventsOf, topicOf, type EventType } from '@choreo/contracts'
 import { subjectOf } from '@choreo/messaging'
-import { sagas, services, type ServiceName } from '../tools/lib/services.ts'
+import { factsOf, sagas, services, type ServiceName } from '../tools/lib/services.ts'
 
 const root = join(import.meta.dirname, '..')
 export const SAGA_DOC = 'docs/saga.md'
@@ -38,9 +38,9 @@ const shortOf = (service: ServiceName): 'order' | 'stock' | 'payment' => service
  * service's settings, `handler(settings)`) of `export const saga = { … }` or of the table that
  * `export function saga(…) { return { … } }` builds.
  */
-export function parseSagaSource(service: ServiceName, source: string, keys: readonly string[]): Reaction[] {
-  const body = /export (?:const saga = |function saga\([^)]*\) \{\s*return )\{([\s\S]*?)\n\}/.exec(source)?.[1]
-  if (body === undefined) throw new Error(`${service}/src/saga.ts: no \`export const saga = { … }\` table`)
+export function parseSagaSource(service: ServiceName, source: string, keys: readonly string[], table: 'saga' | 'facts' = 'saga'): Reaction[] {
+  const body = new RegExp(`export (?:const ${table} = |function ${table}\\([^)]*\\) \\{\\s*return )\\{([\\s\\S]*?)\\n\\}`).exec(source)?.[1]
+  if (body === undefined) throw new Error(`${service}/src/saga.ts: no \`export const ${table} = { … }\` table`)
   const lines = new Map<string, { handler: string; comment: string }>()
   for (const m of body.matchAll(/^\s*(\w+):\s*(\w+)(?:\(\w*\))?,?\s*\/\/\s*(.+?)\s*$/gm)) lines.set(m[1]!, { handler: m[2]!, comment: m[3]! })
   const published = eventsOf(shortOf(service))
@@ -53,8 +53,16 @@ export function parseSagaSource(service: ServiceName, source: string, keys: read
   })
 }
 
+/** Every service's reactions: its saga's steps, then the steps that record facts (payment's, from order.events). */
 export function readReactions(): Reaction[] {
-  return services.flatMap((service) => parseSagaSource(service, readFileSync(join(root, service, 'src', 'saga.ts'), 'utf8'), Object.keys(sagas[service])))
+  return services.flatMap((service) => {
+    const source = readFileSync(join(root, service, 'src', 'saga.ts'), 'utf8')
+    const facts = factsOf[service]
+    return [
+      ...parseSagaSource(service, source, Object.keys(sagas[service])),
+      ...(facts ? parseSagaSource(service, source, Object.keys(facts), 'facts') : []),
+    ]
+  })
 }
 
 function schemaOf(type: EventType): AvroRecord {

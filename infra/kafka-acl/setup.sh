@@ -43,7 +43,9 @@ scram_user payment-service "$KAFKA_PAYMENT_SERVICE_PASSWORD"
 
 service order-service order.events stock.events payment.events
 service stock-service stock.events order.events payment.events
-service payment-service payment.events stock.events
+service payment-service payment.events stock.events order.events
+# payment's facts consumer (order.events: the orders it may charge) has a group of its own.
+allow payment-service --operation Read --group payment-service.facts
 
 # Confluent Schema Registry: its store topic (created, read, written, its config checked) and
 # the group its store reader joins.

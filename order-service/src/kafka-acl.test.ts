@@ -16,5 +16,5 @@ it('the native stack grants order-service exactly its own topic, its dead letter
   const grant = kafkaGrants().find((g) => g.principal === 'order-service')
   expect(grant?.writes).toEqual([topicOf(eventsOf('order')[0]!), deadLetterTopic('order-service')])
   expect([...(grant?.reads ?? [])].sort()).toEqual([...new Set((Object.keys(saga) as EventType[]).map(topicOf))].sort())
-  expect(grant?.group).toBe('order-service')
+  expect(grant?.groups).toEqual(['order-service'])
 })

@@ -6,7 +6,7 @@ import { migrations } from './migrations/index.ts'
 import { customerRoutes } from './routes/customers/index.ts'
 import { depositRoutes } from './routes/deposits/index.ts'
 import { paymentRoutes } from './routes/payments/index.ts'
-import { saga } from './saga.ts'
+import { facts, saga } from './saga.ts'
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger']
@@ -21,6 +21,7 @@ export async function build(config: Config, options: BuildOptions = {}) {
     migrations,
     publishes: eventsOf('payment'),
     saga,
+    facts,
   })
   await app.register(customerRoutes)
   await app.register(depositRoutes)

@@ -3,34 +3,54 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventType } from '@choreo/contracts'
 import { createEventCodec, type EventCodec } from '@choreo/messaging'
 import { eventually, infra, producerAs, readTopic } from '@choreo/testkit'
-import { balanceOf, countRows, eur, newCustomer, orderShipped, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
+import { balanceOf, countRows, eur, newCustomer, orderPlaced, orderShipped, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
 
 // Hostile messages on stock.events, through Kafka to the running consumer, written with
 // stock-service's own credentials (a compromised or buggy stock-service): what cannot be read
 // goes to the dead-letter topic, a valid event about an order payment-service never charged is a
-// documented no-op, a replay changes nothing, and the consumer goes on to the next message.
+// documented no-op, a charge for an order order-service never placed (or not as placed) is
+// refused, a replay changes nothing, and the consumer goes on to the next message.
 // Everything is sent to partition 0, so the last message proves the ones before it were passed.
 
 let h: Harness
 let codec: EventCodec
 let producer: Awaited<ReturnType<typeof producerAs>>
+let orderProducer: Awaited<ReturnType<typeof producerAs>>
 
 beforeAll(async () => {
   h = await startApp('hostile')
   codec = createEventCodec({ registryUrl: infra().registryUrl })
-  await codec.register(['StockReserved', 'ReservationAdjusted', 'StockReleased', 'OrderShipped'])
+  await codec.register(['StockReserved', 'ReservationAdjusted', 'StockReleased', 'OrderShipped', 'OrderPlaced', 'OrderModificationRequested'])
   // As stock-service, the topic's owner: the broker lets these through, the consumer must judge them.
   producer = await producerAs('stock-service', h.prefix)
+  // The orders the charges are for, as order-service places them.
+  orderProducer = await producerAs('order-service', h.prefix)
 })
 
 afterAll(async () => {
   await producer?.disconnect()
+  await orderProducer?.disconnect()
   await h?.close()
 })
 
 interface Message { key: string; value: Buffer }
 const encoded = (type: EventType, event: { orderId: string }): Message => ({ key: event.orderId, value: codec.encode(type, event) })
 const send = (...messages: Message[]) => producer.send({ topic: `${h.prefix}stock.events`, acks: -1, messages: messages.map((m) => ({ ...m, partition: 0 })) })
+/** order-service places these orders (one unit of p-1 each, as the harness' StockReserved prices). */
+const place = (...orders: { orderId: string; customerId: string }[]) => orderProducer.send({
+  topic: `${h.prefix}order.events`, acks: -1,
+  messages: orders.map(({ orderId, customerId }) => encoded('OrderPlaced', orderPlaced(orderId, customerId))),
+})
+
+async function retriesAwaitingFacts(): Promise<number> {
+  const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body
+  const line = metrics.split('\n').find((l) => l.startsWith('consumer_retries_total{') && l.includes('kind="awaiting-facts"'))
+  return Number(line?.split(' ').at(-1) ?? 0)
+}
+
+async function deadLettersOf(orderId: string) {
+  return (await readTopic(`${h.prefix}payment-service.dlt`)).filter((m) => m.key === orderId).map((m) => m.headers['dlt-reason'])
+}
 
 /** Everything payment-service keeps about a customer and an order. */
 async function stateOf(customerId: string, orderId: string) {
@@ -50,6 +70,7 @@ describe('hostile events on stock.events', () => {
     const unknownOrder = randomUUID()
     const adjustment = reservationAdjusted(unknownOrder, eur(5_000))
     const marker = stockReserved(randomUUID(), customerId, eur(3_000))
+    await place(marker)
 
     await send(
       { key: 'garbage', value: Buffer.from('not avro at all') },
@@ -74,12 +95,15 @@ describe('hostile events on stock.events', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
+    await place({ orderId, customerId })
     await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(4_000))), encoded('OrderShipped', orderShipped(orderId)))
     await eventually(async () => expect(await countRows(db, 'order_payments', { order_id: orderId })).toBe(1), { timeoutMs: 30_000 })
     const forged = stockReleased(orderId)
     const other = await newCustomer(db, eur(1_000))
+    const marker = stockReserved(randomUUID(), other, eur(100))
+    await place(marker)
 
-    await send(encoded('StockReleased', forged), encoded('StockReserved', stockReserved(randomUUID(), other, eur(100))))
+    await send(encoded('StockReleased', forged), encoded('StockReserved', marker))
 
     await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
     expect(await balanceOf(db, customerId)).toBe(6_000)
@@ -94,15 +118,101 @@ describe('hostile events on stock.events', () => {
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
     const reserved = encoded('StockReserved', stockReserved(orderId, customerId, eur(2_000)))
+    await place({ orderId, customerId })
     await send(reserved, encoded('StockReleased', stockReleased(orderId)))
     await eventually(async () => expect((await db('order_payments').where({ order_id: orderId }).first())?.state).toBe('SETTLED'), { timeoutMs: 30_000 })
     const before = await stateOf(customerId, orderId)
     expect(before.balance).toBe(10_000)
 
     const other = await newCustomer(db, eur(1_000))
-    await send(reserved, encoded('StockReserved', stockReserved(orderId, customerId, eur(2_000))), encoded('StockReserved', stockReserved(randomUUID(), other, eur(100))))
+    const marker = stockReserved(randomUUID(), other, eur(100))
+    await place(marker)
+    await send(reserved, encoded('StockReserved', stockReserved(orderId, customerId, eur(2_000))), encoded('StockReserved', marker))
 
     await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
     expect(await stateOf(customerId, orderId)).toEqual(before)
+  })
+
+  it('refuses a StockReserved for an order order-service never placed, once order.events is read to its end: nothing charged, and goes on', async () => {
+    const db = h.app.db
+    const victim = await newCustomer(db, eur(10_000))
+    const madeUp = randomUUID()
+    const other = await newCustomer(db, eur(1_000))
+    const marker = stockReserved(randomUUID(), other, eur(100))
+    await place(marker)
+
+    await send(encoded('StockReserved', stockReserved(madeUp, victim, eur(9_000))), encoded('StockReserved', marker))
+
+    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    expect(await balanceOf(db, victim)).toBe(10_000)
+    expect(await stateOf(victim, madeUp)).toEqual({ balance: 10_000, orderPayment: undefined, payments: 0, outbox: 0 })
+    expect(await deadLettersOf(madeUp)).toEqual(['refused: charge-of-unplaced-order'])
+  })
+
+  it('refuses a StockReserved of a placed order that names another customer, or other lines, or a total that is not its lines', async () => {
+    const db = h.app.db
+    const owner = await newCustomer(db, eur(10_000))
+    const victim = await newCustomer(db, eur(10_000))
+    const [forOther, otherLines, badTotal] = [randomUUID(), randomUUID(), randomUUID()]
+    await place({ orderId: forOther, customerId: owner }, { orderId: otherLines, customerId: owner }, { orderId: badTotal, customerId: owner })
+    const asked = stockReserved(otherLines, owner, eur(1_000))
+    const more = { ...asked, lines: [{ ...asked.lines[0]!, quantity: 5 }], total: eur(5_000) }
+    const inflated = { ...stockReserved(badTotal, owner, eur(1_000)), total: eur(8_000) }
+    const other = await newCustomer(db, eur(1_000))
+    const marker = stockReserved(randomUUID(), other, eur(100))
+    await place(marker)
+
+    await send(
+      encoded('StockReserved', stockReserved(forOther, victim, eur(1_000))),
+      encoded('StockReserved', more),
+      encoded('StockReserved', inflated),
+      encoded('StockReserved', marker),
+    )
+
+    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    expect([await balanceOf(db, owner), await balanceOf(db, victim)]).toEqual([10_000, 10_000])
+    expect(await deadLettersOf(forOther)).toEqual(['refused: charge-of-another-customer'])
+    expect(await deadLettersOf(otherLines)).toEqual(['refused: charge-not-as-placed'])
+    expect(await deadLettersOf(badTotal)).toEqual(['refused: charge-not-as-placed'])
+  })
+
+  it('refuses an accepted ReservationAdjusted of a charged order whose modification order-service never asked for: nothing charged', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    await place({ orderId, customerId })
+    await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(1_000))))
+    await eventually(async () => expect(await balanceOf(db, customerId)).toBe(9_000), { timeoutMs: 30_000 })
+    const other = await newCustomer(db, eur(1_000))
+    const marker = stockReserved(randomUUID(), other, eur(100))
+    await place(marker)
+
+    await send(encoded('ReservationAdjusted', reservationAdjusted(orderId, eur(6_000))), encoded('StockReserved', marker))
+
+    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    expect(await balanceOf(db, customerId)).toBe(9_000)
+    expect(await deadLettersOf(orderId)).toEqual(['refused: adjustment-not-requested'])
+  })
+
+  it('waits, and never refuses, while the facts consumer has not recorded an order placed before its StockReserved', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    const before = await retriesAwaitingFacts()
+    // Hold the facts consumer: its insert of the OrderPlaced blocks behind this lock (reads go on).
+    const blocker = await db.transaction()
+    try {
+      await blocker.raw('LOCK TABLE placed_orders IN EXCLUSIVE MODE')
+      await place({ orderId, customerId })
+      await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(2_500))))
+      await eventually(async () => expect(await retriesAwaitingFacts()).toBeGreaterThanOrEqual(before + 2), { timeoutMs: 30_000 })
+      expect(await balanceOf(db, customerId)).toBe(10_000)
+      expect(await deadLettersOf(orderId)).toEqual([])
+    } finally {
+      await blocker.commit()
+    }
+    await eventually(async () => expect(await balanceOf(db, customerId)).toBe(7_500), { timeoutMs: 30_000 })
+    expect(await deadLettersOf(orderId)).toEqual([])
+    expect(await countRows(db, 'payments', { order_id: orderId })).toBe(1)
   })
 })

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prefixed, topicOf, type Events, type EventType } from '@choreo/contracts'
 import { eventually, readTopic, testKafka } from '@choreo/testkit'
-import { balanceOf, eur, newCustomer, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
+import { balanceOf, eur, newCustomer, orderPlaced, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
 
-// The saga table wired to Kafka: events stock-service publishes come in through the consumer,
-// and what payment-service answers goes out through the outbox and relay.
+// The saga table wired to Kafka: events order-service and stock-service publish come in through
+// the consumers, and what payment-service answers goes out through the outbox and relay.
 describe('payment-service in the saga', () => {
   let h: Harness
   beforeAll(async () => { h = await startApp('saga') })
@@ -20,11 +20,12 @@ describe('payment-service in the saga', () => {
     await producer.disconnect()
   }
 
-  it('charges on StockReserved and refunds on StockReleased, publishing one answer to each', async () => {
+  it('charges on StockReserved of an order placed and refunds on StockReleased, publishing one answer to each', async () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
 
+    await publish('OrderPlaced', orderPlaced(orderId, customerId))
     await publish('StockReserved', stockReserved(orderId, customerId, eur(4_000)))
     await eventually(async () => expect(await balanceOf(db, customerId)).toBe(6_000))
     await publish('StockReleased', stockReleased(orderId))

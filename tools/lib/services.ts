@@ -1,7 +1,7 @@
 import { consumerGroups, eventSchemas, prefixed, type EventType } from '@choreo/contracts'
 import type { Saga } from '@choreo/messaging'
 import { saga as orderSaga } from '../../order-service/src/saga.ts'
-import { saga as paymentSaga } from '../../payment-service/src/saga.ts'
+import { facts as paymentFacts, saga as paymentSaga } from '../../payment-service/src/saga.ts'
 import { shipAtOnce } from '../../stock-service/src/domain/fulfilment.ts'
 import { saga as stockSaga } from '../../stock-service/src/saga.ts'
 
@@ -16,6 +16,11 @@ export const sagas: Readonly<Record<ServiceName, Saga>> = {
   // Which events it reacts to does not depend on when it ships.
   'stock-service': stockSaga(shipAtOnce),
   'payment-service': paymentSaga,
+}
+
+/** The steps that record what other topics say, in a consumer group of their own (`<service>.facts`). */
+export const factsOf: Readonly<Partial<Record<ServiceName, Saga>>> = {
+  'payment-service': paymentFacts,
 }
 
 /** The service that publishes an event type: the one whose folder in schemas/ holds it. */

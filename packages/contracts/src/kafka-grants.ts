@@ -11,14 +11,27 @@ export interface KafkaGrant {
   principal: string
   writes: string[]
   reads: string[]
-  group: string
+  /** Its consumer group, and its facts group when it has one (`factsGroupOf`). */
+  groups: string[]
+}
+
+/**
+ * A service that checks events against facts from other topics records those facts in a consumer
+ * group of their own, beside its saga's: one group waiting for the other must never stall it.
+ */
+export function factsGroupOf(group: string): string {
+  return `${group}.facts`
 }
 
 const consumes: Record<'order' | 'stock' | 'payment', EventTopic[]> = {
   order: [eventTopics.stock, eventTopics.payment],
   stock: [eventTopics.order, eventTopics.payment],
-  payment: [eventTopics.stock],
+  // stock.events by its saga, order.events by its facts consumer (the orders it may charge).
+  payment: [eventTopics.stock, eventTopics.order],
 }
+
+/** Who reads facts from other topics in a group of its own. */
+const readsFacts: ReadonlySet<keyof typeof consumes> = new Set(['payment'])
 
 /** Every service's grant, for topics and groups named with `prefix` (contracts' `prefixed`). */
 export function kafkaGrants(prefix = ''): KafkaGrant[] {
@@ -28,7 +41,7 @@ export function kafkaGrants(prefix = ''): KafkaGrant[] {
       principal,
       writes: [eventTopics[service], deadLetterTopic(principal)].map((t) => prefixed(prefix, t)),
       reads: consumes[service].map((t) => prefixed(prefix, t)),
-      group: prefixed(prefix, principal),
+      groups: [prefixed(prefix, principal), ...(readsFacts.has(service) ? [prefixed(prefix, factsGroupOf(principal))] : [])],
     }
   })
 }

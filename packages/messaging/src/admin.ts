@@ -36,7 +36,7 @@ export async function grantAcls(kafka: Kafka, grants: readonly KafkaGrant[]): Pr
   const acl = grants.flatMap((g) => [
     ...g.writes.map((topic) => allow(g.principal, AclResourceTypes.TOPIC, topic, AclOperationTypes.WRITE)),
     ...g.reads.map((topic) => allow(g.principal, AclResourceTypes.TOPIC, topic, AclOperationTypes.READ)),
-    allow(g.principal, AclResourceTypes.GROUP, g.group, AclOperationTypes.READ),
+    ...g.groups.map((group) => allow(g.principal, AclResourceTypes.GROUP, group, AclOperationTypes.READ)),
   ])
   const admin = kafka.admin()
   await admin.connect()

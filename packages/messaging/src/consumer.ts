@@ -3,7 +3,8 @@ import type { Consumer, Kafka, KafkaMessage, Producer, IHeaders } from 'kafkajs'
 import type { Events, EventType, NewEvent } from '@choreo/contracts'
 import { prefixed, topicOf } from '@choreo/contracts'
 import type { EventCodec, Decoded } from './avro.ts'
-import { RefusedEvent, UndecodableMessage, UnknownEventType } from './errors.ts'
+import { RefusedEvent, UnconfirmedEvent, UndecodableMessage, UnknownEventType } from './errors.ts'
+import type { FactsWatch } from './facts-watch.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
 import type { Dialect } from './dialects/index.ts'
 import { createInbox } from './inbox.ts'
@@ -60,7 +61,9 @@ type Outcome = 'handled' | 'deduplicated' | 'ignored' | 'dead_lettered' | 'refus
  * partitions wait too): neither is the message's fault, so neither dead-letters it. Anything
  * else, or an undecodable message, is dead-lettered. An event of a type the saga has no handler
  * for, or that this code base does not know (a newer producer's), is skipped: counted as
- * 'ignored', logged once per type, never dead-lettered. The dead letter is produced (acks=all) BEFORE the
+ * 'ignored', logged once per type, never dead-lettered. A handler's UnconfirmedEvent (the fact
+ * that would vouch for the event is read by the facts consumer, which may be behind) waits the
+ * same way until `facts` says that consumer has caught up; then it is a refusal. The dead letter is produced (acks=all) BEFORE the
  * offset is resolved, so a crash between the two yields a second dead letter, never a lost one.
  */
 export function createSagaConsumer(deps: {
@@ -76,9 +79,11 @@ export function createSagaConsumer(deps: {
   metrics?: MessagingMetrics
   /** Called after a reaction committed outbox rows. */
   onCommitted: () => void
+  /** Whether the service's facts consumer has caught up, for a handler's UnconfirmedEvent; none: refuse at once. */
+  facts?: FactsWatch
   options: ConsumerOptions
 }): SagaConsumer {
-  const { kafka, db, dialect, codec, outbox, producer, saga, metrics, onCommitted, options } = deps
+  const { kafka, db, dialect, codec, outbox, producer, saga, metrics, onCommitted, facts, options } = deps
   const logger = deps.logger.child({ group: options.group })
   const inbox = createInbox(dialect, options.group)
   const topics = [...new Set((Object.keys(saga) as EventType[]).map((t) => prefixed(options.topicPrefix, topicOf(t))))]
@@ -176,6 +181,8 @@ export function createSagaConsumer(deps: {
     const named = message.headers?.['event-type']?.toString()
     if (named !== undefined && !Object.hasOwn(saga, named)) return skip(named, log)
     let contention = 0
+    // Set once the facts consumer was seen caught up: from then on, a fact still missing never comes.
+    let factsCaughtUp = false
     for (let attempt = 0; ; attempt++) {
       try {
         if (!message.value) throw new UndecodableMessage('message has no value (tombstone)')
@@ -183,9 +190,21 @@ export function createSagaConsumer(deps: {
         return await react(decoded, at, message.headers, (refusal) => deadLetter(message, at, `refused: ${refusal.rule}`, refusal, log))
       } catch (err) {
         if (err instanceof UnknownEventType) return skip(err.recordName, log)
-        if (err instanceof RefusedEvent) {
+        if (err instanceof RefusedEvent || (err instanceof UnconfirmedEvent && factsCaughtUp)) {
           await deadLetter(message, at, `refused: ${err.rule}`, err, log)
           return 'refused'
+        }
+        if (err instanceof UnconfirmedEvent) {
+          // Caught up now: run the handler once more (the fact may have landed since it looked),
+          // and what it still cannot confirm is refused. Not yet (or Kafka cannot say): wait.
+          factsCaughtUp = !facts || await facts.caughtUp().catch(() => false)
+          if (factsCaughtUp) continue
+          if (stopping.signal.aborted) throw err
+          metrics?.retried.inc({ group: options.group, kind: 'awaiting-facts' })
+          log.info({ rule: err.rule, attempt }, 'waiting for the facts consumer to record what would confirm this event')
+          await sleep(backoffDelay(attempt, options.backoff), stopping.signal)
+          await heartbeat()
+          continue
         }
         const kind = err instanceof UndecodableMessage ? 'permanent' : classify(err)
         if (kind === 'permanent') {

@@ -57,3 +57,19 @@ export class RefusedEvent extends MessagingError {
     this.containment = options.containment ?? 'rollback'
   }
 }
+
+/**
+ * A handler cannot yet tell whether the event fits what its service knows: the fact that would
+ * vouch for it (the OrderPlaced of a StockReserved, say) arrives on another topic, read by the
+ * service's facts consumer (`Messaging.start`'s second page), which may be behind. The consumer
+ * then asks Kafka whether that reader has consumed every fact topic up to its end: if not, the
+ * event waits (retried with backoff, never dead-lettered: it is not the event's fault); if so, the
+ * handler runs once more, and a second UnconfirmedEvent is a refusal with `rule`, as RefusedEvent.
+ */
+export class UnconfirmedEvent extends MessagingError {
+  readonly rule: string
+  constructor(rule: string, message: string) {
+    super(message)
+    this.rule = rule
+  }
+}

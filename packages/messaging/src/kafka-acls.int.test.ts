@@ -64,11 +64,11 @@ describe.runIf(secured)(`Kafka authentication and ACLs${reason}`, () => {
   })
 
   it('refuses a read of a topic the saga does not consume, and a consumer group not the service’s own', async () => {
-    // payment-service consumes stock.events only, as payment-service.
+    // payment-service consumes stock.events and order.events (its facts), as payment-service; another's dead letters are not its own.
     const wrongTopic = testKafka({ principal: 'payment-service' }).consumer({ groupId: prefixed(prefix, 'payment-service') })
     await wrongTopic.connect()
     try {
-      expect(await refusal(wrongTopic.subscribe({ topics: [prefixed(prefix, 'order.events')] }))).toContain('TOPIC_AUTHORIZATION_FAILED')
+      expect(await refusal(wrongTopic.subscribe({ topics: [prefixed(prefix, 'order-service.dlt')] }))).toContain('TOPIC_AUTHORIZATION_FAILED')
     } finally {
       await wrongTopic.disconnect()
     }

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex'
 import type { Kafka, Producer } from 'kafkajs'
 import type client from 'prom-client'
-import { deadLetterTopic, declaredTopics, prefixed, type EventType } from '@choreo/contracts'
+import { deadLetterTopic, declaredTopics, factsGroupOf, prefixed, topicOf, type EventType } from '@choreo/contracts'
 import { ensureTopics } from './admin.ts'
 import { createEventCodec, type EventCodec } from './avro.ts'
+import { createFactsWatch, type FactsWatch } from './facts-watch.ts'
 import { createSagaConsumer, type ConsumerOptions, type Saga, type SagaConsumer } from './consumer.ts'
 import { dialectOf, type Dialect } from './dialects/index.ts'
 import { createKafka, createProducer, type KafkaSasl } from './kafka.ts'
@@ -64,8 +65,12 @@ export interface Messaging {
   readonly metrics: MessagingMetrics | undefined
   /** Runs `work` in a transaction and wakes the relay once it has committed. */
   transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T>
-  /** Registers schemas, starts the relay and, given a saga, the consumer. */
-  start(saga?: Saga): Promise<void>
+  /**
+   * Registers schemas, starts the relay and, given a saga, the consumer. Given `facts` too (a page
+   * whose steps record what other topics say, emitting nothing), a second consumer, group
+   * `<group>.facts`, records them, and the saga's steps may throw UnconfirmedEvent to wait for it.
+   */
+  start(saga?: Saga, facts?: Saga): Promise<void>
   /** Graceful: stop consuming, finish the batch, stop the relay, flush and close producers. */
   close(): Promise<void>
   /** Whether the broker answers right now. */
@@ -86,6 +91,7 @@ export function createMessaging(db: Knex, config: MessagingConfig, logger: Logge
     options: { ...defaultRelayOptions, ...config.relay, name: config.service },
   })
   let consumer: SagaConsumer | null = null
+  let factsConsumer: SagaConsumer | null = null
   let deadLetterProducer: Producer | null = null
 
   return {
@@ -97,32 +103,43 @@ export function createMessaging(db: Knex, config: MessagingConfig, logger: Logge
       return result
     },
 
-    async start(saga) {
+    async start(saga, facts) {
       await codec.register(config.publishes)
       relay.start()
       // A service that reacts to nothing (a saga with no handlers) has nothing to consume.
-      if (saga && Object.keys(saga).length > 0) {
-        deadLetterProducer = createProducer(kafka)
-        await deadLetterProducer.connect()
-        consumer = createSagaConsumer({
-          kafka, db, dialect, codec, outbox, saga, producer: deadLetterProducer,
-          logger: logger.child({ component: 'consumer' }), metrics,
-          onCommitted: () => relay.wake(),
-          options: {
-            ...defaultConsumerOptions,
-            ...config.consumer,
-            // Prefixed like the topics, so two stacks (or test files) on one broker never share a group.
-            group: config.consumer?.group ?? prefixed(config.topicPrefix ?? '', config.service),
-            topicPrefix: config.topicPrefix ?? '',
-            deadLetterTopic: prefixed(config.topicPrefix ?? '', deadLetterTopic(config.service)),
-          },
-        })
-        await consumer.start()
+      if (!saga || Object.keys(saga).length === 0) return
+      deadLetterProducer = createProducer(kafka)
+      await deadLetterProducer.connect()
+      const topicPrefix = config.topicPrefix ?? ''
+      const base = {
+        ...defaultConsumerOptions,
+        ...config.consumer,
+        topicPrefix,
+        deadLetterTopic: prefixed(topicPrefix, deadLetterTopic(config.service)),
       }
+      // Prefixed like the topics, so two stacks (or test files) on one broker never share a group.
+      const group = config.consumer?.group ?? prefixed(topicPrefix, config.service)
+      const consumerOf = (page: Saga, options: ConsumerOptions, watch?: FactsWatch) => createSagaConsumer({
+        kafka, db, dialect, codec, outbox, saga: page, producer: deadLetterProducer!,
+        logger: logger.child({ component: 'consumer' }), metrics,
+        onCommitted: () => relay.wake(),
+        ...(watch ? { facts: watch } : {}),
+        options,
+      })
+      if (facts && Object.keys(facts).length > 0) {
+        const factsGroup = factsGroupOf(group)
+        factsConsumer = consumerOf(facts, { ...base, group: factsGroup })
+        const topics = [...new Set((Object.keys(facts) as EventType[]).map((t) => prefixed(topicPrefix, topicOf(t))))]
+        consumer = consumerOf(saga, { ...base, group }, createFactsWatch(kafka, factsGroup, topics))
+        await factsConsumer.start()
+      } else {
+        consumer = consumerOf(saga, { ...base, group })
+      }
+      await consumer.start()
     },
 
     async close() {
-      await consumer?.stop()
+      await Promise.all([consumer?.stop(), factsConsumer?.stop()])
       await relay.stop()
       await deadLetterProducer?.disconnect()
     },

@@ -3,7 +3,7 @@ import knex, { type Knex } from 'knex'
 import pg from 'pg'
 import { ConnectionError, RequestError } from 'tedious'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, uniqueName, type TestDatabase } from '@choreo/testkit'
+import { createTestDatabase, eventually, uniqueName, type TestDatabase } from '@choreo/testkit'
 import { classify } from './retriable.ts'
 
 // Each error here is what a real driver raised against a real server (or a real refusal to
@@ -82,9 +82,13 @@ describe('failure classification of real PostgreSQL errors', () => {
     try {
       const sleeping = sleeper.query('SELECT pg_sleep(5)')
       const cancelled = errorOf(() => sleeping)
-      const { rows } = await db.raw<{ rows: { pid: number }[] }>(
-        "SELECT pid FROM pg_stat_activity WHERE application_name = 'retriable-sleeper' AND query LIKE 'SELECT pg_sleep%'")
-      expect(rows).toHaveLength(1)
+      // The server shows the query once it has received it, which may be after this looks first.
+      const rows = await eventually(async () => {
+        const { rows: found } = await db.raw<{ rows: { pid: number }[] }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = 'retriable-sleeper' AND query LIKE 'SELECT pg_sleep%'")
+        expect(found).toHaveLength(1)
+        return found
+      }, { timeoutMs: 4_000, intervalMs: 20 })
       await db.raw('SELECT pg_cancel_backend(?)', [rows[0]!.pid])
       const err = await cancelled
       expect(err).toMatchObject({ code: '57014' })

@@ -57,6 +57,8 @@ export async function attachService(app: FastifyInstance, options: {
   migrations: Record<string, Knex.Migration>
   publishes: EventType[]
   saga: Saga
+  /** Steps that record what other topics say, in a consumer group of their own (Messaging.start). */
+  facts?: Saga
   /** Relay tuning, for tests. */
   messaging?: { pollIntervalMs?: number }
 }): Promise<ServiceParts> {
@@ -80,7 +82,7 @@ export async function attachService(app: FastifyInstance, options: {
   app.decorate('db', db)
   app.decorate('messaging', messaging)
   app.addHook('onReady', async () => {
-    await messaging.start(options.saga)
+    await messaging.start(options.saga, options.facts)
   })
   app.addHook('onClose', async () => {
     await messaging.close()

@@ -2,10 +2,12 @@ import type { Knex } from 'knex'
 import { messagingMigrations } from '@choreo/messaging'
 import { paymentTables } from './001_payments.ts'
 import { orderPaymentsShipped } from './002_order_payments_shipped.ts'
+import { orderFacts } from './003_order_facts.ts'
 
 /** In order of application; names are recorded in knex_migrations. */
 export const migrations: Record<string, Knex.Migration> = {
   ...messagingMigrations,
   '001_payments': paymentTables,
   '002_order_payments_shipped': orderPaymentsShipped,
+  '003_order_facts': orderFacts,
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, startApp, stockReserved, type Harness } from '../testing/harness.ts'
+import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, startApp, reserved, type Harness } from '../testing/harness.ts'
 import { findOrderPayment } from '../repositories/order-payments.ts'
 import { chargeOrder } from './charge-order.ts'
 
@@ -14,7 +14,7 @@ describe('StockReserved: charging the order total', () => {
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
 
-    const emitted = await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(2_500)))
+    const emitted = await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(2_500)))
 
     expect(emitted).toHaveLength(1)
     const [event] = emitted
@@ -31,7 +31,7 @@ describe('StockReserved: charging the order total', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(1_000))
 
-    const [event] = await handle(db, chargeOrder, stockReserved(randomUUID(), customerId, eur(1_000)))
+    const [event] = await handle(db, chargeOrder, await reserved(db, randomUUID(), customerId, eur(1_000)))
 
     expect(event?.type).toBe('PaymentCompleted')
     expect(await balanceOf(db, customerId)).toBe(0)
@@ -43,7 +43,7 @@ describe('StockReserved: charging the order total', () => {
     const customerId = await newCustomer(db, eur(1_000))
     const orderId = randomUUID()
 
-    const emitted = await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(1_001)))
+    const emitted = await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(1_001)))
 
     expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'insufficient funds', customerId, amount: eur(1_001) } }])
     expect(await balanceOf(db, customerId)).toBe(1_000)
@@ -56,7 +56,7 @@ describe('StockReserved: charging the order total', () => {
     const db = h.app.db
     const orderId = randomUUID()
 
-    const emitted = await handle(db, chargeOrder, stockReserved(orderId, 'nobody', eur(500)))
+    const emitted = await handle(db, chargeOrder, await reserved(db, orderId, 'nobody', eur(500)))
 
     expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'unknown customer', customerId: 'nobody', amount: eur(500) } }])
     expect(await countRows(db, 'customers', { customer_id: 'nobody' })).toBe(0)
@@ -68,7 +68,7 @@ describe('StockReserved: charging the order total', () => {
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
 
-    const emitted = await handle(db, chargeOrder, stockReserved(orderId, customerId, { amount: 500, currency: 'USD' }))
+    const emitted = await handle(db, chargeOrder, await reserved(db, orderId, customerId, { amount: 500, currency: 'USD' }))
 
     expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'currency mismatch', customerId, amount: { amount: 500, currency: 'USD' } } }])
     expect(await balanceOf(db, customerId)).toBe(10_000)
@@ -79,9 +79,9 @@ describe('StockReserved: charging the order total', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
 
-    expect(await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))).toEqual([])
+    expect(await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))).toEqual([])
     expect(await balanceOf(db, customerId)).toBe(7_000)
     await expectMoneyConserved(db, customerId, 10_000)
   })
@@ -91,8 +91,8 @@ describe('StockReserved: charging the order total', () => {
     for (let round = 0; round < 5; round++) {
       const customerId = await newCustomer(db, eur(1_000))
       const results = await Promise.all([
-        handle(db, chargeOrder, stockReserved(randomUUID(), customerId, eur(600))),
-        handle(db, chargeOrder, stockReserved(randomUUID(), customerId, eur(600))),
+        handle(db, chargeOrder, await reserved(db, randomUUID(), customerId, eur(600))),
+        handle(db, chargeOrder, await reserved(db, randomUUID(), customerId, eur(600))),
       ])
 
       expect(results.map(([e]) => e?.type).sort()).toEqual(['PaymentCompleted', 'PaymentFailed'])

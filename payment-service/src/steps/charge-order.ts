@@ -1,17 +1,31 @@
 import type { Knex } from 'knex'
 import { newEvent, type NewEvent, type StockReserved } from '@choreo/contracts'
+import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'
 import { charge } from '../ledger.ts'
+import { pricedMismatch } from '../order-lines.ts'
+import { findPlacedOrder } from '../repositories/order-facts.ts'
 import { lockCustomer } from '../repositories/customers.ts'
 import { insertOrderPayment, lockOrderPayment } from '../repositories/order-payments.ts'
 
 /**
  * StockReserved: charge the order's total to the customer. A failure is recorded too (state
  * FAILED), so the StockReleased that follows finds the order and answers for it.
+ *
+ * Only an order that order-service placed is charged, to the customer who placed it, for its
+ * lines (the facts consumer records each OrderPlaced): a StockReserved for an order never placed
+ * waits until the facts consumer has read order.events to its end, then is refused.
  */
 export async function chargeOrder(event: StockReserved, trx: Knex.Transaction): Promise<NewEvent[]> {
   const { orderId, customerId, total } = event
   // Defensive: an order is charged once; a second StockReserved would be a stock-service bug.
   if (await lockOrderPayment(trx, orderId)) return []
+  const placed = await findPlacedOrder(trx, orderId)
+  if (!placed) throw new UnconfirmedEvent('charge-of-unplaced-order', `order ${orderId} was not placed (no OrderPlaced on order.events)`)
+  if (placed.customerId !== customerId) {
+    throw new RefusedEvent('charge-of-another-customer', `order ${orderId} was placed by another customer than ${customerId}`)
+  }
+  const mismatch = pricedMismatch(event, placed)
+  if (mismatch) throw new RefusedEvent('charge-not-as-placed', `StockReserved for order ${orderId} is not the order placed: ${mismatch}`)
   const customer = await lockCustomer(trx, customerId)
   const refusal = !customer ? 'unknown customer' : customer.balance.currency !== total.currency ? 'currency mismatch' : null
   const paymentId = refusal ? null : await charge(trx, { orderId, customerId, amount: total, reason: 'order total' })

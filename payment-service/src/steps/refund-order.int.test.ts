@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RefusedEvent } from '@choreo/messaging'
-import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, orderShipped, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from '../testing/harness.ts'
+import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, orderShipped, adjusted, startApp, stockReleased, reserved, type Harness } from '../testing/harness.ts'
 import { findOrderPayment } from '../repositories/order-payments.ts'
 import { chargeOrder } from './charge-order.ts'
 import { recordShipment } from './record-shipment.ts'
@@ -19,7 +19,7 @@ describe('StockReleased: refunding the order in full', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
-    const [charged] = await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    const [charged] = await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
     const paymentId = charged?.type === 'PaymentCompleted' ? charged.data.paymentId : null
 
     const emitted = await handle(db, refundOrder, stockReleased(orderId))
@@ -38,7 +38,7 @@ describe('StockReleased: refunding the order in full', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
     expect(await handle(db, recordShipment, orderShipped(orderId))).toEqual([])
     const before = await findOrderPayment(db, orderId)
 
@@ -55,9 +55,9 @@ describe('StockReleased: refunding the order in full', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
-    await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_000)))
-    await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_600)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_000)))
+    await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_600)))
 
     const [event] = await handle(db, refundOrder, stockReleased(orderId))
 
@@ -71,8 +71,8 @@ describe('StockReleased: refunding the order in full', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(3_500))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
-    await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(4_000)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    await handle(db, settleAdjustment, await adjusted(db, orderId, eur(4_000)))
 
     const [event] = await handle(db, refundOrder, stockReleased(orderId))
 
@@ -85,7 +85,7 @@ describe('StockReleased: refunding the order in full', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(100))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(1_000)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(1_000)))
 
     const emitted = await handle(db, refundOrder, stockReleased(orderId))
 
@@ -102,7 +102,7 @@ describe('StockReleased: refunding the order in full', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
     await handle(db, refundOrder, stockReleased(orderId))
 
     expect(await handle(db, refundOrder, stockReleased(orderId))).toEqual([])
@@ -115,10 +115,10 @@ describe('StockReleased: refunding the order in full', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
     await handle(db, refundOrder, stockReleased(orderId))
 
-    expect(await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(1_000)))).toEqual([])
+    expect(await handle(db, settleAdjustment, await adjusted(db, orderId, eur(1_000)))).toEqual([])
     expect(await balanceOf(db, customerId)).toBe(10_000)
   })
 

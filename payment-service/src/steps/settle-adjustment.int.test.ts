@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Money } from '@choreo/contracts'
-import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, reservationAdjusted, startApp, stockReserved, type Harness } from '../testing/harness.ts'
+import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, adjusted, startApp, reserved, type Harness } from '../testing/harness.ts'
 import { findOrderPayment } from '../repositories/order-payments.ts'
 import { chargeOrder } from './charge-order.ts'
 import { settleAdjustment } from './settle-adjustment.ts'
@@ -16,7 +16,7 @@ describe('ReservationAdjusted: settling a modified order', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(opening))
     const orderId = randomUUID()
-    const [event] = await handle(db, chargeOrder, stockReserved(orderId, customerId, total))
+    const [event] = await handle(db, chargeOrder, await reserved(db, orderId, customerId, total))
     if (event?.type !== 'PaymentCompleted') throw new Error('setup: the first charge failed')
     return { db, customerId, orderId, firstPaymentId: event.data.paymentId }
   }
@@ -24,7 +24,7 @@ describe('ReservationAdjusted: settling a modified order', () => {
   it('charges the rise when the new total is higher', async () => {
     const { db, customerId, orderId, firstPaymentId } = await chargedOrder(10_000, eur(3_000))
 
-    const emitted = await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(4_000)))
+    const emitted = await handle(db, settleAdjustment, await adjusted(db, orderId, eur(4_000)))
 
     expect(emitted).toHaveLength(1)
     const [event] = emitted
@@ -39,7 +39,7 @@ describe('ReservationAdjusted: settling a modified order', () => {
   it('fails the modification when the balance cannot cover the rise, charging nothing more', async () => {
     const { db, customerId, orderId } = await chargedOrder(3_500, eur(3_000))
 
-    const emitted = await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(4_000)))
+    const emitted = await handle(db, settleAdjustment, await adjusted(db, orderId, eur(4_000)))
 
     expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'insufficient funds for modification', customerId, amount: eur(1_000) } }])
     expect(await balanceOf(db, customerId)).toBe(500)
@@ -50,7 +50,7 @@ describe('ReservationAdjusted: settling a modified order', () => {
   it('refunds the fall when the new total is lower, naming the first charge', async () => {
     const { db, customerId, orderId, firstPaymentId } = await chargedOrder(10_000, eur(3_000))
 
-    const emitted = await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_000)))
+    const emitted = await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_000)))
 
     expect(emitted).toHaveLength(1)
     const [event] = emitted
@@ -65,9 +65,9 @@ describe('ReservationAdjusted: settling a modified order', () => {
 
   it('settles against what was paid net of earlier refunds', async () => {
     const { db, customerId, orderId } = await chargedOrder(10_000, eur(3_000))
-    await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_000)))
+    await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_000)))
 
-    const [event] = await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_500)))
+    const [event] = await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_500)))
 
     expect(event).toMatchObject({ type: 'PaymentCompleted', data: { amount: eur(500) } })
     expect(await balanceOf(db, customerId)).toBe(7_500)
@@ -78,7 +78,7 @@ describe('ReservationAdjusted: settling a modified order', () => {
   it('does nothing when stock refused the modification', async () => {
     const { db, customerId, orderId } = await chargedOrder(10_000, eur(3_000))
 
-    expect(await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(5_000), false))).toEqual([])
+    expect(await handle(db, settleAdjustment, await adjusted(db, orderId, eur(5_000), false))).toEqual([])
     expect(await balanceOf(db, customerId)).toBe(7_000)
     expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'OPEN', charged: 3_000, refunded: 0 })
   })
@@ -86,7 +86,7 @@ describe('ReservationAdjusted: settling a modified order', () => {
   it('does nothing when the total is unchanged', async () => {
     const { db, customerId, orderId } = await chargedOrder(10_000, eur(3_000))
 
-    expect(await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(3_000)))).toEqual([])
+    expect(await handle(db, settleAdjustment, await adjusted(db, orderId, eur(3_000)))).toEqual([])
     expect(await balanceOf(db, customerId)).toBe(7_000)
     expect(await countRows(db, 'payments', { order_id: orderId })).toBe(1)
   })
@@ -95,10 +95,10 @@ describe('ReservationAdjusted: settling a modified order', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(100))
     const failed = randomUUID()
-    await handle(db, chargeOrder, stockReserved(failed, customerId, eur(1_000)))
+    await handle(db, chargeOrder, await reserved(db, failed, customerId, eur(1_000)))
 
-    expect(await handle(db, settleAdjustment, reservationAdjusted(failed, eur(50)))).toEqual([])
-    expect(await handle(db, settleAdjustment, reservationAdjusted(randomUUID(), eur(50)))).toEqual([])
+    expect(await handle(db, settleAdjustment, await adjusted(db, failed, eur(50)))).toEqual([])
+    expect(await handle(db, settleAdjustment, await adjusted(db, randomUUID(), eur(50)))).toEqual([])
     expect(await balanceOf(db, customerId)).toBe(100)
     expect(await findOrderPayment(db, failed)).toMatchObject({ state: 'FAILED', charged: 0, refunded: 0 })
   })
@@ -106,7 +106,7 @@ describe('ReservationAdjusted: settling a modified order', () => {
   it('fails the modification rather than mix currencies', async () => {
     const { db, customerId, orderId } = await chargedOrder(10_000, eur(3_000))
 
-    const emitted = await handle(db, settleAdjustment, reservationAdjusted(orderId, { amount: 2_000, currency: 'USD' }))
+    const emitted = await handle(db, settleAdjustment, await adjusted(db, orderId, { amount: 2_000, currency: 'USD' }))
 
     expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'currency mismatch', customerId, amount: { amount: 2_000, currency: 'USD' } } }])
     expect(await balanceOf(db, customerId)).toBe(7_000)

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex'
 import { newEvent, type NewEvent, type ReservationAdjusted } from '@choreo/contracts'
+import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'
 import { charge, refund } from '../ledger.ts'
+import { pricedMismatch } from '../order-lines.ts'
+import { findRequestedModification } from '../repositories/order-facts.ts'
 import { moneyOf } from '../money.ts'
 import { lockOrderPayment, updateOrderPayment } from '../repositories/order-payments.ts'
 import { adjustmentTo } from '../settlement.ts'
@@ -12,6 +15,10 @@ import { adjustmentTo } from '../settlement.ts'
  * is still refunded: stock may ship the lowered lines before the failure reaches it, since what
  * was charged covers them, and then no release comes to refund the rest. If the release does
  * come, it refunds what is left.
+ *
+ * Money moves only for a modification order-service asked for, of that order, to its lines (the
+ * facts consumer records each OrderModificationRequested); one never asked for waits until the
+ * facts consumer has read order.events to its end, then is refused.
  */
 export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Transaction): Promise<NewEvent[]> {
   const { orderId, total } = event
@@ -19,6 +26,14 @@ export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Tra
   if (!event.accepted) return []
   const order = await lockOrderPayment(trx, orderId)
   if (!order || order.state === 'SETTLED') return []
+  const requested = await findRequestedModification(trx, event.modificationId)
+  if (!requested) {
+    throw new UnconfirmedEvent('adjustment-not-requested', `modification ${event.modificationId} of order ${orderId} was not requested (no OrderModificationRequested on order.events)`)
+  }
+  const mismatch = requested.orderId !== orderId
+    ? `it was requested for order ${requested.orderId}`
+    : pricedMismatch(event, { items: requested.items, currency: total.currency })
+  if (mismatch) throw new RefusedEvent('adjustment-not-as-requested', `ReservationAdjusted ${event.modificationId} for order ${orderId} is not the modification requested: ${mismatch}`)
   const { customerId, currency } = order
   const failed = order.state === 'FAILED'
   // Never mix currencies: fail the modification, which cancels the order and refunds it.

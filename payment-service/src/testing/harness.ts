@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { expect } from 'vitest'
-import type { Money, NewEvent, OrderShipped, ReservationAdjusted, StockReleased, StockReserved } from '@choreo/contracts'
+import type { Money, NewEvent, OrderPlaced, OrderShipped, ReservationAdjusted, StockReleased, StockReserved } from '@choreo/contracts'
 import { createTestDatabase, createTestTopics, type TestDatabase, serviceEnv } from '@choreo/testkit'
 import { build } from '../app.ts'
 import { readConfig } from '../config.ts'
 import { insertCustomer } from '../repositories/customers.ts'
+import { linesKey } from '../order-lines.ts'
+import { insertPlacedOrder, insertRequestedModification } from '../repositories/order-facts.ts'
 
 export type PaymentApp = Awaited<ReturnType<typeof build>>
 
@@ -52,12 +54,38 @@ export function stockReserved(orderId: string, customerId: string, total: Money)
   return { ...metadata(orderId), customerId, lines: [{ productId: 'p-1', quantity: 1, unitPrice: total }], total }
 }
 
+/** The OrderPlaced that `stockReserved(orderId, customerId, total)` answers: one unit of p-1, in the total's currency. */
+export function orderPlaced(orderId: string, customerId: string, currency = 'EUR'): OrderPlaced {
+  return {
+    ...metadata(orderId), customerId, items: [{ productId: 'p-1', quantity: 1 }], currency,
+    shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+  }
+}
+
 export function reservationAdjusted(orderId: string, total: Money, accepted = true): ReservationAdjusted {
   return {
     ...metadata(orderId), modificationId: randomUUID(), accepted,
     lines: [{ productId: 'p-1', quantity: 1, unitPrice: total }], total,
     reason: accepted ? null : 'not enough stock', shortLines: [],
   }
+}
+
+/**
+ * A StockReserved whose order is on record as placed by that customer for those lines, as the
+ * facts consumer records it from order.events: what chargeOrder requires before it charges.
+ */
+export async function reserved(db: Knex, orderId: string, customerId: string, total: Money): Promise<StockReserved> {
+  const event = stockReserved(orderId, customerId, total)
+  await db.transaction((trx) => insertPlacedOrder(trx, { orderId, customerId, currency: total.currency, items: linesKey(event.lines) }, new Date()))
+  return event
+}
+
+/** A ReservationAdjusted whose modification is on record as requested, as settleAdjustment requires. */
+export async function adjusted(db: Knex, orderId: string, total: Money, accepted = true): Promise<ReservationAdjusted> {
+  const event = reservationAdjusted(orderId, total, accepted)
+  const { modificationId, lines } = event
+  await db.transaction((trx) => insertRequestedModification(trx, { modificationId, orderId, items: linesKey(lines) }, new Date()))
+  return event
 }
 
 export function orderShipped(orderId: string): OrderShipped {

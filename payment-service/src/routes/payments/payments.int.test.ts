@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mintToken, type Role } from '@choreo/platform'
 import { TEST_JWT_SECRET } from '@choreo/testkit'
-import { eur, handle, newCustomer, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from '../../testing/harness.ts'
+import { eur, handle, newCustomer, adjusted, startApp, stockReleased, reserved, type Harness } from '../../testing/harness.ts'
 import { chargeOrder } from '../../steps/charge-order.ts'
 import { refundOrder } from '../../steps/refund-order.ts'
 import { settleAdjustment } from '../../steps/settle-adjustment.ts'
@@ -20,8 +20,8 @@ describe('payments of an order over HTTP', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
-    await handle(db, settleAdjustment, reservationAdjusted(orderId, eur(2_000)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_000)))
     await handle(db, refundOrder, stockReleased(orderId))
 
     const res = await h.app.inject({ headers: admin, method: 'GET', url: `/payments?orderId=${orderId}` })
@@ -45,7 +45,7 @@ describe('payments of an order over HTTP', () => {
     const db = h.app.db
     const customerId = await newCustomer(db, eur(10))
     const orderId = randomUUID()
-    await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
 
     const res = await h.app.inject({ headers: admin, method: 'GET', url: `/payments?orderId=${orderId}` })
 
@@ -79,7 +79,7 @@ describe('payments of an order over HTTP', () => {
       const db = h.app.db
       const customerId = await newCustomer(db, eur(10_000))
       const orderId = randomUUID()
-      await handle(db, chargeOrder, stockReserved(orderId, customerId, eur(3_000)))
+      await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
 
       const own = await h.app.inject({ headers: bearer(customerId), url: `/payments?orderId=${orderId}` })
       expect(own.statusCode).toBe(200)
