@@ -110,39 +110,41 @@ describe('modifying an order', () => {
     expect(await shop.stockOf(teapot)).toMatchObject({ available: 0, reserved: 0 })
   })
 
-  it('cancels an order whose raised total the customer cannot pay, giving everything back', async () => {
+  /**
+   * 2 teapots placed by a customer who has 3,000, raised to 5 before payment charges anything
+   * (`meanwhile` runs then too); payment charges the 2 placed, cannot charge the 3 more, and stock
+   * goes back to the 2, which are paid for. Checks that the order ships as placed, charged once.
+   */
+  async function declinedRaise(meanwhile: (orderId: string) => Promise<void> = async () => {}): Promise<Order> {
     const teapot = await shop.product(10, 1000)
     const customerId = await shop.customer(3_000)
     const orderId = await placedAndHeld(customerId, [{ productId: teapot, quantity: 2 }], async (id) => {
       expect((await shop.modify(id, [{ productId: teapot, quantity: 5 }])).status).toBe(202)
       await untilTotal(id, 5000)
+      await meanwhile(id)
     })
-    const cancelled = await shop.until(orderId, ['SHIPPED', ...TERMINAL])
-    expect(cancelled).toMatchObject({ status: 'CANCELLED', reason: 'payment failed: insufficient funds for modification', shipment: null })
-    expect(await shop.stockOf(teapot)).toMatchObject({ available: 10, reserved: 0 })
-    expect(netCharged(await shop.paymentsOf(orderId))).toBe(0)
-    expect(await shop.balanceOf(customerId)).toBe(3_000)
-  })
-
-  it('ships a lowering modification that follows one the customer could not pay, charging only its total', async () => {
-    const teapot = await shop.product(10, 1000)
-    const customerId = await shop.customer(3_000)
-    // Stock adjusts to 5 teapots and then to 1 before payment has charged anything. Payment then
-    // charges the 2 placed, fails the 3 more, and must refund the lowering to 1: stock ships that
-    // one, since the 2 charged cover it, before the failure reaches it.
-    const orderId = await placedAndHeld(customerId, [{ productId: teapot, quantity: 2 }], async (id) => {
-      expect((await shop.modify(id, [{ productId: teapot, quantity: 5 }])).status).toBe(202)
-      await untilTotal(id, 5000)
-      expect((await shop.modify(id, [{ productId: teapot, quantity: 1 }])).status).toBe(202)
-      await untilTotal(id, 1000)
-    })
-    expect(await shop.until(orderId, ['SHIPPED', ...TERMINAL])).toMatchObject({ status: 'SHIPPED', total: { amount: 1000 }, items: [{ productId: teapot, quantity: 1 }] })
+    const shipped = await shop.until(orderId, ['SHIPPED', ...TERMINAL])
+    expect(shipped).toMatchObject({ status: 'SHIPPED', total: { amount: 2000 }, items: [{ productId: teapot, quantity: 2 }] })
     await eventually(async () => {
       const payments = await shop.paymentsOf(orderId)
-      expect(payments.items.map((p) => [p.kind, p.amount.amount, p.reason])).toEqual([['CHARGE', 2000, 'order total'], ['REFUND', 1000, 'adjusted']])
+      expect(payments.items.map((p) => [p.kind, p.amount.amount, p.reason])).toEqual([['CHARGE', 2000, 'order total']])
     }, { timeoutMs: SAGA_TIMEOUT_MS })
-    expect(await shop.balanceOf(customerId)).toBe(3_000 - 1000)
-    expect(await shop.stockOf(teapot)).toMatchObject({ available: 9, reserved: 0 })
+    expect(await shop.balanceOf(customerId)).toBe(1_000)
+    expect(await shop.stockOf(teapot)).toMatchObject({ available: 8, reserved: 0 })
+    return shipped
+  }
+
+  it('refuses a raise the customer cannot pay: the order keeps its lines and payment, and ships them', async () => {
+    expect((await declinedRaise()).reason).toContain('modification refused: payment declined')
+  })
+
+  it('refuses a modification while an earlier raise awaits payment, then ships the order as paid', async () => {
+    // Stock holds the raise to 5 until payment answers: the lowering to 1 that follows is refused.
+    await declinedRaise(async (id) => {
+      const teapot = (await shop.order(id)).items[0]!.productId
+      expect((await shop.modify(id, [{ productId: teapot, quantity: 1 }])).status).toBe(202)
+      await eventually(async () => expect((await shop.order(id)).reason).toBe('modification refused: an earlier modification awaits payment'), { timeoutMs: SAGA_TIMEOUT_MS })
+    })
   })
 
   it('refuses to modify a shipped order (409 already-shipped)', async () => {

@@ -174,6 +174,17 @@ describe('ReservationAdjusted', () => {
     expect((await linesOf(db, [orderId])).get(orderId)).toHaveLength(2)
     expect((await lastHistory(orderId)).count).toBe(2)
   })
+
+  it('"payment declined" (stock undoing a raise payment could not charge): takes back the lines and total it carries, says why, status unchanged', async () => {
+    const declined = randomUUID()
+    // The raise was applied (5 apples, 750); payment declined it; stock answers with the lines before it.
+    const orderId = await givenOrder('PAID', { totalAmount: 750 })
+    await replaceLines(db, orderId, [{ productId: 'apple', quantity: 5, unitPriceAmount: 150 }])
+    await handle('ReservationAdjusted', { orderId, modificationId: declined, accepted: false, lines: PRICED, total: EUR(500), reason: 'payment declined', shortLines: [] })
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', totalAmount: 500, reason: 'modification refused: payment declined, the order stands as it was' })
+    expect((await linesOf(db, [orderId])).get(orderId)?.map((l) => l.quantity)).toEqual([2, 1])
+    expect((await lastHistory(orderId)).last).toMatchObject({ status: 'PAID', event: 'ReservationAdjusted', reason: 'modification refused: payment declined, the order stands as it was' })
+  })
 })
 
 describe('PaymentCompleted', () => {
@@ -192,15 +203,23 @@ describe('PaymentCompleted', () => {
 describe('PaymentFailed', () => {
   it('moves a PAID order to CANCELLING with the reason and emits nothing (stock releases by itself)', async () => {
     const orderId = await givenOrder('PAID')
-    const { emitted } = await handle('PaymentFailed', { orderId, reason: 'insufficient funds', customerId: 'cust-1', amount: EUR(250) })
+    const { emitted } = await handle('PaymentFailed', { orderId, reason: 'insufficient funds', customerId: 'cust-1', amount: EUR(250), modificationId: null })
     expect(emitted).toEqual([])
     expect(await order(orderId)).toMatchObject({ status: 'CANCELLING', reason: 'payment failed: insufficient funds' })
     expect((await lastHistory(orderId)).last).toMatchObject({ status: 'CANCELLING', event: 'PaymentFailed', reason: 'payment failed: insufficient funds' })
   })
 
+  it('of a modification: refuses only that modification, the PAID order stands (history only)', async () => {
+    const orderId = await givenOrder('PAID', { reason: null })
+    const { emitted } = await handle('PaymentFailed', { orderId, reason: 'insufficient funds for modification', customerId: 'cust-1', amount: EUR(250), modificationId: randomUUID() })
+    expect(emitted).toEqual([])
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', reason: null })
+    expect((await lastHistory(orderId)).last).toMatchObject({ status: 'PAID', event: 'PaymentFailed', reason: 'payment failed for a modification: insufficient funds for modification' })
+  })
+
   it.each(['CANCELLING', 'SHIPPED', 'REJECTED', 'CANCELLED', 'DELIVERED'] as const)('leaves a %s order and its reason alone', async (status) => {
     const orderId = await givenOrder(status, { reason: 'before' })
-    await handle('PaymentFailed', { orderId, reason: 'insufficient funds', customerId: 'cust-1', amount: EUR(250) })
+    await handle('PaymentFailed', { orderId, reason: 'insufficient funds', customerId: 'cust-1', amount: EUR(250), modificationId: null })
     expect(await order(orderId)).toMatchObject({ status, reason: 'before' })
     expect((await lastHistory(orderId)).count).toBe(2)
   })
@@ -318,7 +337,7 @@ describe('the whole saga', () => {
 
   it('cancellation after payment: PaymentFailed, StockReleased, PaymentRefunded(released) end CANCELLED once', async () => {
     const orderId = await givenOrder('PAID')
-    await handle('PaymentFailed', { orderId, reason: 'card expired', customerId: 'cust-1', amount: EUR(100) })
+    await handle('PaymentFailed', { orderId, reason: 'card expired', customerId: 'cust-1', amount: EUR(100), modificationId: null })
     await handle('StockReleased', { orderId, reason: 'payment failed', lines: LINES })
     const { emitted } = await handle('PaymentRefunded', { orderId, paymentId: randomUUID(), refundId: randomUUID(), customerId: 'cust-1', amount: EUR(500), reason: 'released' })
     expect(emitted).toEqual([{ type: 'OrderCancelled', data: { orderId, reason: 'payment failed: card expired' } }])

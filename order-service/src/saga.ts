@@ -15,9 +15,9 @@ import { startCancelling } from './steps/start-cancelling.ts'
 export const saga = {
   StockReserved: priceOrder,               // prices and total; ≥ STOCK_RESERVED. Emits nothing; undone by StockReleased → PaymentRefunded
   StockReservationFailed: rejectOrder,     // emits OrderRejected (or OrderCancelled if a cancel was in progress); nothing to undo
-  ReservationAdjusted: applyAdjustment,    // new lines and total, or why not. Emits nothing; payment settles the difference
+  ReservationAdjusted: applyAdjustment,    // new lines and total, or why not ("payment declined": the lines before it, back). Emits nothing; payment settles the difference
   PaymentCompleted: recordPayment,         // ≥ PAID. Emits nothing; undone by PaymentRefunded(released) after a cancel
-  PaymentFailed: startCancelling,          // → CANCELLING. Emits nothing: stock releases on PaymentFailed itself
+  PaymentFailed: startCancelling,          // → CANCELLING (of a modification: history only). Emits nothing: stock releases, or undoes the modification, on PaymentFailed itself
   StockReleased: noteRelease,              // history only; payment's refund completes the compensation
   PaymentRefunded: finishCancellation,     // released: CANCELLING → CANCELLED, emits OrderCancelled; adjusted: history only
   OrderShipped: recordShipment,            // → SHIPPED with carrier and tracking (refuses a cancel in progress); emits nothing

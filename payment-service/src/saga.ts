@@ -10,7 +10,7 @@ import { settleAdjustment } from './steps/settle-adjustment.ts'
 // All four arrive on stock.events keyed by order, so one order's steps run in this order.
 export const saga = {
   StockReserved: chargeOrder,            // emits PaymentCompleted | PaymentFailed, for an order seen placed (refused otherwise); compensated by refundOrder on StockReleased
-  ReservationAdjusted: settleAdjustment, // emits PaymentCompleted | PaymentFailed (the order is then cancelled) | PaymentRefunded(adjusted); compensated by refundOrder
+  ReservationAdjusted: settleAdjustment, // emits PaymentCompleted | PaymentFailed (of the modification, which stock undoes) | PaymentRefunded(adjusted); compensated by refundOrder
   StockReleased: refundOrder,            // compensation: emits exactly one PaymentRefunded(released) refunding the net charged, the order's last payment event; refused once shipped
   OrderShipped: recordShipment,          // emits nothing: remembers the shipment, after which no release refunds
 } satisfies Saga

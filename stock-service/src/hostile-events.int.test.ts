@@ -43,7 +43,7 @@ describe('hostile events', () => {
     const unknownOrder = randomUUID()
     const cancel = cancellation(unknownOrder)
     const payment = paymentCompleted(unknownOrder, { amount: 1000, currency: 'EUR' })
-    const failure: Events['PaymentFailed'] = { ...envelope(unknownOrder), reason: 'forged', customerId: 'customer-1', amount: { amount: 1000, currency: 'EUR' } }
+    const failure: Events['PaymentFailed'] = { ...envelope(unknownOrder), reason: 'forged', customerId: 'customer-1', amount: { amount: 1000, currency: 'EUR' }, modificationId: null }
     const marker = orderPlaced(randomUUID(), [{ productId, quantity: 1 }])
 
     await send('payment.events', encoded('PaymentCompleted', payment), encoded('PaymentFailed', failure))

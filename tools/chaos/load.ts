@@ -8,7 +8,7 @@ import type { Random } from './random.ts'
 const PLENTIFUL = { count: 10, quantity: 1_000_000, price: [100, 5000] } as const
 const SCARCE = { count: 4, quantity: [5, 25], price: [1000, 9000] } as const
 const UNLISTED_PRODUCT = 'chaos-unlisted'
-// Customers: most can pay for anything, some cannot pay for much (PaymentFailed, cancelled).
+// Customers: most can pay for anything, some cannot pay for much (PaymentFailed: cancelled, or a raise refused).
 const RICH = { count: 24, balance: 100_000_000 } as const
 const POOR = { count: 8, balance: [2_000, 15_000] } as const
 const CURRENCY = 'EUR'

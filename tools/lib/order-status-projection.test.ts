@@ -32,6 +32,12 @@ describe('the order status projection', () => {
     expect(fold([...failed, event('PaymentRefunded', { reason: 'adjusted' })])).toBe('CANCELLING')
   })
 
+  it('keeps the order when the failed payment was a modification\'s raise', () => {
+    const declined = event('PaymentFailed', { modificationId: 'm-1' })
+    expect(fold([placed, reserved, paid, event('ReservationAdjusted'), declined])).toBe('PAID')
+    expect(fold([placed, reserved, paid, declined, shipped])).toBe('SHIPPED')
+  })
+
   it('lets a shipment win over a cancellation, whichever is read first', () => {
     const cancel = event('OrderCancellationRequested')
     expect(fold([placed, reserved, paid, cancel, shipped])).toBe('SHIPPED')

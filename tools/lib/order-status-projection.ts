@@ -41,7 +41,8 @@ export function projectStatus(current: OrderStatus | undefined, event: ReceivedE
     case 'PaymentCompleted':
       return advance(status, 'PAID')
     case 'PaymentFailed':
-      return afterPaymentFailed(status)
+      // Of a modification: only that modification is refused, the order stands.
+      return event.payload.modificationId ? status : afterPaymentFailed(status)
     case 'PaymentRefunded':
       return event.payload.reason === RELEASED ? afterCompensated(status) : status
   }

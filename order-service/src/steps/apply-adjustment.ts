@@ -1,3 +1,4 @@
+import { MODIFICATION_PAYMENT_DECLINED } from '@choreo/contracts'
 import { amountIn, pricedLines } from '../domain/money.ts'
 import { shortageReason } from '../domain/reason.ts'
 import { isTerminal } from '../domain/status.ts'
@@ -12,8 +13,18 @@ import { CANCELLATION_REFUSED } from './record-shipment.ts'
  * already there to keep (a shipment that refused a cancel is answered here too: stock refuses
  * the modification it had not seen before shipping). An answer to a modification that is not the
  * pending one is history only.
+ *
+ * Stock undoes a modification it had accepted when payment declines its raise: a refusal with
+ * reason "payment declined", carrying the lines and total before it, which the order takes back.
  */
 export const applyAdjustment = orderStep('ReservationAdjusted', async (event, order, trx) => {
+  if (!event.accepted && event.reason === MODIFICATION_PAYMENT_DECLINED) {
+    await replaceLines(trx, order.orderId, pricedLines(order.currency, event.lines))
+    const reason = `modification refused: ${MODIFICATION_PAYMENT_DECLINED}, the order stands as it was`
+    const keepsReason = order.status === 'CANCELLING' || isTerminal(order.status) || order.reason === CANCELLATION_REFUSED
+    const pending = event.modificationId === order.pendingModificationId ? { pendingModificationId: null } : {}
+    return { changes: { ...pending, totalAmount: amountIn(order.currency, event.total), ...(keepsReason ? {} : { reason }) }, reason }
+  }
   if (event.modificationId !== order.pendingModificationId) return { reason: event.reason }
   if (event.accepted) {
     await replaceLines(trx, order.orderId, pricedLines(order.currency, event.lines))

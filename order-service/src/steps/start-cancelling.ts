@@ -4,8 +4,11 @@ import { orderStep } from './order-step.ts'
 /**
  * PaymentFailed: the order is being cancelled. Nothing to emit: stock-service releases on
  * PaymentFailed itself, and the final PaymentRefunded(released) completes the cancellation.
+ * A failure that names a modification refuses only that modification: history only here, and
+ * stock's ReservationAdjusted ("payment declined") gives the order its lines back.
  */
 export const startCancelling = orderStep('PaymentFailed', (event, order) => {
+  if (event.modificationId !== null) return { reason: `payment failed for a modification: ${event.reason}` }
   const reason = `payment failed: ${event.reason}`
   const status = afterPaymentFailed(order.status)
   if (status === order.status) return { reason }

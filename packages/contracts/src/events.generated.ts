@@ -196,6 +196,8 @@ export interface PaymentFailed {
   readonly customerId: string;
   /** Amount that could not be charged. */
   readonly amount: Money;
+  /** The modification whose extra charge the customer could not pay: the modification is refused and the order stands as it was. null when the order's own charge failed (the order is cancelled). */
+  readonly modificationId: string | null;
 }
 
 /** Emitted by payment-service when money goes back to the customer: after StockReleased it settles all of the order's payments (amount 0 when nothing had been charged) and is the last payment event of the order; after a ReservationAdjusted that lowered the total it refunds the difference. */

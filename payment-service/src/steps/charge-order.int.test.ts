@@ -45,7 +45,7 @@ describe('StockReserved: charging the order total', () => {
 
     const emitted = await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(1_001)))
 
-    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'insufficient funds', customerId, amount: eur(1_001) } }])
+    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'insufficient funds', customerId, amount: eur(1_001), modificationId: null } }])
     expect(await balanceOf(db, customerId)).toBe(1_000)
     expect(await countRows(db, 'payments', { order_id: orderId })).toBe(0)
     expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'FAILED', charged: 0, refunded: 0, firstPaymentId: null })
@@ -58,7 +58,7 @@ describe('StockReserved: charging the order total', () => {
 
     const emitted = await handle(db, chargeOrder, await reserved(db, orderId, 'nobody', eur(500)))
 
-    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'unknown customer', customerId: 'nobody', amount: eur(500) } }])
+    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'unknown customer', customerId: 'nobody', amount: eur(500), modificationId: null } }])
     expect(await countRows(db, 'customers', { customer_id: 'nobody' })).toBe(0)
     expect(await findOrderPayment(db, orderId)).toMatchObject({ customerId: 'nobody', currency: 'EUR', state: 'FAILED', charged: 0 })
   })
@@ -70,7 +70,7 @@ describe('StockReserved: charging the order total', () => {
 
     const emitted = await handle(db, chargeOrder, await reserved(db, orderId, customerId, { amount: 500, currency: 'USD' }))
 
-    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'currency mismatch', customerId, amount: { amount: 500, currency: 'USD' } } }])
+    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'currency mismatch', customerId, amount: { amount: 500, currency: 'USD' }, modificationId: null } }])
     expect(await balanceOf(db, customerId)).toBe(10_000)
     expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'FAILED', charged: 0 })
   })

@@ -31,7 +31,7 @@ export async function chargeOrder(event: StockReserved, trx: Knex.Transaction): 
   const paymentId = refusal ? null : await charge(trx, { orderId, customerId, amount: total, reason: 'order total' })
   if (!paymentId) {
     await insertOrderPayment(trx, { orderId, customerId, currency: total.currency, state: 'FAILED', charged: 0, refunded: 0, firstPaymentId: null })
-    return [newEvent('PaymentFailed', { orderId, reason: refusal ?? 'insufficient funds', customerId, amount: total })]
+    return [newEvent('PaymentFailed', { orderId, reason: refusal ?? 'insufficient funds', customerId, amount: total, modificationId: null })]
   }
   await insertOrderPayment(trx, { orderId, customerId, currency: total.currency, state: 'OPEN', charged: total.amount, refunded: 0, firstPaymentId: paymentId })
   return [newEvent('PaymentCompleted', { orderId, paymentId, customerId, amount: total })]

@@ -36,14 +36,16 @@ describe('ReservationAdjusted: settling a modified order', () => {
     await expectMoneyConserved(db, customerId, 10_000)
   })
 
-  it('fails the modification when the balance cannot cover the rise, charging nothing more', async () => {
+  it('fails the modification, not the order, when the balance cannot cover the rise, charging nothing more', async () => {
     const { db, customerId, orderId } = await chargedOrder(3_500, eur(3_000))
+    const event = await adjusted(db, orderId, eur(4_000))
 
-    const emitted = await handle(db, settleAdjustment, await adjusted(db, orderId, eur(4_000)))
+    const emitted = await handle(db, settleAdjustment, event)
 
-    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'insufficient funds for modification', customerId, amount: eur(1_000) } }])
+    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'insufficient funds for modification', customerId, amount: eur(1_000), modificationId: event.modificationId } }])
     expect(await balanceOf(db, customerId)).toBe(500)
-    expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'FAILED', charged: 3_000, refunded: 0 })
+    // Still OPEN: stock goes back to the lines charged for, and they may be modified again.
+    expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'OPEN', charged: 3_000, refunded: 0 })
     await expectMoneyConserved(db, customerId, 3_500)
   })
 
@@ -108,7 +110,7 @@ describe('ReservationAdjusted: settling a modified order', () => {
 
     const emitted = await handle(db, settleAdjustment, await adjusted(db, orderId, { amount: 2_000, currency: 'USD' }))
 
-    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'currency mismatch', customerId, amount: { amount: 2_000, currency: 'USD' } } }])
+    expect(emitted).toEqual([{ type: 'PaymentFailed', data: { orderId, reason: 'currency mismatch', customerId, amount: { amount: 2_000, currency: 'USD' }, modificationId: null } }])
     expect(await balanceOf(db, customerId)).toBe(7_000)
     expect(await findOrderPayment(db, orderId)).toMatchObject({ state: 'FAILED', charged: 3_000, refunded: 0 })
   })

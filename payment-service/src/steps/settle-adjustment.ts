@@ -36,11 +36,11 @@ export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Tra
   if (mismatch) throw new RefusedEvent('adjustment-not-as-requested', `ReservationAdjusted ${event.modificationId} for order ${orderId} is not the modification requested: ${mismatch}`)
   const { customerId, currency } = order
   const failed = order.state === 'FAILED'
-  // Never mix currencies: fail the modification, which cancels the order and refunds it.
+  // Never mix currencies (stock never would): fail the order, which cancels it and refunds it.
   if (total.currency !== currency) {
     if (failed) return []
     await updateOrderPayment(trx, orderId, { state: 'FAILED' })
-    return [newEvent('PaymentFailed', { orderId, reason: 'currency mismatch', customerId, amount: total })]
+    return [newEvent('PaymentFailed', { orderId, reason: 'currency mismatch', customerId, amount: total, modificationId: null })]
   }
   const adjustment = adjustmentTo(total.amount, order)
   if (adjustment.kind === 'none') return []
@@ -53,9 +53,9 @@ export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Tra
   if (failed) return []
   const paymentId = await charge(trx, { orderId, customerId, amount, reason: 'modification' })
   if (!paymentId) {
-    // The order will be cancelled: stock releases, then StockReleased refunds what was charged.
-    await updateOrderPayment(trx, orderId, { state: 'FAILED' })
-    return [newEvent('PaymentFailed', { orderId, reason: 'insufficient funds for modification', customerId, amount })]
+    // The modification is refused, not the order: stock goes back to the lines before it, which
+    // is what was charged, and the order stands (PaymentFailed names the modification).
+    return [newEvent('PaymentFailed', { orderId, reason: 'insufficient funds for modification', customerId, amount, modificationId: event.modificationId })]
   }
   await updateOrderPayment(trx, orderId, { charged: order.charged + adjustment.amount })
   return [newEvent('PaymentCompleted', { orderId, paymentId, customerId, amount })]

@@ -5,7 +5,7 @@ import { envelope, givenProduct, only, orderPlaced, paymentCompleted, react, res
 import { shipAtOnce } from '../domain/fulfilment.ts'
 import { adjustReservation } from './adjust-reservation.ts'
 import { recordPayment } from './record-payment.ts'
-import { releaseOnCancellation } from './release-stock.ts'
+import { onPaymentFailure, releaseOnCancellation } from './release-stock.ts'
 import { reserveStock } from './reserve-stock.ts'
 
 let app: StockApp
@@ -40,9 +40,12 @@ describe('adjustReservation (OrderModificationRequested)', () => {
     expect(adjusted.lines).toEqual(expect.arrayContaining([{ productId: a, quantity: 5, unitPrice: eur(1000) }, { productId: c, quantity: 1, unitPrice: eur(70) }]))
     expect(adjusted.lines).toHaveLength(2)
     expect(await stockOf(app.db, a)).toEqual({ available: 5, reserved: 5 })
-    expect(await stockOf(app.db, b)).toEqual({ available: 5, reserved: 0 })
+    // A raise: the b it dropped stays held until payment answers (the describe block below).
+    expect(await stockOf(app.db, b)).toEqual({ available: 4, reserved: 1 })
     expect(await stockOf(app.db, c)).toEqual({ available: 0, reserved: 1 })
     expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'RESERVED', total_amount: '5070' })
+    await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(5070)))
+    expect(await stockOf(app.db, b)).toEqual({ available: 5, reserved: 0 })
   })
 
   it('lowers a quantity: units go back to available', async () => {
@@ -96,5 +99,55 @@ describe('adjustReservation (OrderModificationRequested)', () => {
     expect(await stockOf(app.db, a)).toEqual({ available: 10, reserved: 0 })
     const unknown = only(await react(app.db, adjustReservation(shipAtOnce), modification(randomUUID(), [{ productId: a, quantity: 1 }])), 'ReservationAdjusted')
     expect(unknown).toMatchObject({ accepted: false, reason: 'no active reservation', lines: [], total: eur(0) })
+  })
+})
+
+describe('a modification that raises the total, until payment answers it', () => {
+  function paymentFailed(orderId: string, modificationId: string | null, amount: number): Events['PaymentFailed'] {
+    return { ...envelope(orderId), reason: 'insufficient funds for modification', customerId: 'customer-1', amount: eur(amount), modificationId }
+  }
+
+  /** The 2 × a + 1 × b order, paid (2500), then modified to 4 × a and no b: total 4000, a raise of 1500. */
+  async function raisedOrder() {
+    const { orderId, a, b } = await reservedOrder()
+    await react(app.db, recordPayment({ delayMs: 60_000 }), paymentCompleted(orderId, eur(2500)))
+    const request = modification(orderId, [{ productId: a, quantity: 4 }])
+    expect(only(await react(app.db, adjustReservation(shipAtOnce), request), 'ReservationAdjusted')).toMatchObject({ accepted: true, total: eur(4000) })
+    return { orderId, a, b, modificationId: request.modificationId }
+  }
+
+  it('holds the units it dropped, as well as those it added, while the raise is unpaid', async () => {
+    const { a, b } = await raisedOrder()
+    expect(await stockOf(app.db, a)).toEqual({ available: 6, reserved: 4 })
+    expect(await stockOf(app.db, b)).toEqual({ available: 4, reserved: 1 })
+  })
+
+  it('declined: goes back to the lines before it (ReservationAdjusted "payment declined"), the added units to the shelf, and ships what was paid for', async () => {
+    const { orderId, a, b, modificationId } = await raisedOrder()
+    const events = await react(app.db, onPaymentFailure(shipAtOnce), paymentFailed(orderId, modificationId, 1500))
+    expect(typesOf(events)).toEqual(['ReservationAdjusted', 'OrderShipped'])
+    const undone = only(events, 'ReservationAdjusted')
+    expect(undone).toMatchObject({ orderId, modificationId, accepted: false, reason: 'payment declined', total: eur(2500), shortLines: [] })
+    expect(undone.lines).toEqual(expect.arrayContaining([{ productId: a, quantity: 2, unitPrice: eur(1000) }, { productId: b, quantity: 1, unitPrice: eur(500) }]))
+    expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'SHIPPED', total_amount: '2500' })
+    // Shipped: the 2 a and the 1 b left the warehouse, nothing is left reserved.
+    expect(await stockOf(app.db, a)).toEqual({ available: 8, reserved: 0 })
+    expect(await stockOf(app.db, b)).toEqual({ available: 4, reserved: 0 })
+    // Answered once: a second failure of the same modification finds nothing to undo.
+    expect(await react(app.db, onPaymentFailure(shipAtOnce), paymentFailed(orderId, modificationId, 1500))).toEqual([])
+  })
+
+  it('refuses a further modification while the raise awaits payment', async () => {
+    const { orderId, a } = await raisedOrder()
+    const refused = only(await react(app.db, adjustReservation(shipAtOnce), modification(orderId, [{ productId: a, quantity: 1 }])), 'ReservationAdjusted')
+    expect(refused).toMatchObject({ accepted: false, reason: 'an earlier modification awaits payment', total: eur(4000) })
+    expect(await stockOf(app.db, a)).toEqual({ available: 6, reserved: 4 })
+  })
+
+  it('released meanwhile (a cancel): gives back the lines and the held units alike', async () => {
+    const { orderId, a, b } = await raisedOrder()
+    only(await react(app.db, releaseOnCancellation, { ...envelope(orderId), reason: 'changed my mind', stage: 'PAID' }), 'StockReleased')
+    expect(await stockOf(app.db, a)).toEqual({ available: 10, reserved: 0 })
+    expect(await stockOf(app.db, b)).toEqual({ available: 5, reserved: 0 })
   })
 })

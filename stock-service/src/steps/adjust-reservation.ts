@@ -1,16 +1,18 @@
 import type { Knex } from 'knex'
-import { newEvent, type EventData, type Events, type NewEvent } from '@choreo/contracts'
+import { MODIFICATION_AWAITING_PAYMENT, newEvent, type EventData, type Events, type NewEvent, type OrderLine } from '@choreo/contracts'
 import type { Handler } from '@choreo/messaging'
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { planAdjustment } from '../domain/adjustment.ts'
 import { totalOf } from '../domain/lines.ts'
 import { lockProducts, reserveUnits, unreserveUnits } from '../repositories/products.ts'
+import { findPendingRaise, insertPendingRaise } from '../repositories/pending-raises.ts'
 import { lockReservation, replaceLines } from '../repositories/reservations.ts'
 import { shipIfPaidInFull } from './ship-order.ts'
 
 export const refusals = {
   alreadyShipped: 'already shipped',
   noActiveReservation: 'no active reservation',
+  awaitingPayment: MODIFICATION_AWAITING_PAYMENT,
 } as const
 
 /** ReservationAdjusted needs a currency even when this service never learnt the order's. */
@@ -20,7 +22,9 @@ export const UNKNOWN_ORDER_CURRENCY = 'EUR'
  * OrderModificationRequested: reserve the new lines in place of the old, all or nothing →
  * ReservationAdjusted (accepted or not), plus OrderShipped when payments already cover the new
  * total (a lowered total ships, at once or after the fulfilment delay, while payment refunds the
- * difference; a raised one waits for the extra charge).
+ * difference; a raised one waits for the extra charge). A raise holds the units it drops until
+ * payment answers, and is undone if payment declines it (pending-raise.ts); meanwhile a further
+ * modification is refused.
  */
 export function adjustReservation(fulfilment: Fulfilment): Handler<'OrderModificationRequested'> {
   return async (event, trx) => adjust(event, trx, fulfilment)
@@ -36,15 +40,22 @@ async function adjust(event: Events['OrderModificationRequested'], trx: Knex.Tra
   const { lines: current, total: currentTotal } = reservation
   if (reservation.status === 'SHIPPED') return [answer({ ...refused, reason: refusals.alreadyShipped, lines: current, total: currentTotal })]
   if (reservation.status === 'RELEASED') return [answer({ ...refused, reason: refusals.noActiveReservation, lines: [], total: { amount: 0, currency: currentTotal.currency } })]
+  // One raise at a time: what to go back to if payment declines it must stay one set of lines.
+  if (await findPendingRaise(trx, orderId)) return [answer({ ...refused, reason: refusals.awaitingPayment, lines: current, total: currentTotal })]
 
   const stock = await lockProducts(trx, [...current, ...event.items].map((line) => line.productId))
   const plan = planAdjustment(current, event.items, stock, currentTotal.currency)
   if (!plan.ok) return [answer({ ...refused, reason: plan.reason, shortLines: plan.shortLines, lines: current, total: currentTotal })]
+  const total = totalOf(plan.lines, currentTotal.currency)
+  // A raise waits for payment's answer (pending-raise.ts): the units it drops stay held meanwhile.
+  const raise = total.amount > currentTotal.amount
+  const held: OrderLine[] = []
   for (const { productId, delta } of plan.moves) {
     if (delta > 0) await reserveUnits(trx, productId, delta)
+    else if (raise) held.push({ productId, quantity: -delta })
     else await unreserveUnits(trx, productId, -delta)
   }
-  const total = totalOf(plan.lines, currentTotal.currency)
+  if (raise) await insertPendingRaise(trx, { orderId, modificationId, previousLines: current, previousTotal: currentTotal.amount, held })
   await replaceLines(trx, orderId, plan.lines, total)
   const adjusted = answer({ accepted: true, lines: plan.lines, total, reason: null, shortLines: [] })
   return [adjusted, ...(await shipIfPaidInFull(trx, { ...reservation, lines: plan.lines, total }, fulfilment, event))]

@@ -4,6 +4,7 @@ import type { Fulfilment } from '../domain/fulfilment.ts'
 import { assertCurrency } from '../domain/money.ts'
 import { addPaid, lockReservation } from '../repositories/reservations.ts'
 import { unreservedRefusal } from './release-stock.ts'
+import { giveBackHeld } from './pending-raise.ts'
 import { shipIfPaidInFull } from './ship-order.ts'
 
 /** PaymentCompleted: count the payment; once payments cover the total, ship (now or after the fulfilment delay) → OrderShipped. */
@@ -21,6 +22,9 @@ export function recordPayment(fulfilment: Fulfilment): Handler<'PaymentCompleted
     // the shipment that an earlier payment covered (P1, then the refund and recharge of a lowered
     // and raised total still in flight): the long chaos run of 2026-12-03 found one.
     if (reservation.status === 'SHIPPED') return []
-    return shipIfPaidInFull(trx, { ...reservation, paid: reservation.paid + event.amount.amount }, fulfilment, event)
+    const paid = reservation.paid + event.amount.amount
+    // Paid in full: a pending raise was charged, and the units it dropped go back to the shelf.
+    if (paid >= reservation.total.amount) await giveBackHeld(trx, event.orderId)
+    return shipIfPaidInFull(trx, { ...reservation, paid }, fulfilment, event)
   }
 }

@@ -4,7 +4,7 @@ import type { Events } from '@choreo/contracts'
 import { envelope, givenProduct, only, orderPlaced, paymentCompleted, react, reservationRow, startStockApp, stockOf, type StockApp } from '../testing/harness.ts'
 import { shipAtOnce } from '../domain/fulfilment.ts'
 import { recordPayment } from './record-payment.ts'
-import { releaseOnCancellation, releaseOnPaymentFailure } from './release-stock.ts'
+import { onPaymentFailure, releaseOnCancellation } from './release-stock.ts'
 import { reserveStock } from './reserve-stock.ts'
 
 let app: StockApp
@@ -18,8 +18,8 @@ function cancellation(orderId: string): Events['OrderCancellationRequested'] {
   return { ...envelope(orderId), reason: 'changed my mind', stage: 'STOCK_RESERVED' }
 }
 
-function paymentFailed(orderId: string): Events['PaymentFailed'] {
-  return { ...envelope(orderId), reason: 'card declined', customerId: 'customer-1', amount: eur(3000) }
+function paymentFailed(orderId: string, modificationId: string | null = null): Events['PaymentFailed'] {
+  return { ...envelope(orderId), reason: 'card declined', customerId: 'customer-1', amount: eur(3000), modificationId }
 }
 
 async function reservedOrder() {
@@ -40,7 +40,7 @@ describe('releasing a reservation', () => {
 
   it('on a failed payment gives every unit back and says why', async () => {
     const { orderId, a } = await reservedOrder()
-    const released = only(await react(app.db, releaseOnPaymentFailure, paymentFailed(orderId)), 'StockReleased')
+    const released = only(await react(app.db, onPaymentFailure(shipAtOnce), paymentFailed(orderId)), 'StockReleased')
     expect(released.reason).toBe('payment failed: card declined')
     expect(await stockOf(app.db, a)).toEqual({ available: 4, reserved: 0 })
   })
@@ -48,7 +48,7 @@ describe('releasing a reservation', () => {
   it('happens once: a second cancellation finds nothing to release', async () => {
     const { orderId, a } = await reservedOrder()
     only(await react(app.db, releaseOnCancellation, cancellation(orderId)), 'StockReleased')
-    expect(await react(app.db, releaseOnPaymentFailure, paymentFailed(orderId))).toEqual([])
+    expect(await react(app.db, onPaymentFailure(shipAtOnce), paymentFailed(orderId))).toEqual([])
     expect(await stockOf(app.db, a)).toEqual({ available: 4, reserved: 0 })
   })
 
@@ -56,7 +56,7 @@ describe('releasing a reservation', () => {
     const { orderId, a } = await reservedOrder()
     only(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(3000))), 'OrderShipped')
     expect(await react(app.db, releaseOnCancellation, cancellation(orderId))).toEqual([])
-    expect(await react(app.db, releaseOnPaymentFailure, paymentFailed(orderId))).toEqual([])
+    expect(await react(app.db, onPaymentFailure(shipAtOnce), paymentFailed(orderId))).toEqual([])
     expect(await stockOf(app.db, a)).toEqual({ available: 1, reserved: 0 })
     expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'SHIPPED' })
   })
@@ -67,7 +67,7 @@ describe('releasing a reservation', () => {
 
   it('refuses a failed payment of an order it never reserved: payment fails only what stock reserved', async () => {
     const orderId = randomUUID()
-    await expect(react(app.db, releaseOnPaymentFailure, paymentFailed(orderId))).rejects.toMatchObject({ name: 'RefusedEvent', rule: 'payment-of-unreserved-order' })
+    await expect(react(app.db, onPaymentFailure(shipAtOnce), paymentFailed(orderId))).rejects.toMatchObject({ name: 'RefusedEvent', rule: 'payment-of-unreserved-order' })
     expect(await reservationRow(app.db, orderId)).toBeUndefined()
   })
 })

@@ -1,8 +1,12 @@
 import type { Knex } from 'knex'
-import { newEvent, type NewEvent } from '@choreo/contracts'
+import { MODIFICATION_PAYMENT_DECLINED, newEvent, type NewEvent } from '@choreo/contracts'
 import { RefusedEvent, type Handler } from '@choreo/messaging'
+import type { Fulfilment } from '../domain/fulfilment.ts'
+import { findPendingRaise } from '../repositories/pending-raises.ts'
 import { lockProducts, unreserveUnits } from '../repositories/products.ts'
 import { lockReservation, setReservationStatus } from '../repositories/reservations.ts'
+import { giveBackHeld, undoRaise } from './pending-raise.ts'
+import { shipIfPaidInFull } from './ship-order.ts'
 
 /** OrderCancellationRequested: give the units back unless shipped → StockReleased. */
 export const releaseOnCancellation: Handler<'OrderCancellationRequested'> = (event, trx) =>
@@ -12,10 +16,26 @@ export const releaseOnCancellation: Handler<'OrderCancellationRequested'> = (eve
  * PaymentFailed: the order cannot be paid for, so its units go back → StockReleased. Payment
  * only ever fails an order after this service's StockReserved, written with its reservation: a
  * failure of an order never reserved here is forged or a bug, and refused.
+ *
+ * A failure that names a modification declined only that modification's raise: the reservation
+ * goes back to its lines before it → ReservationAdjusted (accepted: false, "payment declined",
+ * with those lines), and the order, paid for them, ships as it would have.
  */
-export const releaseOnPaymentFailure: Handler<'PaymentFailed'> = async (event, trx) => {
-  if (!(await lockReservation(trx, event.orderId))) throw unreservedRefusal('PaymentFailed', event.orderId)
-  return releaseStock(trx, event.orderId, `payment failed: ${event.reason}`)
+export function onPaymentFailure(fulfilment: Fulfilment): Handler<'PaymentFailed'> {
+  return async (event, trx) => {
+    const reservation = await lockReservation(trx, event.orderId)
+    if (!reservation) throw unreservedRefusal('PaymentFailed', event.orderId)
+    if (event.modificationId === null) return releaseStock(trx, event.orderId, `payment failed: ${event.reason}`)
+    // Released or shipped meanwhile: nothing held to give back. Not the pending raise: answered already.
+    if (reservation.status !== 'RESERVED') return []
+    const undone = await undoRaise(trx, reservation, event.modificationId)
+    if (!undone) return []
+    const { orderId } = event
+    const reverted = newEvent('ReservationAdjusted', {
+      orderId, modificationId: event.modificationId, accepted: false, reason: MODIFICATION_PAYMENT_DECLINED, ...undone, shortLines: [],
+    })
+    return [reverted, ...(await shipIfPaidInFull(trx, { ...reservation, ...undone }, fulfilment, event))]
+  }
 }
 
 /** A payment event about an order this service never reserved: no payment follows anything but its StockReserved. */
@@ -28,8 +48,10 @@ async function releaseStock(trx: Knex.Transaction, orderId: string, reason: stri
   // Shipped: shipping won the race, and its OrderShipped refuses the cancel. Released: done
   // already. None: never reserved, and StockReservationFailed already told the order.
   if (reservation?.status !== 'RESERVED') return []
-  await lockProducts(trx, reservation.lines.map((line) => line.productId))
+  const raise = await findPendingRaise(trx, orderId)
+  await lockProducts(trx, [...reservation.lines, ...(raise?.held ?? [])].map((line) => line.productId))
   for (const line of reservation.lines) await unreserveUnits(trx, line.productId, line.quantity)
+  await giveBackHeld(trx, orderId)
   await setReservationStatus(trx, orderId, 'RELEASED')
   const lines = reservation.lines.map(({ productId, quantity }) => ({ productId, quantity }))
   return [newEvent('StockReleased', { orderId, reason, lines })]

@@ -5,7 +5,9 @@ import { carrierFor, newTrackingNumber } from '../domain/carrier.ts'
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { dispatchUnits, lockProducts } from '../repositories/products.ts'
 import { lockReservation, scheduleShipment, setReservationStatus, type Reservation } from '../repositories/reservations.ts'
+import { findPendingRaise } from '../repositories/pending-raises.ts'
 import { insertShipment } from '../repositories/shipments.ts'
+import { giveBackHeld } from './pending-raise.ts'
 
 /** The event being handled: what a scheduled shipment names as its cause. */
 export interface Trigger {
@@ -34,7 +36,10 @@ export async function shipIfPaidInFull(trx: Knex.Transaction, reservation: Reser
 /** Hands a reserved order to a carrier: its units leave the warehouse → OrderShipped. */
 export async function shipOrder(trx: Knex.Transaction, reservation: Reservation): Promise<NewEvent> {
   const { orderId, lines } = reservation
-  await lockProducts(trx, lines.map((line) => line.productId))
+  const raise = await findPendingRaise(trx, orderId)
+  await lockProducts(trx, [...lines, ...(raise?.held ?? [])].map((line) => line.productId))
+  // Shipped, the lines are what was paid for: anything still held for a raise goes back.
+  await giveBackHeld(trx, orderId)
   for (const line of lines) await dispatchUnits(trx, line.productId, line.quantity)
   await setReservationStatus(trx, orderId, 'SHIPPED')
   const carrier = carrierFor(orderId)

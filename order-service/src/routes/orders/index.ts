@@ -116,7 +116,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
       description: 'Only before shipping (PENDING, STOCK_RESERVED, PAID; refused in SHIPPED or DELIVERED: already-shipped) and one at '
         + 'a time: the lines change when stock-service has adjusted the reservation (see the history); payment then charges or refunds the '
         + 'difference. Stock refuses it if it ships first ("modification refused: already shipped"). A raised total the customer cannot pay '
-        + 'cancels the order.',
+        + 'is refused ("modification refused: payment declined") and the order keeps its lines and payment.',
       params: OrderParams,
       body: ModifyOrderBody,
       response: { 202: OrderDetail, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
