@@ -26,7 +26,7 @@ beforeAll(async () => {
   app = await build(readConfig(serviceEnv(database.url, prefix)))
   await app.ready()
   codec = createEventCodec({ registryUrl: infra().registryUrl })
-  await codec.register(['StockReserved', 'PaymentCompleted', 'OrderShipped'])
+  await codec.register(['StockReserved', 'PaymentCompleted', 'OrderShipped', 'ReservationAdjusted'])
   // Each topic written by its owner's principal: the broker lets these through, the consumer must judge them.
   producers = { 'stock.events': await producerAs('stock-service', prefix), 'payment.events': await producerAs('payment-service', prefix) }
 })
@@ -125,5 +125,24 @@ describe('hostile events', () => {
     expect(after.outbox).toEqual(before.outbox)
     // Every handled event gets a history row (steps/order-step.ts); none moves the status.
     expect(after.history.slice(before.history.length).map((h: { status: string }) => h.status)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED'])
+  })
+
+  it('refuses an undo ("payment declined") of a modification it never asked for: dead-lettered with its rule, the lines unchanged', async () => {
+    const orderId = await placeOrder()
+    await send('stock.events', encoded('StockReserved', stockReserved(orderId)))
+    await eventually(async () => expect((await stateOf(orderId)).order.status).toBe('STOCK_RESERVED'), { timeoutMs: 30_000 })
+    const before = await stateOf(orderId)
+    const forged = {
+      ...meta(orderId), modificationId: randomUUID(), accepted: false, reason: 'payment declined',
+      lines: [{ productId: 'teapot', quantity: 40, unitPrice: EUR(1) }], total: EUR(40), shortLines: [],
+    }
+    const marker = await placeOrder()
+
+    await send('stock.events', encoded('ReservationAdjusted', forged), encoded('StockReserved', stockReserved(marker)))
+
+    await eventually(async () => expect((await stateOf(marker)).order.status).toBe('STOCK_RESERVED'), { timeoutMs: 30_000 })
+    expect(await stateOf(orderId)).toEqual(before)
+    const deadLetters = (await readTopic(`${prefix}order-service.dlt`)).filter((m) => m.key === orderId)
+    expect(deadLetters.map((m) => m.headers['dlt-reason'])).toEqual(['refused: undo-of-unrequested-modification'])
   })
 })

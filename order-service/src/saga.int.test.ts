@@ -9,6 +9,7 @@ import type { OrderStatus } from './domain/status.ts'
 import { migrations } from './migrations/index.ts'
 import { appendHistory, historyOf } from './repositories/order-history.ts'
 import { linesOf, replaceLines } from './repositories/order-lines.ts'
+import { insertModification } from './repositories/order-modifications.ts'
 import { findOrder, insertOrder, updateOrder, type Order, type OrderChanges } from './repositories/orders.ts'
 import { saga } from './saga.ts'
 
@@ -179,6 +180,7 @@ describe('ReservationAdjusted', () => {
     const declined = randomUUID()
     // The raise was applied (5 apples, 750); payment declined it; stock answers with the lines before it.
     const orderId = await givenOrder('PAID', { totalAmount: 750 })
+    await db.transaction((trx) => insertModification(trx, { modificationId: declined, orderId, requestedAt: new Date() }))
     await replaceLines(db, orderId, [{ productId: 'apple', quantity: 5, unitPriceAmount: 150 }])
     await handle('ReservationAdjusted', { orderId, modificationId: declined, accepted: false, lines: PRICED, total: EUR(500), reason: 'payment declined', shortLines: [] })
     expect(await order(orderId)).toMatchObject({ status: 'PAID', totalAmount: 500, reason: 'modification refused: payment declined, the order stands as it was' })

@@ -1,8 +1,10 @@
 import { MODIFICATION_PAYMENT_DECLINED } from '@choreo/contracts'
+import { RefusedEvent } from '@choreo/messaging'
 import { amountIn, pricedLines } from '../domain/money.ts'
 import { shortageReason } from '../domain/reason.ts'
 import { isTerminal } from '../domain/status.ts'
 import { replaceLines } from '../repositories/order-lines.ts'
+import { wasRequested } from '../repositories/order-modifications.ts'
 import { orderStep } from './order-step.ts'
 import { CANCELLATION_REFUSED } from './record-shipment.ts'
 
@@ -15,10 +17,15 @@ import { CANCELLATION_REFUSED } from './record-shipment.ts'
  * pending one is history only.
  *
  * Stock undoes a modification it had accepted when payment declines its raise: a refusal with
- * reason "payment declined", carrying the lines and total before it, which the order takes back.
+ * reason "payment declined", carrying the lines and total before it, which the order takes back,
+ * if the modification is one this service asked for (refused otherwise).
  */
 export const applyAdjustment = orderStep('ReservationAdjusted', async (event, order, trx) => {
   if (!event.accepted && event.reason === MODIFICATION_PAYMENT_DECLINED) {
+    // It rewrites the order's lines: only for a modification this service asked for, of this order.
+    if (!(await wasRequested(trx, order.orderId, event.modificationId))) {
+      throw new RefusedEvent('undo-of-unrequested-modification', `ReservationAdjusted undoes modification ${event.modificationId}, which order-service never asked for order ${order.orderId}`)
+    }
     await replaceLines(trx, order.orderId, pricedLines(order.currency, event.lines))
     const reason = `modification refused: ${MODIFICATION_PAYMENT_DECLINED}, the order stands as it was`
     const keepsReason = order.status === 'CANCELLING' || isTerminal(order.status) || order.reason === CANCELLATION_REFUSED

@@ -5,6 +5,7 @@ import type { Cause, Messaging } from '@choreo/messaging'
 import { Conflict, mayActFor, NotFound, type Caller } from '@choreo/platform'
 import { modificationRefusal } from '../../domain/status.ts'
 import { appendHistory } from '../../repositories/order-history.ts'
+import { insertModification } from '../../repositories/order-modifications.ts'
 import { lockOrder, updateOrder } from '../../repositories/orders.ts'
 
 const REFUSALS = {
@@ -27,6 +28,7 @@ export async function modifyOrder(deps: { db: Knex; messaging: Messaging }, call
     const modificationId = randomUUID()
     const at = new Date()
     await updateOrder(trx, orderId, { pendingModificationId: modificationId }, at)
+    await insertModification(trx, { modificationId, orderId, requestedAt: at })
     await appendHistory(trx, { orderId, status: order.status, event: 'OrderModificationRequested', eventId: null, reason: null, at })
     await deps.messaging.outbox.enqueue(trx, newEvent('OrderModificationRequested', { orderId, modificationId, items }), cause)
   })
