@@ -20,7 +20,7 @@ let orderProducer: Awaited<ReturnType<typeof producerAs>>
 beforeAll(async () => {
   h = await startApp('hostile')
   codec = createEventCodec({ registryUrl: infra().registryUrl })
-  await codec.register(['StockReserved', 'ReservationAdjusted', 'StockReleased', 'OrderShipped', 'OrderPlaced', 'OrderModificationRequested'])
+  await codec.register(['StockReserved', 'StockReservationFailed', 'ReservationAdjusted', 'StockReleased', 'OrderShipped', 'OrderPlaced', 'OrderModificationRequested'])
   // As stock-service, the topic's owner: the broker lets these through, the consumer must judge them.
   producer = await producerAs('stock-service', h.prefix)
   // The orders the charges are for, as order-service places them.
@@ -214,5 +214,66 @@ describe('hostile events on stock.events', () => {
     await eventually(async () => expect(await balanceOf(db, customerId)).toBe(7_500), { timeoutMs: 30_000 })
     expect(await deadLettersOf(orderId)).toEqual([])
     expect(await countRows(db, 'payments', { order_id: orderId })).toBe(1)
+  })
+
+  const reservationFailed = (orderId: string) => ({
+    eventId: randomUUID(), orderId, correlationId: randomUUID(), causationId: null, occurredAt: Date.now(),
+    reason: 'insufficient stock', shortLines: [{ productId: 'p-1', requested: 1, available: 0 }],
+  })
+
+  it('refuses a StockReserved that follows stock\'s StockReservationFailed of the order: nothing charged', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    await place({ orderId, customerId })
+    const other = await newCustomer(db, eur(1_000))
+    const marker = stockReserved(randomUUID(), other, eur(100))
+    await place(marker)
+
+    await send(encoded('StockReservationFailed', reservationFailed(orderId)), encoded('StockReserved', stockReserved(orderId, customerId, eur(9_000))), encoded('StockReserved', marker))
+
+    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    expect(await balanceOf(db, customerId)).toBe(10_000)
+    expect(await countRows(db, 'payments', { order_id: orderId })).toBe(0)
+    expect(await deadLettersOf(orderId)).toEqual(['refused: charge-of-closed-order'])
+  })
+
+  it('refunds a charge made on a StockReserved stock never sent, once stock says it could not reserve the order', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    await place({ orderId, customerId })
+    await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(9_000))))
+    await eventually(async () => expect(await balanceOf(db, customerId)).toBe(1_000), { timeoutMs: 30_000 })
+
+    await send(encoded('StockReservationFailed', reservationFailed(orderId)))
+
+    await eventually(async () => expect(await balanceOf(db, customerId)).toBe(10_000), { timeoutMs: 30_000 })
+    expect(await db('order_payments').where({ order_id: orderId }).first()).toMatchObject({ state: 'SETTLED', charged: '9000', refunded: '9000' })
+    await eventually(async () => expect(await deadLettersOf(orderId)).toEqual(['refused: charge-of-unreserved-order']), { timeoutMs: 30_000 })
+  })
+
+  it('refuses an accepted ReservationAdjusted after stock refused that modification: nothing charged for it', async () => {
+    const db = h.app.db
+    const customerId = await newCustomer(db, eur(10_000))
+    const orderId = randomUUID()
+    const modificationId = randomUUID()
+    await place({ orderId, customerId })
+    const { eventId, correlationId, causationId, occurredAt } = orderPlaced(orderId, customerId)
+    const requested = { eventId, orderId, correlationId, causationId, occurredAt, modificationId, items: [{ productId: 'p-1', quantity: 1 }] }
+    await orderProducer.send({ topic: `${h.prefix}order.events`, acks: -1, messages: [encoded('OrderModificationRequested', requested)] })
+    await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(1_000))))
+    await eventually(async () => expect(await balanceOf(db, customerId)).toBe(9_000), { timeoutMs: 30_000 })
+    const refused = { ...reservationAdjusted(orderId, eur(1_000), false), modificationId }
+    const forged = { ...reservationAdjusted(orderId, eur(6_000)), modificationId, lines: [{ productId: 'p-1', quantity: 1, unitPrice: eur(6_000) }] }
+    const other = await newCustomer(db, eur(1_000))
+    const marker = stockReserved(randomUUID(), other, eur(100))
+    await place(marker)
+
+    await send(encoded('ReservationAdjusted', refused), encoded('ReservationAdjusted', forged), encoded('StockReserved', marker))
+
+    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    expect(await balanceOf(db, customerId)).toBe(9_000)
+    expect(await deadLettersOf(orderId)).toEqual(['refused: adjustment-already-answered'])
   })
 })

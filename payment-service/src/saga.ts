@@ -1,5 +1,6 @@
 import type { Saga } from '@choreo/messaging'
 import { chargeOrder } from './steps/charge-order.ts'
+import { closeUnreserved } from './steps/close-unreserved.ts'
 import { recordModification } from './steps/record-modification.ts'
 import { recordPlacedOrder } from './steps/record-placed-order.ts'
 import { recordShipment } from './steps/record-shipment.ts'
@@ -7,9 +8,10 @@ import { refundOrder } from './steps/refund-order.ts'
 import { settleAdjustment } from './steps/settle-adjustment.ts'
 
 // payment-service's page of the saga: which event triggers which step, what it emits.
-// All four arrive on stock.events keyed by order, so one order's steps run in this order.
+// All five arrive on stock.events keyed by order, so one order's steps run in this order.
 export const saga = {
   StockReserved: chargeOrder,            // emits PaymentCompleted | PaymentFailed, for an order seen placed (refused otherwise); compensated by refundOrder on StockReleased
+  StockReservationFailed: closeUnreserved, // emits nothing: closes the order uncharged (refunds, refused, a charge stock never asked for)
   ReservationAdjusted: settleAdjustment, // emits PaymentCompleted | PaymentFailed (of the modification, which stock undoes) | PaymentRefunded(adjusted); compensated by refundOrder
   StockReleased: refundOrder,            // compensation: emits exactly one PaymentRefunded(released) refunding the net charged, the order's last payment event; refused once shipped
   OrderShipped: recordShipment,          // emits nothing: remembers the shipment, after which no release refunds

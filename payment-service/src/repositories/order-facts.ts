@@ -14,6 +14,8 @@ export interface RequestedModification {
   modificationId: string
   orderId: string
   items: string
+  /** Whether stock's answer to it was handled already. */
+  answered: boolean
 }
 
 /** Records an order once: a redelivered OrderPlaced, already in the inbox, never gets here; a second one for the same id is kept out. */
@@ -29,14 +31,19 @@ export async function findPlacedOrder(db: Knex | Knex.Transaction, orderId: stri
   return row ? { orderId: row.order_id, customerId: row.customer_id, currency: row.currency.trim(), items: row.items } : undefined
 }
 
-export async function insertRequestedModification(trx: Knex.Transaction, modification: RequestedModification, at: Date): Promise<void> {
+export async function insertRequestedModification(trx: Knex.Transaction, modification: Omit<RequestedModification, 'answered'>, at: Date): Promise<void> {
   await trx('requested_modifications')
     .insert({ modification_id: modification.modificationId, order_id: modification.orderId, items: modification.items, recorded_at: at })
     .onConflict('modification_id').ignore()
 }
 
 export async function findRequestedModification(db: Knex | Knex.Transaction, modificationId: string): Promise<RequestedModification | undefined> {
-  const row = await db('requested_modifications').select('modification_id', 'order_id', 'items').where({ modification_id: modificationId }).first() as
-    { modification_id: string; order_id: string; items: string } | undefined
-  return row ? { modificationId: row.modification_id, orderId: row.order_id, items: row.items } : undefined
+  const row = await db('requested_modifications').select('modification_id', 'order_id', 'items', 'answered_at').where({ modification_id: modificationId }).first() as
+    { modification_id: string; order_id: string; items: string; answered_at: Date | null } | undefined
+  return row ? { modificationId: row.modification_id, orderId: row.order_id, items: row.items, answered: row.answered_at !== null } : undefined
+}
+
+/** Notes that stock's answer to the modification was handled (the first one counts). */
+export async function markAnswered(trx: Knex.Transaction, modificationId: string): Promise<void> {
+  await trx('requested_modifications').where({ modification_id: modificationId }).whereNull('answered_at').update({ answered_at: new Date() })
 }

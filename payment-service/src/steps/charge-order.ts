@@ -17,8 +17,11 @@ import { insertOrderPayment, lockOrderPayment } from '../repositories/order-paym
  */
 export async function chargeOrder(event: StockReserved, trx: Knex.Transaction): Promise<NewEvent[]> {
   const { orderId, customerId, total } = event
-  // Defensive: an order is charged once; a second StockReserved would be a stock-service bug.
-  if (await lockOrderPayment(trx, orderId)) return []
+  // An order is charged once: a second StockReserved would be a stock-service bug. One that
+  // follows its order's close (stock could not reserve it, or it was released) is refused.
+  const existing = await lockOrderPayment(trx, orderId)
+  if (existing?.state === 'SETTLED') throw new RefusedEvent('charge-of-closed-order', `order ${orderId} is closed (not reserved, or released): nothing more is charged`)
+  if (existing) return []
   const placed = await findPlacedOrder(trx, orderId)
   if (!placed) throw new UnconfirmedEvent('charge-of-unplaced-order', `order ${orderId} was not placed (no OrderPlaced on order.events)`)
   if (placed.customerId !== customerId) {

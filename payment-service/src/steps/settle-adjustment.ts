@@ -3,7 +3,7 @@ import { newEvent, type NewEvent, type ReservationAdjusted } from '@choreo/contr
 import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'
 import { charge, refund } from '../ledger.ts'
 import { pricedMismatch } from '../order-lines.ts'
-import { findRequestedModification } from '../repositories/order-facts.ts'
+import { findRequestedModification, markAnswered } from '../repositories/order-facts.ts'
 import { moneyOf } from '../money.ts'
 import { lockOrderPayment, updateOrderPayment } from '../repositories/order-payments.ts'
 import { adjustmentTo } from '../settlement.ts'
@@ -22,18 +22,30 @@ import { adjustmentTo } from '../settlement.ts'
  */
 export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Transaction): Promise<NewEvent[]> {
   const { orderId, total } = event
-  // Refused: stock kept the old lines, whose total is what was paid.
-  if (!event.accepted) return []
+  // Refused (or undone, "payment declined"): stock kept the old lines, whose total is what was
+  // paid. It is stock's answer all the same: no accepted one may follow.
+  if (!event.accepted) {
+    // Recorded first (waiting for the facts consumer if need be), so that the mark holds.
+    if (!(await findRequestedModification(trx, event.modificationId))) {
+      throw new UnconfirmedEvent('answer-to-unrequested-modification', `stock answers modification ${event.modificationId} of order ${orderId}, which was not requested`)
+    }
+    await markAnswered(trx, event.modificationId)
+    return []
+  }
   const order = await lockOrderPayment(trx, orderId)
   if (!order || order.state === 'SETTLED') return []
   const requested = await findRequestedModification(trx, event.modificationId)
   if (!requested) {
     throw new UnconfirmedEvent('adjustment-not-requested', `modification ${event.modificationId} of order ${orderId} was not requested (no OrderModificationRequested on order.events)`)
   }
+  if (requested.answered) {
+    throw new RefusedEvent('adjustment-already-answered', `stock already answered modification ${event.modificationId} of order ${orderId}; it answers once`)
+  }
   const mismatch = requested.orderId !== orderId
     ? `it was requested for order ${requested.orderId}`
     : pricedMismatch(event, { items: requested.items, currency: total.currency })
   if (mismatch) throw new RefusedEvent('adjustment-not-as-requested', `ReservationAdjusted ${event.modificationId} for order ${orderId} is not the modification requested: ${mismatch}`)
+  await markAnswered(trx, event.modificationId)
   const { customerId, currency } = order
   const failed = order.state === 'FAILED'
   // Never mix currencies (stock never would): fail the order, which cancels it and refunds it.
