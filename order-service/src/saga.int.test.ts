@@ -73,6 +73,15 @@ async function lastHistory(orderId: string) {
 }
 
 describe('StockReserved', () => {
+  it('refuses one for a REJECTED order, or naming another customer: nothing priced', async () => {
+    const rejected = await givenOrder('REJECTED')
+    await expect(handle('StockReserved', { orderId: rejected, customerId: 'cust-1', lines: PRICED, total: EUR(500) })).rejects.toMatchObject({ rule: 'reservation-of-rejected-order' })
+    const other = await givenOrder()
+    await expect(handle('StockReserved', { orderId: other, customerId: 'mallory', lines: PRICED, total: EUR(500) })).rejects.toMatchObject({ rule: 'reservation-for-another-customer' })
+    expect(await order(rejected)).toMatchObject({ status: 'REJECTED', totalAmount: null })
+    expect(await order(other)).toMatchObject({ status: 'PENDING', totalAmount: null })
+  })
+
   it('prices the lines, sets the total and moves PENDING to STOCK_RESERVED, with a history row', async () => {
     const orderId = await givenOrder()
     const { event, emitted } = await handle('StockReserved', { orderId, customerId: 'cust-1', lines: PRICED, total: EUR(500) })
