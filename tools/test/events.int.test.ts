@@ -31,6 +31,9 @@ describe('./choreo events tail', () => {
       const payload = { eventId: randomUUID(), correlationId: `corr-${orderId}`, causationId: null, occurredAt: Date.now(), ...e.data }
       const topic = `${prefix}${e.type.startsWith('Stock') ? 'stock' : 'order'}.events`
       await producer.send({ topic, messages: [{ key: orderId, value: codec.encode(e.type, payload), headers: { 'event-id': payload.eventId, 'event-type': e.type } }] })
+      // The tail orders events of different topics by timestamp (milliseconds): two sent within one
+      // would tie, and their order would be the tool's choice, not the order they were published in.
+      await new Promise((r) => setTimeout(r, 3))
     }
   }
 

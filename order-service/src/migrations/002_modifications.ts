@@ -12,6 +12,10 @@ export const modificationsTable: Knex.Migration = {
       t.string('order_id', 36).notNullable().references('order_id').inTable('orders')
       t.timestamp('requested_at', { useTz: true }).notNullable()
     })
+    // The modifications pending when this runs were asked for before it: they count as asked for.
+    // (Plain SQL, the same on PostgreSQL and SQL Server.)
+    await knex.raw('INSERT INTO order_modifications (modification_id, order_id, requested_at) '
+      + 'SELECT pending_modification_id, order_id, updated_at FROM orders WHERE pending_modification_id IS NOT NULL')
   },
   async down(knex) {
     await knex.schema.dropTable('order_modifications')

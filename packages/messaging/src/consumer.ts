@@ -4,7 +4,7 @@ import type { Events, EventType, NewEvent } from '@choreo/contracts'
 import { prefixed, topicOf } from '@choreo/contracts'
 import type { EventCodec, Decoded } from './avro.ts'
 import { RefusedEvent, UnconfirmedEvent, UndecodableMessage, UnknownEventType } from './errors.ts'
-import type { FactsWatch } from './facts-watch.ts'
+import type { FactsEnds, FactsWatch } from './facts-watch.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
 import type { Dialect } from './dialects/index.ts'
 import { createInbox } from './inbox.ts'
@@ -183,6 +183,8 @@ export function createSagaConsumer(deps: {
     let contention = 0
     // Set once the facts consumer was seen caught up: from then on, a fact still missing never comes.
     let factsCaughtUp = false
+    // Where the facts topics ended once this message could not be confirmed: the fact lies below.
+    let factsEnds: FactsEnds | null = null
     for (let attempt = 0; ; attempt++) {
       try {
         if (!message.value) throw new UndecodableMessage('message has no value (tombstone)')
@@ -197,7 +199,8 @@ export function createSagaConsumer(deps: {
         if (err instanceof UnconfirmedEvent) {
           // Caught up now: run the handler once more (the fact may have landed since it looked),
           // and what it still cannot confirm is refused. Not yet (or Kafka cannot say): wait.
-          factsCaughtUp = !facts || await facts.caughtUp().catch(() => false)
+          if (facts) factsEnds ??= await facts.ends().catch(() => null)
+          factsCaughtUp = !facts || (factsEnds !== null && await facts.reached(factsEnds).catch(() => false))
           if (factsCaughtUp) continue
           if (stopping.signal.aborted) throw err
           metrics?.retried.inc({ group: options.group, kind: 'awaiting-facts' })

@@ -5,6 +5,7 @@ import { envelope, givenProduct, only, orderPlaced, paymentCompleted, react, res
 import { shipAtOnce } from '../domain/fulfilment.ts'
 import { adjustReservation } from './adjust-reservation.ts'
 import { recordPayment } from './record-payment.ts'
+import { recordRefund } from './record-refund.ts'
 import { onPaymentFailure, releaseOnCancellation } from './release-stock.ts'
 import { reserveStock } from './reserve-stock.ts'
 
@@ -44,7 +45,10 @@ describe('adjustReservation (OrderModificationRequested)', () => {
     expect(await stockOf(app.db, b)).toEqual({ available: 4, reserved: 1 })
     expect(await stockOf(app.db, c)).toEqual({ available: 0, reserved: 1 })
     expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'RESERVED', total_amount: '5070' })
-    await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(5070)))
+    // Paid: the order total, then the raise's own charge (5070 − 2500).
+    await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2500)))
+    expect(await stockOf(app.db, b)).toEqual({ available: 4, reserved: 1 })
+    await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2570)))
     expect(await stockOf(app.db, b)).toEqual({ available: 5, reserved: 0 })
   })
 
@@ -149,5 +153,23 @@ describe('a modification that raises the total, until payment answers it', () =>
     only(await react(app.db, releaseOnCancellation, { ...envelope(orderId), reason: 'changed my mind', stage: 'PAID' }), 'StockReleased')
     expect(await stockOf(app.db, a)).toEqual({ available: 10, reserved: 0 })
     expect(await stockOf(app.db, b)).toEqual({ available: 5, reserved: 0 })
+  })
+
+  it('does not take an older payment arriving late for the raise\'s: nothing ships until payment answers the raise', async () => {
+    const { orderId, a, b } = await reservedOrder()
+    // Lowered to 1 × a and 1 × b (1500), then raised to 2 × a (2000), before stock has seen the
+    // order's charge of 2500, or the refund of 1000 that follows the lowering.
+    only(await react(app.db, adjustReservation(shipAtOnce), modification(orderId, [{ productId: a, quantity: 1 }, { productId: b, quantity: 1 }])), 'ReservationAdjusted')
+    const raise = modification(orderId, [{ productId: a, quantity: 2 }])
+    expect(only(await react(app.db, adjustReservation(shipAtOnce), raise), 'ReservationAdjusted')).toMatchObject({ accepted: true, total: eur(2000) })
+    // paid 2500 ≥ 2000, but it is not the raise's charge: no shipment, the b still held.
+    expect(await react(app.db, recordPayment(shipAtOnce), paymentCompleted(orderId, eur(2500)))).toEqual([])
+    expect(await stockOf(app.db, b)).toEqual({ available: 4, reserved: 1 })
+    await react(app.db, recordRefund, { ...envelope(orderId), paymentId: randomUUID(), refundId: randomUUID(), customerId: 'customer-1', amount: eur(1000), reason: 'adjusted' })
+    // Payment declines the raise: back to 1 × a and 1 × b, paid for, and shipped.
+    expect(typesOf(await react(app.db, onPaymentFailure(shipAtOnce), paymentFailed(orderId, raise.modificationId, 500)))).toEqual(['ReservationAdjusted', 'OrderShipped'])
+    expect(await reservationRow(app.db, orderId)).toMatchObject({ status: 'SHIPPED', total_amount: '1500', paid_amount: '1500' })
+    expect(await stockOf(app.db, a)).toEqual({ available: 9, reserved: 0 })
+    expect(await stockOf(app.db, b)).toEqual({ available: 4, reserved: 0 })
   })
 })

@@ -14,13 +14,29 @@ import { replaceLines, type Reservation } from '../repositories/reservations.ts'
  *   go back to the shelf.
  */
 
-/** Units held for the order's pending raise, given back (under the caller's product locks); none: nothing to do. */
-export async function giveBackHeld(trx: Knex.Transaction, orderId: string): Promise<void> {
-  const raise = await findPendingRaise(trx, orderId)
+/**
+ * Units held for the order's pending raise, given back; none: nothing to do. Locks the products of
+ * the lines and of the held units together, in product order as every lock here is taken, so the
+ * caller may go on to move the lines' units.
+ */
+export async function giveBackHeld(trx: Knex.Transaction, reservation: Pick<Reservation, 'orderId' | 'lines'>): Promise<void> {
+  const raise = await findPendingRaise(trx, reservation.orderId)
   if (!raise) return
-  await lockProducts(trx, raise.held.map((line) => line.productId))
+  await lockProducts(trx, [...reservation.lines, ...raise.held].map((line) => line.productId))
   for (const { productId, quantity } of raise.held) await unreserveUnits(trx, productId, quantity)
-  await deletePendingRaise(trx, orderId)
+  await deletePendingRaise(trx, reservation.orderId)
+}
+
+/**
+ * Whether this payment is the answer to the order's pending raise: its amount is the raise (what
+ * payment charges for it: the new total less the old, which is what the order had paid) and with
+ * it the order is paid in full. Stock's `paid` may lag payment's (its refunds and charges come on
+ * another topic), so being paid in full alone is not enough: an older, larger payment arriving late
+ * would count as the raise's.
+ */
+export async function paysPendingRaise(trx: Knex.Transaction, reservation: Reservation, amount: number, paid: number): Promise<boolean> {
+  const raise = await findPendingRaise(trx, reservation.orderId)
+  return raise !== null && amount === reservation.total.amount - raise.previousTotal && paid >= reservation.total.amount
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Fulfilment } from '../domain/fulfilment.ts'
 import { assertCurrency } from '../domain/money.ts'
 import { addPaid, lockReservation } from '../repositories/reservations.ts'
 import { unreservedRefusal } from './release-stock.ts'
-import { giveBackHeld } from './pending-raise.ts'
+import { giveBackHeld, paysPendingRaise } from './pending-raise.ts'
 import { shipIfPaidInFull } from './ship-order.ts'
 
 /** PaymentCompleted: count the payment; once payments cover the total, ship (now or after the fulfilment delay) → OrderShipped. */
@@ -23,8 +23,8 @@ export function recordPayment(fulfilment: Fulfilment): Handler<'PaymentCompleted
     // and raised total still in flight): the long chaos run of 2026-12-03 found one.
     if (reservation.status === 'SHIPPED') return []
     const paid = reservation.paid + event.amount.amount
-    // Paid in full: a pending raise was charged, and the units it dropped go back to the shelf.
-    if (paid >= reservation.total.amount) await giveBackHeld(trx, event.orderId)
+    // The raise's own charge: the units it dropped go back to the shelf (until then nothing ships).
+    if (await paysPendingRaise(trx, reservation, event.amount.amount, paid)) await giveBackHeld(trx, reservation)
     return shipIfPaidInFull(trx, { ...reservation, paid }, fulfilment, event)
   }
 }

@@ -51,7 +51,7 @@ async function releaseStock(trx: Knex.Transaction, orderId: string, reason: stri
   const raise = await findPendingRaise(trx, orderId)
   await lockProducts(trx, [...reservation.lines, ...(raise?.held ?? [])].map((line) => line.productId))
   for (const line of reservation.lines) await unreserveUnits(trx, line.productId, line.quantity)
-  await giveBackHeld(trx, orderId)
+  await giveBackHeld(trx, reservation)
   await setReservationStatus(trx, orderId, 'RELEASED')
   const lines = reservation.lines.map(({ productId, quantity }) => ({ productId, quantity }))
   return [newEvent('StockReleased', { orderId, reason, lines })]

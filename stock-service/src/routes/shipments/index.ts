@@ -3,6 +3,7 @@ import { Type } from 'typebox'
 import { newEvent } from '@choreo/contracts'
 import { callerOf, Conflict, ErrorBody, Id, mayActFor, NotFound, requestCause } from '@choreo/platform'
 import { reservationOwner } from '../../repositories/reservation-owner.ts'
+import { findPendingRaise } from '../../repositories/pending-raises.ts'
 import { lockReservation } from '../../repositories/reservations.ts'
 import { lockShipment, markDelivered, shipmentsOfOrder } from '../../repositories/shipments.ts'
 import { shipOrder } from '../../steps/ship-order.ts'
@@ -74,6 +75,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (reservation.status === 'SHIPPED') throw new Conflict(`order ${orderId} has shipped already`, 'already-shipped')
       if (reservation.status === 'RELEASED') throw new Conflict(`order ${orderId} was released: cancelled, or its payment failed`, 'released')
       if (reservation.paid < reservation.total.amount) throw new Conflict(`order ${orderId} is not paid in full yet`, 'not-paid')
+      if (await findPendingRaise(trx, orderId)) throw new Conflict(`order ${orderId} has a modification waiting for payment`, 'not-paid')
       await app.messaging.outbox.enqueue(trx, await shipOrder(trx, reservation), requestCause(request))
       return (await shipmentsOfOrder(trx, orderId))[0]!
     })
