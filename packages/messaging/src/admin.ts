@@ -1,22 +1,46 @@
 import kafkajs, { type Kafka } from 'kafkajs'
 import type { KafkaGrant, TopicSpec } from '@choreo/contracts'
 
-/** Creates the topics that do not exist yet; an existing topic is left as it is. */
-export async function ensureTopics(kafka: Kafka, topics: TopicSpec[]): Promise<string[]> {
+/**
+ * Creates the topics that do not exist yet (an existing topic is left as it is), and returns once
+ * every partition of them has a leader.
+ */
+export async function ensureTopics(kafka: Kafka, topics: TopicSpec[], options: { timeoutMs?: number } = {}): Promise<string[]> {
   const admin = kafka.admin()
   await admin.connect()
   try {
     const existing = new Set(await admin.listTopics())
     const missing = topics.filter((t) => !existing.has(t.topic))
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })),
-      })
+      await admin.createTopics({ waitForLeaders: false, topics: missing.map((t) => ({ topic: t.topic, numPartitions: t.partitions })) })
+      await untilLed(admin, missing, options.timeoutMs ?? 60_000)
     }
     return missing.map((t) => t.topic)
   } finally {
     await admin.disconnect()
+  }
+}
+
+/**
+ * kafkajs' own wait (`waitForLeaders`) retries only LEADER_NOT_AVAILABLE: on a cluster, a broker
+ * that has not yet heard of a topic the controller just created answers UNKNOWN_TOPIC_OR_PARTITION
+ * and the creation fails (seen in CI on three nodes). This asks until every partition is led.
+ */
+async function untilLed(admin: kafkajs.Admin, topics: readonly TopicSpec[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.topic) })
+      const led = (spec: TopicSpec) => {
+        const partitions = found.find((f) => f.name === spec.topic)?.partitions ?? []
+        return partitions.length === spec.partitions && partitions.every((p) => p.leader >= 0)
+      }
+      if (topics.every(led)) return
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+    }
+    if (Date.now() > deadline) throw new Error(`topics without a leader for every partition after ${timeoutMs} ms: ${topics.map((t) => t.topic).join(', ')}`)
+    await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }
 
