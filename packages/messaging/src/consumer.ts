@@ -20,6 +20,11 @@ export type Handler<T extends EventType> = (event: Events[T], trx: Knex.Transact
 /** A service's page of the saga: which event triggers which step. */
 export type Saga = { [T in EventType]?: Handler<T> }
 
+/** The topics a saga page reacts to, under the prefix. */
+export function topicsOf(saga: Saga, topicPrefix: string): string[] {
+  return [...new Set((Object.keys(saga) as EventType[]).map((t) => prefixed(topicPrefix, topicOf(t))))]
+}
+
 export interface ConsumerOptions {
   group: string
   /**
@@ -86,7 +91,7 @@ export function createSagaConsumer(deps: {
   const { kafka, db, dialect, codec, outbox, producer, saga, metrics, onCommitted, facts, options } = deps
   const logger = deps.logger.child({ group: options.group })
   const inbox = createInbox(dialect, options.group)
-  const topics = [...new Set((Object.keys(saga) as EventType[]).map((t) => prefixed(options.topicPrefix, topicOf(t))))]
+  const topics = topicsOf(saga, options.topicPrefix)
   const stopping = new AbortController()
   let consumer: Consumer | null = null
   let purging: Promise<void> | null = null

@@ -1,11 +1,11 @@
 import type { Knex } from 'knex'
 import type { Kafka, Producer } from 'kafkajs'
 import type client from 'prom-client'
-import { deadLetterTopic, declaredTopics, factsGroupOf, prefixed, topicOf, type EventType } from '@choreo/contracts'
+import { deadLetterTopic, declaredTopics, factsGroupOf, prefixed, type EventType } from '@choreo/contracts'
 import { ensureTopics } from './admin.ts'
 import { createEventCodec, type EventCodec } from './avro.ts'
 import { createFactsWatch, type FactsWatch } from './facts-watch.ts'
-import { createSagaConsumer, type ConsumerOptions, type Saga, type SagaConsumer } from './consumer.ts'
+import { createSagaConsumer, topicsOf, type ConsumerOptions, type Saga, type SagaConsumer } from './consumer.ts'
 import { dialectOf, type Dialect } from './dialects/index.ts'
 import { createKafka, createProducer, type KafkaSasl } from './kafka.ts'
 import type { Logger } from './logger.ts'
@@ -129,8 +129,7 @@ export function createMessaging(db: Knex, config: MessagingConfig, logger: Logge
       if (facts && Object.keys(facts).length > 0) {
         const factsGroup = factsGroupOf(group)
         factsConsumer = consumerOf(facts, { ...base, group: factsGroup })
-        const topics = [...new Set((Object.keys(facts) as EventType[]).map((t) => prefixed(topicPrefix, topicOf(t))))]
-        consumer = consumerOf(saga, { ...base, group }, createFactsWatch(kafka, factsGroup, topics))
+        consumer = consumerOf(saga, { ...base, group }, createFactsWatch(kafka, factsGroup, topicsOf(facts, topicPrefix)))
         await factsConsumer.start()
       } else {
         consumer = consumerOf(saga, { ...base, group })

@@ -2,7 +2,6 @@ import type { Knex } from 'knex'
 import { MODIFICATION_PAYMENT_DECLINED, newEvent, type NewEvent } from '@choreo/contracts'
 import { RefusedEvent, type Handler } from '@choreo/messaging'
 import type { Fulfilment } from '../domain/fulfilment.ts'
-import { findPendingRaise } from '../repositories/pending-raises.ts'
 import { lockProducts, unreserveUnits } from '../repositories/products.ts'
 import { lockReservation, setReservationStatus } from '../repositories/reservations.ts'
 import { giveBackHeld, undoRaise } from './pending-raise.ts'
@@ -48,10 +47,10 @@ async function releaseStock(trx: Knex.Transaction, orderId: string, reason: stri
   // Shipped: shipping won the race, and its OrderShipped refuses the cancel. Released: done
   // already. None: never reserved, and StockReservationFailed already told the order.
   if (reservation?.status !== 'RESERVED') return []
-  const raise = await findPendingRaise(trx, orderId)
-  await lockProducts(trx, [...reservation.lines, ...(raise?.held ?? [])].map((line) => line.productId))
-  for (const line of reservation.lines) await unreserveUnits(trx, line.productId, line.quantity)
+  // The units a pending raise held go back too (giveBackHeld locks them with the lines' products).
   await giveBackHeld(trx, reservation)
+  await lockProducts(trx, reservation.lines.map((line) => line.productId))
+  for (const line of reservation.lines) await unreserveUnits(trx, line.productId, line.quantity)
   await setReservationStatus(trx, orderId, 'RELEASED')
   const lines = reservation.lines.map(({ productId, quantity }) => ({ productId, quantity }))
   return [newEvent('StockReleased', { orderId, reason, lines })]
