@@ -3,7 +3,10 @@ export interface Backoff {
   maxMs: number
 }
 
-/** Exponential delay with full jitter, so retrying clients do not stampede together. */
+/**
+ * Exponential delay with equal jitter: half the ceiling always, plus a random part of the other
+ * half, so retrying clients do not stampede together yet none retries at once.
+ */
 export function backoffDelay(attempt: number, { initialMs, maxMs }: Backoff): number {
   const ceiling = Math.min(maxMs, initialMs * 2 ** attempt)
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)

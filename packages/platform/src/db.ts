@@ -49,8 +49,9 @@ export interface DbOptions {
 
 /**
  * A knex instance for PostgreSQL (`postgres://…`) or SQL Server (`mssql://user:pass@host:port/db`,
- * through tedious). The relay's lease connection is opened outside this pool (see the messaging
- * package's lease-session.ts), so all `poolMax` connections serve requests and consumers.
+ * through tedious). The pool keeps no connection spare for the relay: the relay works on its own
+ * lease connection, opened outside this pool (the messaging package's lease-session.ts), and all
+ * `poolMax` connections serve requests and consumers.
  */
 export function createDb({ client, url, poolMax, keepAlive = defaultKeepAlive, timeouts }: DbOptions): Knex {
   const timedOut = client === 'pg' && timeouts ? disposeTimedOut() : undefined

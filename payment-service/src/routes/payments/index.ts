@@ -6,7 +6,7 @@ import { findOrderPayment } from '../../repositories/order-payments.ts'
 import { paymentsOfOrder } from '../../repositories/payments.ts'
 import { Money } from '../schemas.ts'
 
-/** Order ids are uuids (order-service makes them); the pattern keeps anything else out of the query. */
+/** Any id of 1–64 letters, digits, _ and - (order-service makes uuids, which fit); the pattern keeps anything else out of the query. */
 const OrderId = Id
 
 const PaymentsQuery = Type.Object({ orderId: OrderId }, { additionalProperties: false })
