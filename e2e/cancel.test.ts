@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually } from '@choreo/testkit'
-import { CANCELLATION_REFUSED } from '../order-service/src/steps/record-shipment.ts'
+import { CANCELLATION_REFUSED } from '@choreo/order-service'
 import { createShop, netCharged, SAGA_TIMEOUT_MS, TERMINAL, type Order, type Shop } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
 import { holdRow } from './row-lock.ts'

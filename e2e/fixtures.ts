@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { expect } from 'vitest'
 import { eventually } from '@choreo/testkit'
-import type { OrderStatus } from '../order-service/src/domain/status.ts'
-import type { OrderDetail } from '../order-service/src/routes/orders/schemas.ts'
+import type { OrderDetail, OrderStatus } from '@choreo/order-service'
 import type { Response, System } from './system.ts'
 
 // A test's shop: products and customers with ids of their own, orders placed as their customer,

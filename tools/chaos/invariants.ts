@@ -6,7 +6,7 @@
  * shipments, history rows, stock and money totals).
  */
 
-import { isTerminal, ORDER_STATUSES } from '../../order-service/src/domain/status.ts'
+import { isTerminal, ORDER_STATUSES } from '@choreo/order-service'
 
 /** order-service's own end states (a SHIPPED order is not one: the load delivers it). */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(ORDER_STATUSES.filter(isTerminal))

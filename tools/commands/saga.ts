@@ -1,5 +1,5 @@
 // choreo saga: trace <orderId> (one order's saga across all topics and services) | stuck [--older-than 30s] [--at-rest]
-import { isTerminal, ORDER_STATUSES } from '../../order-service/src/domain/status.ts'
+import { isTerminal, ORDER_STATUSES } from '@choreo/order-service'
 import { openClients } from '../lib/clients.ts'
 import { runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf } from '../lib/command-line.ts'

@@ -1,6 +1,5 @@
-import { cancelDecision, isTerminal, modificationRefusal, type OrderStatus } from '../../order-service/src/domain/status.ts'
-import type { Reservation } from '../../stock-service/src/repositories/reservations.ts'
-import type { Shipment } from '../../stock-service/src/repositories/shipments.ts'
+import { cancelDecision, isTerminal, modificationRefusal, type OrderStatus } from '@choreo/order-service'
+import type { Reservation, Shipment } from '@choreo/stock-service'
 
 /** What the services hold about an order that decides which requests they accept. */
 export interface OrderState {

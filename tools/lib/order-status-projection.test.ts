@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { EventType, ReceivedEvent } from '@choreo/contracts'
-import type { OrderStatus } from '../../order-service/src/domain/status.ts'
+import type { OrderStatus } from '@choreo/order-service'
 import { projectStatus } from './order-status-projection.ts'
 
 const event = (type: EventType, extra: Record<string, unknown> = {}): ReceivedEvent => ({ type, payload: { orderId: 'o-1', ...extra } } as unknown as ReceivedEvent)

@@ -1,7 +1,7 @@
 import type { ReceivedEvent } from '@choreo/contracts'
 import {
   advance, afterCompensated, afterPaymentFailed, afterReservationFailed, afterShipped, cancelDecision, type OrderStatus,
-} from '../../order-service/src/domain/status.ts'
+} from '@choreo/order-service'
 
 // PaymentRefunded's reason when it settles a release (its schema): the last compensation.
 const RELEASED = 'released'

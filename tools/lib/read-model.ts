@@ -3,7 +3,7 @@ import { eventSchemas, eventTopics, prefixed, type EventType, type ReceivedEvent
 import {
   createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, createMessagingTables, missingTopics, type Handler, type Saga,
 } from '@choreo/messaging'
-import { isTerminal, type OrderStatus } from '../../order-service/src/domain/status.ts'
+import { isTerminal, type OrderStatus } from '@choreo/order-service'
 import type { Clients } from './clients.ts'
 import { CommandFailed } from './command.ts'
 import { projectStatus } from './order-status-projection.ts'

@@ -1,6 +1,6 @@
 import { eventSchemas, type EventType } from '@choreo/contracts'
 import { traceIdOf } from '@choreo/messaging'
-import { isTerminal, type OrderStatus } from '../../order-service/src/domain/status.ts'
+import { isTerminal, type OrderStatus } from '@choreo/order-service'
 import { formatSpan } from './duration.ts'
 import { acceptedRequests } from './next-requests.ts'
 import type { SagaFacts, SeenEvent, Surroundings } from './saga-facts.ts'

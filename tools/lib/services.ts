@@ -1,9 +1,8 @@
 import { consumerGroups, eventSchemas, prefixed, type EventType } from '@choreo/contracts'
 import type { Saga } from '@choreo/messaging'
-import { saga as orderSaga } from '../../order-service/src/saga.ts'
-import { facts as paymentFacts, saga as paymentSaga } from '../../payment-service/src/saga.ts'
-import { shipAtOnce } from '../../stock-service/src/domain/fulfilment.ts'
-import { saga as stockSaga } from '../../stock-service/src/saga.ts'
+import { saga as orderSaga } from '@choreo/order-service'
+import { facts as paymentFacts, saga as paymentSaga } from '@choreo/payment-service'
+import { saga as stockSaga, shipAtOnce } from '@choreo/stock-service'
 
 /** A service is also the name of its consumer group and dead-letter topic (before the prefix). */
 export type ServiceName = (typeof consumerGroups)[number]

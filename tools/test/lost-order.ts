@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
-import { appendHistory } from '../../order-service/src/repositories/order-history.ts'
-import { insertOrder, updateOrder } from '../../order-service/src/repositories/orders.ts'
+import { appendHistory, insertOrder, updateOrder } from '@choreo/order-service'
 
 /**
  * An order as order-service holds it once Kafka's storage was wiped under it (`./choreo down`,
