@@ -1,27 +1,22 @@
-import type { FastifyServerOptions } from 'fastify'
+// order-service as the platform's skeleton builds it: its migrations, saga page, metrics and routes.
 import { eventsOf } from '@choreo/contracts'
-import { attachService, createHttp } from '@choreo/platform'
+import { defineService } from '@choreo/platform'
 import type { Config } from './config.ts'
-import { registerOrderMetrics } from './metrics.ts'
 import { migrations } from './migrations/index.ts'
+import { orderMetricsPlugin } from './plugins/order-metrics.ts'
 import { orderRoutes } from './routes/orders/index.ts'
 import { saga } from './saga.ts'
 
-export interface BuildOptions {
-  logger?: FastifyServerOptions['logger']
-}
+export const orderService = defineService<Config>({
+  name: 'order-service',
+  migrations,
+  publishes: eventsOf('order'),
+  saga,
+  plugins: [orderMetricsPlugin],
+  routes: async (app, config) => {
+    await app.register(orderRoutes, { ordersPerMinute: config.ORDER_RATE_LIMIT_PER_MINUTE })
+  },
+})
 
-/** Builds the order-service app without listening, so tests can `inject()` requests. */
-export async function build(config: Config, options: BuildOptions = {}) {
-  const app = await createHttp({ service: 'order-service', logger: options.logger ?? false, jwtSecret: config.JWT_SECRET })
-  const { db, metrics } = await attachService(app, {
-    service: 'order-service',
-    config,
-    migrations,
-    publishes: eventsOf('order'),
-    saga,
-  })
-  registerOrderMetrics(metrics, db)
-  await app.register(orderRoutes, { ordersPerMinute: config.ORDER_RATE_LIMIT_PER_MINUTE })
-  return app
-}
+/** Builds the order-service app without listening, so tests can `inject()` requests (`messaging: false`: without Kafka). */
+export const build = orderService.build

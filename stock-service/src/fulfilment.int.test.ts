@@ -6,7 +6,7 @@ import { createTestDatabase, createTestTopics, eventually, serviceEnv, TEST_JWT_
 import { build } from './app.ts'
 import { readConfig } from './config.ts'
 import type { Fulfilment } from './domain/fulfilment.ts'
-import { FULFILMENT_POLL_MS } from './fulfilment-poller.ts'
+import { FULFILMENT_POLL_MS } from './plugins/fulfilment-poller.ts'
 import { adjustReservation } from './steps/adjust-reservation.ts'
 import { recordPayment } from './steps/record-payment.ts'
 import { releaseOnCancellation } from './steps/release-stock.ts'

@@ -4,7 +4,10 @@ export { migrate } from './migrate.ts'
 export { DomainError, NotFound, Conflict, Unprocessable, BadRequest, Unauthorized, Forbidden, TooManyRequests, UnsupportedMediaType } from './errors.ts'
 export { createHttp, BODY_LIMIT_BYTES, type HttpApp, type HttpOptions } from './http.ts'
 export { serve } from './lifecycle.ts'
-export { attachService, type ServiceConfig, type ServiceParts } from './service.ts'
+export {
+  attachService, defineService, type BuildOptions, type DefinedService, type DefinedServiceConfig, type FactsPage, type PlatformOptions, type SagaPage,
+  type ServiceConfig, type ServiceDefinition, type ServiceParts,
+} from './service.ts'
 export { requestCause } from './cause.ts'
 export { mintToken, type Role, type TokenClaims } from './tokens.ts'
 export { callerOf, type Access, type Caller } from './auth.ts'

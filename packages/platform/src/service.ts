@@ -1,37 +1,20 @@
-import type { FastifyInstance } from 'fastify'
+// The service skeleton: `defineService` builds a service's Fastify app from the platform's plugins and the service's own.
+import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify'
 import type { Knex } from 'knex'
-import client from 'prom-client'
-import { createMessaging, type Messaging, type Saga, type Logger } from '@choreo/messaging'
+import type client from 'prom-client'
+import type { Messaging } from '@choreo/messaging'
 import type { EventType } from '@choreo/contracts'
-import { brokersOf, databaseSessionOf, kafkaSaslOf, type DatabaseSessionConfig, type KafkaSaslConfig } from './config.ts'
-import { createDb, databaseReachable } from './db.ts'
-import { migrate } from './migrate.ts'
+import { createHttp, type HttpApp } from './http.ts'
+import { databasePlugin, type DatabaseConfig } from './plugins/database.ts'
+import { healthPlugin } from './plugins/health.ts'
+import { messagingPlugin, type FactsPage, type SagaPage } from './plugins/messaging.ts'
+import { metricsPlugin } from './plugins/metrics.ts'
+import { outboxPlugin, type OutboxConfig } from './plugins/outbox.ts'
 
-/**
- * Each check of GET /health gives its answer within this, or counts as down: a broker that takes
- * its time must not hide a healthy database (nor the reverse), and a prober gets an answer.
- */
-export const HEALTH_CHECK_TIMEOUT_MS = 2000
+export { HEALTH_CHECK_TIMEOUT_MS } from './plugins/health.ts'
+export type { FactsPage, SagaPage }
 
-async function within(check: Promise<boolean>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const late = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), ms) })
-  try {
-    return await Promise.race([check, late])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-export interface ServiceConfig extends KafkaSaslConfig, DatabaseSessionConfig {
-  KAFKA_BROKERS: string
-  SCHEMA_REGISTRY_URL: string
-  DATABASE_CLIENT: 'pg' | 'mssql'
-  DATABASE_URL: string
-  DATABASE_POOL_MAX: number
-  MIGRATE_ON_START: boolean
-  TOPIC_PREFIX: string
-}
+export interface ServiceConfig extends DatabaseConfig, OutboxConfig {}
 
 export interface ServiceParts {
   db: Knex
@@ -39,82 +22,89 @@ export interface ServiceParts {
   metrics: client.Registry
 }
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    db: Knex
-    messaging: Messaging
-  }
-}
-
-/**
- * Wires a service's database and messaging into its Fastify app: migrations, the relay, the
- * saga consumer, `GET /health` and `GET /metrics`. Closing the app stops consuming, finishes the
- * batch, stops the relay and flushes the producers, then closes the pool: in that order.
- */
-export async function attachService(app: FastifyInstance, options: {
+export interface PlatformOptions {
   service: string
   config: ServiceConfig
   migrations: Record<string, Knex.Migration>
   publishes: EventType[]
-  saga: Saga
+  saga: SagaPage
   /** Steps that record what other topics say, in a consumer group of their own (Messaging.start). */
-  facts?: Saga
-  /** Relay tuning, for tests. */
-  messaging?: { pollIntervalMs?: number }
-}): Promise<ServiceParts> {
-  const { config } = options
-  const sasl = kafkaSaslOf(config)
-  const db = createDb({ client: config.DATABASE_CLIENT, url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, ...databaseSessionOf(config) })
-  if (config.MIGRATE_ON_START) await migrate(db, options.migrations)
-  const metrics = new client.Registry()
-  metrics.setDefaultLabels({ service: options.service })
-  client.collectDefaultMetrics({ register: metrics })
-  const messaging = createMessaging(db, {
-    service: options.service,
-    brokers: brokersOf(config.KAFKA_BROKERS),
-    ...(sasl ? { sasl } : {}),
-    registryUrl: config.SCHEMA_REGISTRY_URL,
-    publishes: options.publishes,
-    topicPrefix: config.TOPIC_PREFIX,
-    ...(options.messaging?.pollIntervalMs ? { relay: { pollIntervalMs: options.messaging.pollIntervalMs } } : {}),
-  }, app.log as unknown as Logger, metrics)
+  facts?: FactsPage
+  /** false leaves out the `messaging` plugin: no relay, no consumer, no broker needed; the outbox still takes events. */
+  messaging?: boolean
+}
 
-  app.decorate('db', db)
-  app.decorate('messaging', messaging)
-  app.addHook('onReady', async () => {
-    await messaging.start(options.saga, options.facts)
-  })
-  app.addHook('onClose', async () => {
-    await messaging.close()
-    await db.destroy()
-  })
+/**
+ * Registers the platform's plugins, each after those it depends on: `db` (pool, migrations),
+ * `metrics` (GET /metrics), `outbox` (app.messaging), `health` (GET /health) and `messaging`
+ * (relay and consumers). Closing the app stops consuming, finishes the batch, stops the relay and
+ * flushes the producers, then closes the pool: in that order, as onClose hooks run last-added first.
+ */
+export async function attachService(app: FastifyInstance, options: PlatformOptions): Promise<ServiceParts> {
+  const { service, config } = options
+  await app.register(databasePlugin, { config, migrations: options.migrations })
+  await app.register(metricsPlugin, { service })
+  await app.register(outboxPlugin, { service, config, publishes: options.publishes })
+  await app.register(healthPlugin)
+  if (options.messaging !== false) {
+    await app.register(messagingPlugin, { saga: options.saga, ...(options.facts ? { facts: options.facts } : {}) })
+  }
+  return { db: app.db, messaging: app.messaging, metrics: app.metrics }
+}
 
-  app.get('/health', {
-    config: { access: 'public' },
-    schema: {
-      summary: 'Database and Kafka state',
-      response: {
-        200: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' }, kafka: { type: 'string' }, relay: { type: 'string' } } },
-        503: { type: 'object', properties: { status: { type: 'string' }, database: { type: 'string' }, kafka: { type: 'string' }, relay: { type: 'string' } } },
-      },
+/** What every service reads beyond the platform's plugins: the key of its bearer tokens. */
+export interface DefinedServiceConfig extends ServiceConfig {
+  JWT_SECRET: string
+}
+
+/** One service: everything that differs from the next one. */
+export interface ServiceDefinition<C extends DefinedServiceConfig> {
+  name: string
+  migrations: Record<string, Knex.Migration>
+  /** Event types this service publishes (eventsOf). */
+  publishes: EventType[]
+  /** Its page of the saga, or how it follows from the config. */
+  saga: SagaPage | ((config: C) => SagaPage)
+  facts?: FactsPage
+  /** The service's own plugins (src/plugins/), after the platform's: each names what it needs with fastify-plugin. */
+  plugins?: readonly FastifyPluginAsync[]
+  /** Registers the service's routes, last. */
+  routes: (app: HttpApp, config: C) => Promise<void>
+}
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger']
+  /** false builds the app without the `messaging` plugin, for inject() tests of routes with no broker. */
+  messaging?: boolean
+}
+
+export interface DefinedService<C extends DefinedServiceConfig> {
+  name: string
+  /** Builds the app without listening (server.ts listens), so tests can `inject()` requests. */
+  build(config: C, options?: BuildOptions): Promise<HttpApp>
+}
+
+/**
+ * The skeleton every service is built by: the HTTP base (createHttp), the platform's plugins
+ * (attachService), the service's own plugins, then its routes.
+ */
+export function defineService<C extends DefinedServiceConfig>(definition: ServiceDefinition<C>): DefinedService<C> {
+  return {
+    name: definition.name,
+    async build(config, options = {}) {
+      const app = await createHttp({ service: definition.name, logger: options.logger ?? false, jwtSecret: config.JWT_SECRET })
+      await attachService(app, {
+        service: definition.name,
+        config,
+        migrations: definition.migrations,
+        publishes: definition.publishes,
+        saga: typeof definition.saga === 'function' ? definition.saga(config) : definition.saga,
+        ...(definition.facts ? { facts: definition.facts } : {}),
+        ...(options.messaging === false ? { messaging: false } : {}),
+      })
+      for (const plugin of definition.plugins ?? []) await app.register(plugin)
+      await definition.routes(app, config)
+      return app
     },
-  }, async (_request, reply) => {
-    const [database, kafka] = await Promise.all([
-      within(databaseReachable(db), HEALTH_CHECK_TIMEOUT_MS),
-      within(messaging.kafkaReachable(), HEALTH_CHECK_TIMEOUT_MS),
-    ])
-    const body = {
-      status: database && kafka ? 'up' : 'down',
-      database: database ? 'up' : 'down',
-      kafka: kafka ? 'up' : 'down',
-      relay: messaging.relay.holdsLease ? 'active' : 'standby',
-    }
-    return reply.status(database && kafka ? 200 : 503).send(body)
-  })
-
-  app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
-    return reply.type(metrics.contentType).send(await metrics.metrics())
-  })
-
-  return { db, messaging, metrics }
+  }
 }

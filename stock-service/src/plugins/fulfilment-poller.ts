@@ -1,8 +1,10 @@
+// The `fulfilment-poller` plugin: ships the reservations whose fulfilment delay has passed, while the app is up.
 import type { FastifyBaseLogger } from 'fastify'
+import fp from 'fastify-plugin'
 import type { Knex } from 'knex'
 import { newTraceparent, type Messaging } from '@choreo/messaging'
-import { dueShipments } from './repositories/reservations.ts'
-import { shipIfDue } from './steps/ship-order.ts'
+import { dueShipments } from '../repositories/reservations.ts'
+import { shipIfDue } from '../steps/ship-order.ts'
 
 /** How often scheduled shipments are looked for: one ships at most this long after it is due. */
 export const FULFILMENT_POLL_MS = 250
@@ -61,3 +63,14 @@ export function createFulfilmentPoller(deps: { db: Knex; messaging: Messaging; l
     },
   }
 }
+
+/**
+ * Polls from the moment the app is ready, always, even with no delay: shipments scheduled under an
+ * earlier delay must still go out. Its shipments go through the outbox, so it needs no broker.
+ */
+export const fulfilmentPollerPlugin = fp(async (app) => {
+  const fulfilment = createFulfilmentPoller({ db: app.db, messaging: app.messaging, log: app.log })
+  app.addHook('onReady', async () => { fulfilment.start() })
+  // Before the pool and the relay close (onClose): the shipment in hand finishes first.
+  app.addHook('preClose', async () => { await fulfilment.close() })
+}, { name: 'fulfilment-poller', dependencies: ['db', 'outbox'], fastify: '5.x' })
