@@ -1,6 +1,7 @@
 // Grants each service its Kafka ACLs (packages/contracts/src/kafka-grants.ts), as the operator.
 import { kafkaGrants } from '@choreo/contracts'
-import { createKafka, grantAcls, silentLogger } from '@choreo/messaging'
+import { createKafka, silentLogger } from '@choreo/messaging'
+import { grantAcls } from '@choreo/messaging/operations'
 import { readSettings } from '../tools/lib/settings.ts'
 
 const { brokers, sasl, prefix } = readSettings()

@@ -1,4 +1,4 @@
-import type { OffsetsAdmin } from '@choreo/messaging'
+import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import { committedOffsets } from './kafka-state.ts'
 
 export interface InboxPosition {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { readSpans, republish, spansOf, type OffsetsAdmin, type Republished } from '@choreo/messaging'
+import { readSpans, republish, spansOf, type OffsetsAdmin, type Republished } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'
 import type { Random } from './random.ts'
 

@@ -1,4 +1,4 @@
-import { createOffsetsAdmin, readSpans, spansOf, type OffsetsAdmin, type RawMessage } from '@choreo/messaging'
+import { createOffsetsAdmin, readSpans, spansOf, type OffsetsAdmin, type RawMessage } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'
 
 /**

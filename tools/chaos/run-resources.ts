@@ -1,7 +1,8 @@
 import { createServer } from 'node:net'
 import knex, { type Knex } from 'knex'
 import { declaredTopics, deadLetterTopic, eventTopics, prefixed } from '@choreo/contracts'
-import { ensureTopics, type OffsetsAdmin } from '@choreo/messaging'
+import { ensureTopics } from '@choreo/messaging'
+import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'
 import { SERVICES, type Service } from './plan.ts'
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { OffsetsAdmin } from '@choreo/messaging'
+import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import { startTcpProxy, type TcpProxy } from '@choreo/testkit'
 import type { Shake } from './faults.ts'
 import { committedOffsets } from './kafka-state.ts'

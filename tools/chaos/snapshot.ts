@@ -1,4 +1,4 @@
-import type { OffsetsAdmin } from '@choreo/messaging'
+import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'
 import type { Snapshot } from './invariants.ts'
 import { readTopics } from './kafka-state.ts'

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import type { EventCodec, OffsetsAdmin } from '@choreo/messaging'
+import type { EventCodec } from '@choreo/messaging'
+import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'
 import type { Db } from './run-resources.ts'
 import { readTopics } from './kafka-state.ts'

@@ -1,6 +1,6 @@
 // choreo dlq: list | show <id> | redrive <id|--all> [--topic <dlt>] | retry|discard <ref>: dead letters and parked outbox rows
 import { prefixed } from '@choreo/contracts'
-import { discardParked, listParked, missingTopics, readSpans, republish, retryParked, spansOf, type PartitionSpan } from '@choreo/messaging'
+import { discardParked, listParked, missingTopics, readSpans, republish, retryParked, spansOf, type PartitionSpan } from '@choreo/messaging/operations'
 import { openClients, type Clients } from '../lib/clients.ts'
 import { CommandFailed, runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf } from '../lib/command-line.ts'

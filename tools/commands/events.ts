@@ -1,6 +1,6 @@
 // choreo events: tail <topic|all> [--from-beginning | --since 10m] [--key <orderId>] [--follow]: decoded events
 import { eventTopics, prefixed } from '@choreo/contracts'
-import { missingTopics, readSpans, spansOf, type PartitionSpan, type ReadFrom } from '@choreo/messaging'
+import { missingTopics, readSpans, spansOf, type PartitionSpan, type ReadFrom } from '@choreo/messaging/operations'
 import { openClients, type Clients } from '../lib/clients.ts'
 import { CommandFailed, runCommand, UsageError } from '../lib/command.ts'
 import { oneOf, parseCommandLine, verbOf, wholeNumber } from '../lib/command-line.ts'

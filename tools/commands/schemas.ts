@@ -1,6 +1,6 @@
 // choreo schemas: check: compatibility of every schema in schemas/ with what the registry holds
 import { statSync } from 'node:fs'
-import { checkCompatibility } from '@choreo/messaging'
+import { checkCompatibility } from '@choreo/messaging/operations'
 import { CommandFailed, runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf } from '../lib/command-line.ts'
 import { readSettings } from '../lib/settings.ts'

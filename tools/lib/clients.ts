@@ -1,5 +1,6 @@
 import type { Knex } from 'knex'
-import { createEventCodec, createKafka, createOffsetsAdmin, type EventCodec, type OffsetsAdmin } from '@choreo/messaging'
+import { createEventCodec, createKafka, type EventCodec } from '@choreo/messaging'
+import { createOffsetsAdmin, type OffsetsAdmin } from '@choreo/messaging/operations'
 // Not through platform's index, which loads its HTTP stack (see settings.ts).
 import { createDb } from '../../packages/platform/src/db.ts'
 import type { ServiceName } from './services.ts'

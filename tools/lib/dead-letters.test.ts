@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { RawMessage } from '@choreo/messaging'
+import type { RawMessage } from '@choreo/messaging/operations'
 import { deadLetterOf, parseId, redriveOf } from './dead-letters.ts'
 
 const message: RawMessage = {

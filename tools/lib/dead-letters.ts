@@ -1,5 +1,5 @@
 import { deadLetterTopic, prefixed } from '@choreo/contracts'
-import type { RawMessage, Republished } from '@choreo/messaging'
+import type { RawMessage, Republished } from '@choreo/messaging/operations'
 import { services } from './services.ts'
 
 /** A message a consumer gave up on, with what the consumer wrote about it (messaging's consumer.ts). */

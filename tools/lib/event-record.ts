@@ -1,5 +1,6 @@
 import type { EventType } from '@choreo/contracts'
-import type { EventCodec, RawMessage } from '@choreo/messaging'
+import type { EventCodec } from '@choreo/messaging'
+import type { RawMessage } from '@choreo/messaging/operations'
 
 /**
  * One message as the commands print it (a JSON line each): where it is, its key and headers,

@@ -1,4 +1,4 @@
-import type { ParkedRow } from '@choreo/messaging'
+import type { ParkedRow } from '@choreo/messaging/operations'
 import { services, type ServiceName } from './services.ts'
 
 /** A parked outbox row as the tools show it: which service's outbox holds it. */

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex'
 import { eventSchemas, eventTopics, prefixed, type EventType, type ReceivedEvent } from '@choreo/contracts'
 import {
-  createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, createMessagingTables, missingTopics, type Handler, type Saga,
+  createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, createMessagingTables, type Handler, type Saga,
 } from '@choreo/messaging'
+import { missingTopics } from '@choreo/messaging/operations'
 import { isTerminal, type OrderStatus } from '@choreo/order-service'
 import type { Clients } from './clients.ts'
 import { CommandFailed } from './command.ts'

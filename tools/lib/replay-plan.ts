@@ -1,4 +1,4 @@
-import { missingTopics, readSpans, type PartitionSpan } from '@choreo/messaging'
+import { missingTopics, readSpans, type PartitionSpan } from '@choreo/messaging/operations'
 import type { Clients } from './clients.ts'
 import { CommandFailed } from './command.ts'
 import { handledEvents } from './inbox.ts'

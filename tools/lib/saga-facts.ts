@@ -1,5 +1,5 @@
 import { eventTopics, prefixed, type EventType } from '@choreo/contracts'
-import { missingTopics, readSpans, spansOf } from '@choreo/messaging'
+import { missingTopics, readSpans, spansOf } from '@choreo/messaging/operations'
 import { findOrder, historyOf, orderDetail, type HistoryEntry, type OrderDetail } from '@choreo/order-service'
 import { findReservation, shipmentsOfOrder, type Reservation, type Shipment } from '@choreo/stock-service'
 import type { Clients } from './clients.ts'

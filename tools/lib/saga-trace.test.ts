@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { EventType } from '@choreo/contracts'
-import type { RawMessage } from '@choreo/messaging'
+import type { RawMessage } from '@choreo/messaging/operations'
 import { deadLetterOf } from './dead-letters.ts'
 import type { GroupPosition, SagaFacts, SeenEvent, Surroundings } from './saga-facts.ts'
 import { buildTrace } from './saga-trace.ts'

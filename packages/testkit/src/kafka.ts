@@ -1,12 +1,16 @@
+// Kafka for tests, pointed at the stack under test (infra()): clients, a topic prefix of a test's own, reading a topic back.
 import { randomBytes } from 'node:crypto'
-import { Kafka, logLevel, type IHeaders, type Producer } from 'kafkajs'
 import { declaredTopics, kafkaGrants } from '@choreo/contracts'
-import { ensureTopics, grantAcls } from '@choreo/messaging'
+import { ensureTopics } from '@choreo/messaging'
+import { grantAcls } from '@choreo/messaging/operations'
+import { readWholeTopic, testKafkaClient, type Kafka, type Producer, type ReadMessage } from '@choreo/messaging/testing'
 import { infra, type KafkaCredentials } from './infra.ts'
+
+export type { ReadMessage }
 
 /** A Kafka client as the operator (every test's), or as one service's principal where the stack has them. */
 export function testKafka(options: { principal?: string; clientId?: string } = {}): Kafka {
-  return new Kafka({ clientId: options.clientId ?? 'test', brokers: infra().brokers, ...kafkaAuth(options.principal), logLevel: logLevel.NOTHING })
+  return testKafkaClient({ brokers: infra().brokers, ...kafkaAuth(options.principal), ...(options.clientId ? { clientId: options.clientId } : {}) })
 }
 
 /** The `sasl` option of a kafkajs client: the operator's credentials, or a named principal's; none where Kafka needs none. */
@@ -38,44 +42,7 @@ export async function createTestTopics(label: string, groups?: readonly string[]
   return prefix
 }
 
-export interface ReadMessage {
-  topic: string
-  partition: number
-  offset: string
-  key: string | null
-  value: Buffer | null
-  headers: Record<string, string>
-  /** When the producer sent it (CreateTime), in epoch milliseconds. */
-  timestamp: number
-}
-
 /** Every message on a topic right now, partition by partition in offset order. */
 export async function readTopic(topic: string): Promise<ReadMessage[]> {
-  const kafka = testKafka()
-  const admin = kafka.admin()
-  await admin.connect()
-  const ends = await admin.fetchTopicOffsets(topic)
-  await admin.disconnect()
-  const remaining = new Map(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => [e.partition, BigInt(e.high)]))
-  const out: ReadMessage[] = []
-  if (remaining.size === 0) return out
-  const consumer = kafka.consumer({ groupId: `reader-${randomBytes(6).toString('hex')}` })
-  await consumer.connect()
-  await consumer.subscribe({ topic, fromBeginning: true })
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`reading ${topic} timed out`)), 30_000)
-    void consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        out.push({
-          topic, partition, offset: message.offset,
-          key: message.key?.toString() ?? null, value: message.value, timestamp: Number(message.timestamp),
-          headers: Object.fromEntries(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)])) as IHeaders as Record<string, string>,
-        })
-        if (BigInt(message.offset) + 1n >= (remaining.get(partition) ?? 0n)) remaining.delete(partition)
-        if (remaining.size === 0) { clearTimeout(timer); resolve() }
-      },
-    }).catch(reject)
-  })
-  await consumer.disconnect()
-  return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)))
+  return readWholeTopic(testKafka(), topic)
 }
