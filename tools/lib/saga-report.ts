@@ -1,5 +1,5 @@
+import { formatMoney } from '@choreo/contracts'
 import { formatSpan } from './duration.ts'
-import { formatMoney } from './money.ts'
 import type { SagaTrace } from './saga-trace.ts'
 import { formatTable } from './table.ts'
 

@@ -1,5 +1,7 @@
+// order-service's idempotency keys (POST /orders, cancel): a key, bound to its request's hash, names the order it acted on.
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
+import { claimIdempotencyKey } from '@choreo/platform'
 
 export interface IdempotencyKey {
   key: string
@@ -14,12 +16,11 @@ interface KeyRow {
   created_at: Date
 }
 
-/** Another request holds this key: it committed first, or committed while this one waited. */
-export class IdempotencyKeyTaken extends Error {
-  constructor(key: string) {
-    super(`idempotency key ${key} is taken`)
-    this.name = 'IdempotencyKeyTaken'
-  }
+/** What a key was used for when it answers another request than its own (the 422's words). */
+export const SAME_KEY_OTHER_REQUEST = 'a different request'
+
+function fromRow(row: Pick<KeyRow, 'key' | 'request_hash' | 'order_id'>): IdempotencyKey {
+  return { key: row.key, requestHash: row.request_hash, orderId: row.order_id }
 }
 
 /**
@@ -39,32 +40,19 @@ export function scopedKey(customerId: string, key: string): string {
 export async function findUnscopedKey(db: Knex | Knex.Transaction, key: string, customerId: string): Promise<IdempotencyKey | undefined> {
   const row = await db<KeyRow>('idempotency_keys as k').join('orders as o', 'o.order_id', 'k.order_id')
     .where({ 'k.key': key, 'o.customer_id': customerId }).first('k.key', 'k.request_hash', 'k.order_id')
-  return row ? { key: row.key, requestHash: row.request_hash, orderId: row.order_id } : undefined
+  return row ? fromRow(row) : undefined
 }
 
 export async function findKey(db: Knex | Knex.Transaction, key: string): Promise<IdempotencyKey | undefined> {
   const row = await db<KeyRow>('idempotency_keys').where({ key }).first()
-  return row ? { key: row.key, requestHash: row.request_hash, orderId: row.order_id } : undefined
+  return row ? fromRow(row) : undefined
 }
 
 /**
- * Claims the key. A concurrent claim of the same key blocks on the primary key until the first
- * commits, then fails with IdempotencyKeyTaken, which must roll its transaction back.
+ * Claims the key (claimIdempotencyKey). A concurrent claim of the same key blocks on the primary
+ * key until the first commits, then fails with IdempotencyKeyTaken, which rolls its transaction back.
  */
 export async function insertKey(trx: Knex.Transaction, entry: IdempotencyKey, at: Date): Promise<void> {
-  try {
-    await trx<KeyRow>('idempotency_keys').insert({ key: entry.key, request_hash: entry.requestHash, order_id: entry.orderId, created_at: at })
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new IdempotencyKeyTaken(entry.key)
-    throw err
-  }
-}
-
-// PostgreSQL's unique_violation, SQL Server's duplicate key in a unique constraint or index.
-const PG_UNIQUE_VIOLATION = '23505'
-const MSSQL_DUPLICATE_KEY = new Set([2627, 2601])
-
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; number?: unknown }
-  return e.code === PG_UNIQUE_VIOLATION || (typeof e.number === 'number' && MSSQL_DUPLICATE_KEY.has(e.number))
+  const row: KeyRow = { key: entry.key, request_hash: entry.requestHash, order_id: entry.orderId, created_at: at }
+  await claimIdempotencyKey(trx, 'idempotency_keys', row, entry.key)
 }

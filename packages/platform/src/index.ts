@@ -13,5 +13,8 @@ export { mintToken, type Role, type TokenClaims } from './tokens.ts'
 export { callerOf, type Access, type Caller } from './auth.ts'
 export { mayActFor, assertActingFor } from './ownership.ts'
 export { perCallerPerMinute } from './rate-limit.ts'
-export { idempotencyKeyOf, idempotencyKeyReused, IdempotencyKeyHeaders, IDEMPOTENCY_KEY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key.ts'
+export {
+  idempotencyKeyOf, idempotencyKeyReused, IdempotencyKeyHeaders, IDEMPOTENCY_KEY_HEADER, MAX_IDEMPOTENCY_KEY_LENGTH,
+  claimIdempotencyKey, IdempotencyKeyTaken, onceByKey, type KeyedRequest,
+} from './idempotency-key.ts'
 export { Id, ID_PATTERN, Text, TEXT_PATTERN, ErrorBody } from './schemas.ts'

@@ -1,4 +1,6 @@
+// Deposits into customers' balances, each with the Idempotency-Key it came with, unique per customer.
 import type { Knex } from 'knex'
+import { claimIdempotencyKey } from '@choreo/platform'
 
 export interface Deposit {
   depositId: string
@@ -14,16 +16,14 @@ interface DepositRow {
   idempotency_key: string | null
 }
 
-/**
- * Inserts a deposit unless the customer already made one with its idempotency key; false then.
- * A concurrent insert with the same key waits on the unique index and then yields false.
- */
-export async function insertDeposit(db: Knex | Knex.Transaction, deposit: Deposit): Promise<boolean> {
-  const inserted = await db('deposits')
-    .insert({ deposit_id: deposit.depositId, customer_id: deposit.customerId, amount: deposit.amount, idempotency_key: deposit.idempotencyKey })
-    .onConflict(['customer_id', 'idempotency_key']).ignore()
-    .returning('deposit_id')
-  return inserted.length === 1
+function fromRow(row: DepositRow): Deposit {
+  return { depositId: row.deposit_id, customerId: row.customer_id, amount: Number(row.amount), idempotencyKey: row.idempotency_key }
+}
+
+/** Records a deposit, claiming its idempotency key in the customer's scope (claimIdempotencyKey: IdempotencyKeyTaken when the customer used it before). */
+export async function insertDeposit(trx: Knex.Transaction, deposit: Deposit & { idempotencyKey: string }): Promise<void> {
+  const row = { deposit_id: deposit.depositId, customer_id: deposit.customerId, amount: deposit.amount, idempotency_key: deposit.idempotencyKey }
+  await claimIdempotencyKey(trx, 'deposits', row, deposit.idempotencyKey)
 }
 
 export async function findDepositByKey(db: Knex | Knex.Transaction, customerId: string, idempotencyKey: string): Promise<Deposit | undefined> {
@@ -31,5 +31,5 @@ export async function findDepositByKey(db: Knex | Knex.Transaction, customerId: 
     .select('deposit_id', 'customer_id', 'amount', 'idempotency_key')
     .where({ customer_id: customerId, idempotency_key: idempotencyKey })
     .first()
-  return row && { depositId: row.deposit_id, customerId: row.customer_id, amount: Number(row.amount), idempotencyKey: row.idempotency_key }
+  return row ? fromRow(row) : undefined
 }

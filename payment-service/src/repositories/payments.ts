@@ -1,6 +1,5 @@
 import type { Knex } from 'knex'
-import type { Money } from '@choreo/contracts'
-import { moneyOf } from '../money.ts'
+import { moneyOf, type Money } from '@choreo/contracts'
 
 export type PaymentKind = 'CHARGE' | 'REFUND'
 

@@ -1,3 +1,4 @@
+// payment-service's HTTP schemas shared by its routes: ids, currencies, money, the customer in the path.
 import { Type } from 'typebox'
 import { Id } from '@choreo/platform'
 

@@ -1,4 +1,6 @@
+// Restocks of products, each with the Idempotency-Key it came with (migrations/002): the record of what was put in.
 import type { Knex } from 'knex'
+import { claimIdempotencyKey } from '@choreo/platform'
 
 export interface Restock {
   restockId: string
@@ -14,19 +16,17 @@ interface RestockRow {
   quantity: number
 }
 
-/**
- * Records a restock under its idempotency key; false when the key was used before. A concurrent
- * insert with the same key waits on the unique index and then yields false.
- */
-export async function insertRestock(trx: Knex.Transaction, restock: Restock): Promise<boolean> {
-  const inserted = await trx('restocks')
-    .insert({ restock_id: restock.restockId, idempotency_key: restock.idempotencyKey, product_id: restock.productId, quantity: restock.quantity })
-    .onConflict('idempotency_key').ignore()
-    .returning('restock_id')
-  return inserted.length === 1
+function fromRow(row: RestockRow): Restock {
+  return { restockId: row.restock_id, idempotencyKey: row.idempotency_key, productId: row.product_id, quantity: row.quantity }
 }
 
-export async function findRestockByKey(trx: Knex.Transaction, idempotencyKey: string): Promise<Restock | undefined> {
-  const row = await trx<RestockRow>('restocks').where({ idempotency_key: idempotencyKey }).first()
-  return row && { restockId: row.restock_id, idempotencyKey: row.idempotency_key, productId: row.product_id, quantity: row.quantity }
+/** Records a restock, claiming its idempotency key (claimIdempotencyKey: IdempotencyKeyTaken when it was used before). */
+export async function insertRestock(trx: Knex.Transaction, restock: Restock): Promise<void> {
+  const row: RestockRow = { restock_id: restock.restockId, idempotency_key: restock.idempotencyKey, product_id: restock.productId, quantity: restock.quantity }
+  await claimIdempotencyKey(trx, 'restocks', row, restock.idempotencyKey)
+}
+
+export async function findRestockByKey(db: Knex | Knex.Transaction, idempotencyKey: string): Promise<Restock | undefined> {
+  const row = await db<RestockRow>('restocks').where({ idempotency_key: idempotencyKey }).first()
+  return row ? fromRow(row) : undefined
 }

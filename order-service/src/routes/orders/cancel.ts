@@ -1,13 +1,13 @@
+// POST /orders/:orderId/cancel's command: accepts a cancellation once per idempotency key.
 import type { Knex } from 'knex'
 import { newEvent } from '@choreo/contracts'
 import type { Cause, Messaging } from '@choreo/messaging'
-import { Conflict, mayActFor, NotFound, type Caller } from '@choreo/platform'
+import { Conflict, mayActFor, NotFound, onceByKey, type Caller } from '@choreo/platform'
 import { requestHash } from '../../domain/request-hash.ts'
 import { cancelDecision } from '../../domain/status.ts'
-import { findKey, findUnscopedKey, IdempotencyKeyTaken, insertKey, scopedKey } from '../../repositories/idempotency-keys.ts'
+import { findKey, findUnscopedKey, insertKey, SAME_KEY_OTHER_REQUEST, scopedKey, type IdempotencyKey } from '../../repositories/idempotency-keys.ts'
 import { appendHistory } from '../../repositories/order-history.ts'
 import { findOrder, lockOrder, updateOrder } from '../../repositories/orders.ts'
-import { assertSameRequest } from './key-reuse.ts'
 
 export const DEFAULT_CANCEL_REASON = 'requested by customer'
 
@@ -30,10 +30,10 @@ export async function cancelOrder(
   const owner = (await findOrder(deps.db, orderId))?.customerId
   if (owner === undefined || !mayActFor(caller, owner)) throw new NotFound('order', orderId, 'orderId')
   const scoped = scopedKey(owner, key)
-  const earlier = (await findKey(deps.db, scoped)) ?? (await findUnscopedKey(deps.db, key, owner))
-  if (earlier) return assertSameRequest(earlier, hash, key)
-  try {
-    await deps.messaging.transaction(async (trx) => {
+  await onceByKey<IdempotencyKey, void>({
+    key,
+    lookFirst: async () => (await findKey(deps.db, scoped)) ?? (await findUnscopedKey(deps.db, key, owner)),
+    run: () => deps.messaging.transaction(async (trx) => {
       const order = await lockOrder(trx, orderId)
       if (!order || !mayActFor(caller, order.customerId)) throw new NotFound('order', orderId, 'orderId')
       const decision = cancelDecision(order.status)
@@ -47,11 +47,10 @@ export async function cancelOrder(
       await updateOrder(trx, orderId, { status: 'CANCELLING', reason: why }, at)
       await appendHistory(trx, { orderId, status: 'CANCELLING', event: 'OrderCancellationRequested', eventId: null, reason: why, at })
       await deps.messaging.outbox.enqueue(trx, newEvent('OrderCancellationRequested', { orderId, reason: why, stage: order.status }), cause)
-    })
-  } catch (err) {
-    if (!(err instanceof IdempotencyKeyTaken)) throw err
-    const winner = await findKey(deps.db, scoped)
-    if (!winner) throw err
-    assertSameRequest(winner, hash, key)
-  }
+    }),
+    earlier: () => findKey(deps.db, scoped),
+    sameRequest: (earlier) => earlier.requestHash === hash,
+    usedFor: () => SAME_KEY_OTHER_REQUEST,
+    replay: () => undefined,
+  })
 }

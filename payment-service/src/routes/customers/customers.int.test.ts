@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mintToken, type Role } from '@choreo/platform'
-import { TEST_JWT_SECRET } from '@choreo/testkit'
-import { countRows, startApp, type Harness } from '../../testing/harness.ts'
+import { describe, expect, it } from 'vitest'
+import { bearerAs } from '@choreo/testkit'
+import { countRows, usePaymentApp } from '../../testing/harness.ts'
 
-/** Bearer tokens as the services under test accept them. */
-const bearer = (sub: string, role: Role = 'customer') => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
-const admin = bearer('ops', 'admin')
+const admin = bearerAs('ops', 'admin')
 
 describe('customers over HTTP', () => {
-  let h: Harness
-  beforeAll(async () => { h = await startApp('customers') })
-  afterAll(async () => { await h?.close() })
+  const h = usePaymentApp('customers')
 
   it('opens a customer with an opening balance and reads it back', async () => {
     const body = { customerId: 'ada-1', name: 'Ada Lovelace', balance: { amount: 50_000, currency: 'EUR' } }
@@ -80,7 +75,7 @@ describe('customers over HTTP', () => {
 
   describe('who may do what', () => {
     it('only an admin opens an account: a customer gets 403 role and nothing is written', async () => {
-      const res = await h.app.inject({ headers: bearer('mallory'), method: 'POST', url: '/customers', payload: { customerId: 'mallory', name: 'Mallory', balance: { amount: 1_000_000, currency: 'EUR' } } })
+      const res = await h.app.inject({ headers: bearerAs('mallory'), method: 'POST', url: '/customers', payload: { customerId: 'mallory', name: 'Mallory', balance: { amount: 1_000_000, currency: 'EUR' } } })
       expect(res.statusCode).toBe(403)
       expect(res.json()).toMatchObject({ error: 'forbidden', rule: 'role' })
       expect(await countRows(h.app.db, 'customers', { customer_id: 'mallory' })).toBe(0)
@@ -89,9 +84,9 @@ describe('customers over HTTP', () => {
     it("a customer reads their own account; another's is not found, as an unknown one", async () => {
       await h.app.inject({ headers: admin, method: 'POST', url: '/customers', payload: { customerId: 'ada', name: 'Ada', balance: { amount: 100, currency: 'EUR' } } })
       await h.app.inject({ headers: admin, method: 'POST', url: '/customers', payload: { customerId: 'grace', name: 'Grace', balance: { amount: 100, currency: 'EUR' } } })
-      expect((await h.app.inject({ headers: bearer('ada'), url: '/customers/ada' })).statusCode).toBe(200)
-      const theirs = await h.app.inject({ headers: bearer('ada'), url: '/customers/grace' })
-      const unknown = await h.app.inject({ headers: bearer('ada'), url: '/customers/nobody' })
+      expect((await h.app.inject({ headers: bearerAs('ada'), url: '/customers/ada' })).statusCode).toBe(200)
+      const theirs = await h.app.inject({ headers: bearerAs('ada'), url: '/customers/grace' })
+      const unknown = await h.app.inject({ headers: bearerAs('ada'), url: '/customers/nobody' })
       expect([theirs.statusCode, unknown.statusCode]).toEqual([404, 404])
       // The same answer as for an account that does not exist, but for the id it names.
       expect(theirs.body.replaceAll('grace', 'nobody')).toBe(unknown.body)

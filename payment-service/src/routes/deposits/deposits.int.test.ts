@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mintToken, type Role } from '@choreo/platform'
-import { TEST_JWT_SECRET } from '@choreo/testkit'
-import { balanceOf, countRows, eur, expectMoneyConserved, newCustomer, startApp, type Harness } from '../../testing/harness.ts'
+import { describe, expect, it } from 'vitest'
+import { bearerAs } from '@choreo/testkit'
+import { balanceOf, countRows, eur, expectMoneyConserved, newCustomer, usePaymentApp } from '../../testing/harness.ts'
 
-/** Bearer tokens as the services under test accept them. */
-const bearer = (sub: string, role: Role = 'customer') => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
-const admin = bearer('ops', 'admin')
+const admin = bearerAs('ops', 'admin')
 
 describe('deposits over HTTP', () => {
-  let h: Harness
-  beforeAll(async () => { h = await startApp('deposits') })
-  afterAll(async () => { await h?.close() })
+  const h = usePaymentApp('deposits')
 
   /** A deposit request; a null key sends no Idempotency-Key header. */
   function deposit(customerId: string, amount: unknown, key: string | null = randomUUID(), as: Record<string, string> = admin) {
@@ -116,7 +111,7 @@ describe('deposits over HTTP', () => {
     it('a customer cannot credit their own account: 403 role, and nothing is written', async () => {
       const customerId = await newCustomer(h.app.db, eur(1_000))
       for (const amount of [300, 1_000_000_000]) {
-        const res = await deposit(customerId, amount, randomUUID(), bearer(customerId))
+        const res = await deposit(customerId, amount, randomUUID(), bearerAs(customerId))
         expect(res.statusCode).toBe(403)
         expect(res.json()).toMatchObject({ error: 'forbidden', rule: 'role' })
       }
@@ -127,7 +122,7 @@ describe('deposits over HTTP', () => {
 
     it("a customer depositing into another's account gets 403 role, and nothing is written", async () => {
       const customerId = await newCustomer(h.app.db, eur(1_000))
-      const res = await deposit(customerId, 300, randomUUID(), bearer('mallory'))
+      const res = await deposit(customerId, 300, randomUUID(), bearerAs('mallory'))
       expect(res.statusCode).toBe(403)
       expect(res.json()).toMatchObject({ error: 'forbidden', rule: 'role' })
       expect(await balanceOf(h.app.db, customerId)).toBe(1_000)
@@ -135,7 +130,7 @@ describe('deposits over HTTP', () => {
     })
 
     it('the same 403 for an account that does not exist: nobody learns which accounts do', async () => {
-      const res = await deposit('nobody-at-all', 300, randomUUID(), bearer('mallory'))
+      const res = await deposit('nobody-at-all', 300, randomUUID(), bearerAs('mallory'))
       expect(res.statusCode).toBe(403)
     })
 

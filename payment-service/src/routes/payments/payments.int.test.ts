@@ -1,26 +1,18 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mintToken, type Role } from '@choreo/platform'
-import { TEST_JWT_SECRET } from '@choreo/testkit'
-import { eur, handle, newCustomer, adjusted, startApp, stockReleased, reserved, type Harness } from '../../testing/harness.ts'
-import { chargeOrder } from '../../steps/charge-order.ts'
+import { describe, expect, it } from 'vitest'
+import { bearerAs } from '@choreo/testkit'
+import { eur, handle, adjusted, usePaymentApp, stockReleased, placeAndCharge } from '../../testing/harness.ts'
 import { refundOrder } from '../../steps/refund-order.ts'
 import { settleAdjustment } from '../../steps/settle-adjustment.ts'
 
-/** Bearer tokens as the services under test accept them. */
-const bearer = (sub: string, role: Role = 'customer') => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
-const admin = bearer('ops', 'admin')
+const admin = bearerAs('ops', 'admin')
 
 describe('payments of an order over HTTP', () => {
-  let h: Harness
-  beforeAll(async () => { h = await startApp('payments') })
-  afterAll(async () => { await h?.close() })
+  const h = usePaymentApp('payments')
 
   it('lists every charge and refund of the order, oldest first, with the totals', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    const { orderId } = await placeAndCharge(db, 10_000, eur(3_000))
     await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_000)))
     await handle(db, refundOrder, stockReleased(orderId))
 
@@ -43,9 +35,7 @@ describe('payments of an order over HTTP', () => {
 
   it('shows a failed order with nothing charged', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    const { orderId } = await placeAndCharge(db, 10, eur(3_000))
 
     const res = await h.app.inject({ headers: admin, method: 'GET', url: `/payments?orderId=${orderId}` })
 
@@ -77,15 +67,13 @@ describe('payments of an order over HTTP', () => {
   describe('who may see them', () => {
     it("the customer charged for the order sees its payments; another customer, or one for an order never charged, gets 404", async () => {
       const db = h.app.db
-      const customerId = await newCustomer(db, eur(10_000))
-      const orderId = randomUUID()
-      await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+      const { customerId, orderId } = await placeAndCharge(db, 10_000, eur(3_000))
 
-      const own = await h.app.inject({ headers: bearer(customerId), url: `/payments?orderId=${orderId}` })
+      const own = await h.app.inject({ headers: bearerAs(customerId), url: `/payments?orderId=${orderId}` })
       expect(own.statusCode).toBe(200)
       expect(own.json()).toMatchObject({ orderId, charged: eur(3_000) })
-      const theirs = await h.app.inject({ headers: bearer('someone-else'), url: `/payments?orderId=${orderId}` })
-      const unseen = await h.app.inject({ headers: bearer(customerId), url: `/payments?orderId=${randomUUID()}` })
+      const theirs = await h.app.inject({ headers: bearerAs('someone-else'), url: `/payments?orderId=${orderId}` })
+      const unseen = await h.app.inject({ headers: bearerAs(customerId), url: `/payments?orderId=${randomUUID()}` })
       expect([theirs.statusCode, unseen.statusCode]).toEqual([404, 404])
       expect(theirs.json()).toMatchObject({ error: 'not_found', field: 'orderId' })
     })

@@ -1,54 +1,48 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mintToken, type Role } from '@choreo/platform'
-import { TEST_JWT_SECRET } from '@choreo/testkit'
+import { describe, expect, it } from 'vitest'
+import { bearerAs } from '@choreo/testkit'
 import { MAX_UNITS } from '../../repositories/products.ts'
-import { startStockApp, type StockApp } from '../../testing/harness.ts'
+import { useStockApp } from '../../testing/harness.ts'
 
-/** Bearer tokens as the services under test accept them. */
-const bearer = (sub: string, role: Role = 'customer') => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
-const admin = bearer('ops', 'admin')
+const admin = bearerAs('ops', 'admin')
 /** Admin headers with a fresh Idempotency-Key, as every restock needs. */
 const adminOnce = (key: string = randomUUID()) => ({ ...admin, 'idempotency-key': key })
 
-let app: StockApp
-let close: () => Promise<void>
-beforeAll(async () => ({ app, close } = await startStockApp('stock-products')))
-afterAll(async () => close?.())
+const h = useStockApp('products')
 
 interface Page { items: { productId: string }[]; nextCursor: string | null }
 
 const valid = { name: 'Espresso cup', price: { amount: 1299, currency: 'EUR' }, quantity: 10 }
 
 async function rowCounts() {
-  const [products] = await app.db('products').count<{ count: string }[]>('* as count')
-  const [outbox] = await app.db('outbox').count<{ count: string }[]>('* as count')
+  const [products] = await h.app.db('products').count<{ count: string }[]>('* as count')
+  const [outbox] = await h.app.db('outbox').count<{ count: string }[]>('* as count')
   return { products: Number(products?.count), outbox: Number(outbox?.count) }
 }
 
 describe('POST /products', () => {
   it('creates a product with the given id and returns it with its location', async () => {
     const productId = `cup-${randomUUID()}`
-    const res = await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
     expect(res.statusCode).toBe(201)
     expect(res.headers.location).toBe(`/products/${productId}`)
     expect(res.json()).toEqual({ productId, name: 'Espresso cup', price: { amount: 1299, currency: 'EUR' }, available: 10, reserved: 0 })
-    expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ price_amount: '1299', price_currency: 'EUR', available: 10, reserved: 0 })
+    expect(await h.app.db('products').where({ product_id: productId }).first()).toMatchObject({ price_amount: '1299', price_currency: 'EUR', available: 10, reserved: 0 })
   })
 
   it('makes up a uuid when no id is given', async () => {
-    const res = await app.inject({ headers: admin, method: 'POST', url: '/products', payload: valid })
+    const res = await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: valid })
     expect(res.statusCode).toBe(201)
     expect(res.json().productId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
   })
 
   it('refuses an id that exists with 409 product-exists, leaving the product as it was', async () => {
     const productId = `cup-${randomUUID()}`
-    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    const res = await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid, name: 'Other', quantity: 99 } })
+    await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid, name: 'Other', quantity: 99 } })
     expect(res.statusCode).toBe(409)
     expect(res.json()).toMatchObject({ error: 'conflict', rule: 'product-exists' })
-    expect(await app.db('products').where({ product_id: productId })).toEqual([expect.objectContaining({ name: 'Espresso cup', available: 10 })])
+    expect(await h.app.db('products').where({ product_id: productId })).toEqual([expect.objectContaining({ name: 'Espresso cup', available: 10 })])
   })
 
   it.each([
@@ -62,7 +56,7 @@ describe('POST /products', () => {
     ['an id with a slash', { ...valid, productId: 'a/b' }, 'productId', 'pattern'],
   ])('refuses %s with 400 naming the field, and writes nothing', async (_what, payload, field, rule) => {
     const before = await rowCounts()
-    const res = await app.inject({ headers: admin, method: 'POST', url: '/products', payload })
+    const res = await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ error: 'validation', field, rule })
     expect(await rowCounts()).toEqual(before)
@@ -72,14 +66,14 @@ describe('POST /products', () => {
 describe('GET /products/:productId', () => {
   it('returns the product', async () => {
     const productId = `cup-${randomUUID()}`
-    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    const res = await app.inject({ headers: admin, url: `/products/${productId}` })
+    await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await h.app.inject({ headers: admin, url: `/products/${productId}` })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({ productId, name: 'Espresso cup', price: { amount: 1299, currency: 'EUR' }, available: 10, reserved: 0 })
   })
 
   it('answers 404 JSON for an unknown product', async () => {
-    const res = await app.inject({ headers: admin, url: '/products/nope' })
+    const res = await h.app.inject({ headers: admin, url: '/products/nope' })
     expect(res.statusCode).toBe(404)
     expect(res.json()).toMatchObject({ error: 'not_found', field: 'productId' })
   })
@@ -87,15 +81,15 @@ describe('GET /products/:productId', () => {
 
 describe('GET /products', () => {
   it('pages through every product in id order', async () => {
-    for (let i = 0; i < 5; i++) await app.inject({ headers: admin, method: 'POST', url: '/products', payload: valid })
-    const all = (await app.inject({ headers: admin, url: '/products?limit=200' })).json<Page>()
+    for (let i = 0; i < 5; i++) await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: valid })
+    const all = (await h.app.inject({ headers: admin, url: '/products?limit=200' })).json<Page>()
     expect(all.nextCursor).toBeNull()
     const ids = all.items.map((p) => p.productId)
     expect(ids.length).toBeGreaterThanOrEqual(5)
     const paged: string[] = []
     let cursor: string | null = null
     do {
-      const res: { statusCode: number; json: () => Page } = await app.inject({ headers: admin, url: `/products?limit=2${cursor ? `&cursor=${cursor}` : ''}` })
+      const res: { statusCode: number; json: () => Page } = await h.app.inject({ headers: admin, url: `/products?limit=2${cursor ? `&cursor=${cursor}` : ''}` })
       expect(res.statusCode).toBe(200)
       const page = res.json()
       expect(page.items.length).toBeLessThanOrEqual(2)
@@ -106,7 +100,7 @@ describe('GET /products', () => {
   })
 
   it.each([['0', 'minimum'], ['201', 'maximum'], ['abc', 'type']])('refuses limit=%s with 400 naming limit', async (limit, rule) => {
-    const res = await app.inject({ headers: admin, url: `/products?limit=${limit}` })
+    const res = await h.app.inject({ headers: admin, url: `/products?limit=${limit}` })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ field: 'limit', rule })
   })
@@ -115,48 +109,48 @@ describe('GET /products', () => {
 describe('POST /products/:productId/restock', () => {
   it('adds to what is available', async () => {
     const productId = `cup-${randomUUID()}`
-    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    const res = await app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })
+    await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await h.app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ productId, available: 15, reserved: 0 })
   })
 
   it('answers 404 for an unknown product', async () => {
-    const res = await app.inject({ headers: adminOnce(), method: 'POST', url: '/products/nope/restock', payload: { quantity: 5 } })
+    const res = await h.app.inject({ headers: adminOnce(), method: 'POST', url: '/products/nope/restock', payload: { quantity: 5 } })
     expect(res.statusCode).toBe(404)
     expect(res.json()).toMatchObject({ error: 'not_found', field: 'productId' })
   })
 
   it('refuses to grow on hand past what the stock columns hold, with 422 max-units', async () => {
     const productId = `cup-${randomUUID()}`
-    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    await app.db('products').where({ product_id: productId }).update({ available: MAX_UNITS - 15, reserved: 10 })
-    const res = await app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 6 } })
+    await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    await h.app.db('products').where({ product_id: productId }).update({ available: MAX_UNITS - 15, reserved: 10 })
+    const res = await h.app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 6 } })
     expect(res.statusCode).toBe(422)
     expect(res.json()).toMatchObject({ field: 'quantity', rule: 'max-units' })
-    expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: MAX_UNITS - 15 })
-    expect((await app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })).json()).toMatchObject({ available: MAX_UNITS - 10 })
+    expect(await h.app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: MAX_UNITS - 15 })
+    expect((await h.app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 5 } })).json()).toMatchObject({ available: MAX_UNITS - 10 })
   })
 
   it('refuses a quantity of 0 with 400 and leaves the stock alone', async () => {
     const productId = `cup-${randomUUID()}`
-    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    const res = await app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 0 } })
+    await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await h.app.inject({ headers: adminOnce(), method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 0 } })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ field: 'quantity', rule: 'minimum' })
-    expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: 10 })
+    expect(await h.app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: 10 })
   })
 })
 
 describe('restock is safe to retry (Idempotency-Key)', () => {
   const restock = (productId: string, quantity: number, headers: Record<string, string>) =>
-    app.inject({ headers, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity } })
-  const availableOf = async (productId: string) => (await app.db('products').where({ product_id: productId }).first()).available as number
-  const restocksOf = async (productId: string) => Number((await app.db('restocks').where({ product_id: productId }).count<{ n: string }[]>('* as n'))[0]?.n)
+    h.app.inject({ headers, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity } })
+  const availableOf = async (productId: string) => (await h.app.db('products').where({ product_id: productId }).first()).available as number
+  const restocksOf = async (productId: string) => Number((await h.app.db('restocks').where({ product_id: productId }).count<{ n: string }[]>('* as n'))[0]?.n)
 
   async function newProduct(): Promise<string> {
     const productId = `cup-${randomUUID()}`
-    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
     return productId
   }
 
@@ -206,7 +200,7 @@ describe('restock is safe to retry (Idempotency-Key)', () => {
 
   it('leaves the key unused when the restock is refused, so a corrected retry with it goes through', async () => {
     const productId = await newProduct()
-    await app.db('products').where({ product_id: productId }).update({ available: MAX_UNITS - 15, reserved: 10 })
+    await h.app.db('products').where({ product_id: productId }).update({ available: MAX_UNITS - 15, reserved: 10 })
     const headers = adminOnce()
     expect((await restock(productId, 6, headers)).statusCode).toBe(422)
     expect(await restocksOf(productId)).toBe(0)
@@ -217,17 +211,17 @@ describe('restock is safe to retry (Idempotency-Key)', () => {
 describe('who may do what', () => {
   it('any caller with a token reads the catalogue; without one, 401', async () => {
     const productId = `cup-${randomUUID()}`
-    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    expect((await app.inject({ headers: bearer('ada'), url: `/products/${productId}` })).statusCode).toBe(200)
-    expect((await app.inject({ headers: bearer('ada'), url: '/products' })).statusCode).toBe(200)
-    const anonymous = await app.inject({ url: `/products/${productId}` })
+    await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    expect((await h.app.inject({ headers: bearerAs('ada'), url: `/products/${productId}` })).statusCode).toBe(200)
+    expect((await h.app.inject({ headers: bearerAs('ada'), url: '/products' })).statusCode).toBe(200)
+    const anonymous = await h.app.inject({ url: `/products/${productId}` })
     expect(anonymous.statusCode).toBe(401)
     expect(anonymous.json()).toMatchObject({ error: 'unauthorized', rule: 'token-missing' })
   })
 
   it('a customer may not create a product: 403 role, nothing written', async () => {
     const before = await rowCounts()
-    const res = await app.inject({ headers: bearer('ada'), method: 'POST', url: '/products', payload: { productId: `cup-${randomUUID()}`, ...valid } })
+    const res = await h.app.inject({ headers: bearerAs('ada'), method: 'POST', url: '/products', payload: { productId: `cup-${randomUUID()}`, ...valid } })
     expect(res.statusCode).toBe(403)
     expect(res.json()).toMatchObject({ error: 'forbidden', rule: 'role' })
     expect(await rowCounts()).toEqual(before)
@@ -235,10 +229,10 @@ describe('who may do what', () => {
 
   it('a customer may not restock: 403 role, the stock stays', async () => {
     const productId = `cup-${randomUUID()}`
-    await app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
-    const res = await app.inject({ headers: { ...bearer('ada'), 'idempotency-key': randomUUID() }, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 1_000 } })
+    await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload: { productId, ...valid } })
+    const res = await h.app.inject({ headers: { ...bearerAs('ada'), 'idempotency-key': randomUUID() }, method: 'POST', url: `/products/${productId}/restock`, payload: { quantity: 1_000 } })
     expect(res.statusCode).toBe(403)
-    expect(await app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: 10 })
+    expect(await h.app.db('products').where({ product_id: productId }).first()).toMatchObject({ available: 10 })
   })
 })
 
@@ -251,7 +245,7 @@ describe('hostile input', () => {
     ['a negative price', { ...valid, price: { amount: -100, currency: 'EUR' } }, 'price.amount'],
   ])('%s is refused with 400, writing nothing', async (_what, payload, field) => {
     const before = await rowCounts()
-    const res = await app.inject({ headers: admin, method: 'POST', url: '/products', payload })
+    const res = await h.app.inject({ headers: admin, method: 'POST', url: '/products', payload })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ error: 'validation', field })
     expect(await rowCounts()).toEqual(before)
@@ -259,7 +253,7 @@ describe('hostile input', () => {
 
   it('malformed JSON is refused with 400 rule json, writing nothing', async () => {
     const before = await rowCounts()
-    const res = await app.inject({ headers: { ...admin, 'content-type': 'application/json' }, method: 'POST', url: '/products', payload: '{"name": "cup", ' })
+    const res = await h.app.inject({ headers: { ...admin, 'content-type': 'application/json' }, method: 'POST', url: '/products', payload: '{"name": "cup", ' })
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject({ rule: 'json' })
     expect(await rowCounts()).toEqual(before)

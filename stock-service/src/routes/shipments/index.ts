@@ -1,39 +1,10 @@
+// stock-service's shipment routes: validate, call the command or query, map its result to HTTP.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
-import { newEvent } from '@choreo/contracts'
-import { callerOf, Conflict, ErrorBody, Id, mayActFor, NotFound, requestCause } from '@choreo/platform'
-import { reservationOwner } from '../../repositories/reservation-owner.ts'
-import { findPendingRaise } from '../../repositories/pending-raises.ts'
-import { lockReservation } from '../../repositories/reservations.ts'
-import { lockShipment, markDelivered, shipmentsOfOrder } from '../../repositories/shipments.ts'
-import { shipOrder } from '../../steps/ship-order.ts'
-
-const ShipmentResponse = Type.Object({
-  shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
-  orderId: Type.String({ maxLength: 64 }),
-  carrier: Type.String({ maxLength: 32 }),
-  trackingNumber: Type.String({ maxLength: 64 }),
-  status: Type.Union([Type.Literal('SHIPPED'), Type.Literal('DELIVERED')]),
-  shippedAt: Type.String({ format: 'date-time', maxLength: 32 }),
-  deliveredAt: Type.Union([Type.String({ format: 'date-time', maxLength: 32 }), Type.Null()]),
-}, { additionalProperties: false })
-
-const ShipmentsQuery = Type.Object({
-  orderId: Id,
-}, { additionalProperties: false })
-
-const ShipmentParams = Type.Object({
-  shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
-}, { additionalProperties: false })
-
-const ShipRequest = Type.Object({
-  orderId: Id,
-}, { additionalProperties: false })
-
-const Delivered = Type.Object({
-  shipmentId: Type.String({ format: 'uuid', maxLength: 36 }),
-  status: Type.Literal('DELIVERED'),
-}, { additionalProperties: false })
+import { callerOf, ErrorBody, NotFound, requestCause } from '@choreo/platform'
+import { deliverShipment } from './deliver.ts'
+import { Delivered, ShipmentList, ShipmentParams, ShipmentResponse, ShipmentsQuery, ShipRequest } from './schemas.ts'
+import { shipNow } from './ship.ts'
+import { shipmentsSeenBy, shipmentView } from './view.ts'
 
 /**
  * Shipments of orders, shipping a paid order now instead of after the fulfilment delay, and the
@@ -44,17 +15,11 @@ const Delivered = Type.Object({
 export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/shipments', {
     config: { access: 'authenticated' },
-    schema: { summary: 'The shipments of an order', querystring: ShipmentsQuery, response: { 200: Type.Object({ items: Type.Array(ShipmentResponse, { maxItems: 50 }) }, { additionalProperties: false }), 400: ErrorBody, 404: ErrorBody } },
+    schema: { summary: 'The shipments of an order', querystring: ShipmentsQuery, response: { 200: ShipmentList, 400: ErrorBody, 404: ErrorBody } },
   }, async (request) => {
-    const caller = callerOf(request)
-    if (caller.role !== 'admin') {
-      const owner = await reservationOwner(app.db, request.query.orderId)
-      if (owner === undefined || !mayActFor(caller, owner)) throw new NotFound('order', request.query.orderId, 'orderId')
-    }
-    const shipments = await shipmentsOfOrder(app.db, request.query.orderId)
-    return {
-      items: shipments.map((s) => ({ ...s, shippedAt: s.shippedAt.toISOString(), deliveredAt: s.deliveredAt?.toISOString() ?? null })),
-    }
+    const items = await shipmentsSeenBy(app.db, callerOf(request), request.query.orderId)
+    if (!items) throw new NotFound('order', request.query.orderId, 'orderId')
+    return { items }
   })
 
   app.post('/shipments', {
@@ -68,18 +33,8 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       response: { 201: ShipmentResponse, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody },
     },
   }, async (request, reply) => {
-    const { orderId } = request.body
-    const shipment = await app.messaging.transaction(async (trx) => {
-      const reservation = await lockReservation(trx, orderId)
-      if (!reservation) throw new NotFound('order', orderId, 'orderId')
-      if (reservation.status === 'SHIPPED') throw new Conflict(`order ${orderId} has shipped already`, 'already-shipped')
-      if (reservation.status === 'RELEASED') throw new Conflict(`order ${orderId} was released: cancelled, or its payment failed`, 'released')
-      if (reservation.paid < reservation.total.amount) throw new Conflict(`order ${orderId} is not paid in full yet`, 'not-paid')
-      if (await findPendingRaise(trx, orderId)) throw new Conflict(`order ${orderId} has a modification waiting for payment`, 'not-paid')
-      await app.messaging.outbox.enqueue(trx, await shipOrder(trx, reservation), requestCause(request))
-      return (await shipmentsOfOrder(trx, orderId))[0]!
-    })
-    return reply.status(201).send({ ...shipment, shippedAt: shipment.shippedAt.toISOString(), deliveredAt: null })
+    const shipment = await shipNow(app, request.body.orderId, requestCause(request))
+    return reply.status(201).send(shipmentView(shipment))
   })
 
   app.post('/shipments/:shipmentId/deliver', {
@@ -88,14 +43,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { summary: 'Record that the carrier delivered a shipment; emits ShipmentDelivered (admin)', params: ShipmentParams, response: { 202: Delivered, 400: ErrorBody, 404: ErrorBody, 409: ErrorBody } },
   }, async (request, reply) => {
     const { shipmentId } = request.params
-    await app.messaging.transaction(async (trx) => {
-      const shipment = await lockShipment(trx, shipmentId)
-      if (!shipment) throw new NotFound('shipment', shipmentId, 'shipmentId')
-      if (shipment.status === 'DELIVERED') throw new Conflict(`shipment ${shipmentId} was delivered already`, 'already-delivered')
-      const deliveredAt = new Date()
-      await markDelivered(trx, shipmentId, deliveredAt)
-      await app.messaging.outbox.enqueue(trx, newEvent('ShipmentDelivered', { orderId: shipment.orderId, shipmentId, deliveredAt: deliveredAt.getTime() }), requestCause(request))
-    })
+    await deliverShipment(app, shipmentId, requestCause(request))
     return reply.status(202).send({ shipmentId, status: 'DELIVERED' })
   })
 }
