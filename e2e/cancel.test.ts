@@ -1,24 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { eventually } from '@choreo/testkit'
 import { CANCELLATION_REFUSED } from '@choreo/order-service'
-import { createShop, netCharged, SAGA_TIMEOUT_MS, TERMINAL, type Order, type Shop } from './fixtures.ts'
+import { useShop, netCharged, SAGA_TIMEOUT_MS, TERMINAL, type Order } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
 import { holdRow } from './row-lock.ts'
-import { startSystem, type Response, type System } from './system.ts'
+import type { Response } from './system.ts'
 
 // Cancelling at each stage of the saga (docs/design.md, "Cancel vs. ship"): either stock and
 // money come back and the order is CANCELLED, or the shipment won and the cancel is refused.
 // Never half. The stages are held with row locks where the race would otherwise decide.
 
 describe('cancelling an order', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-cancel')
-    shop = createShop(system, 'cancel')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('cancel')
+  const { system } = shop
 
   /** The order's status just before the customer's cancellation was accepted. */
   function stageOf(order: Order): string | undefined {

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createShop, TERMINAL, type Shop } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { useShop, TERMINAL } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
-import { startSystem, type System } from './system.ts'
 
 // Many customers after the last units at once (docs/design.md, "Stock"): reserving is a
 // conditional update under row locks, so exactly as many orders win as there are units.
@@ -10,13 +9,8 @@ const UNITS = 10
 const ORDERS = 50
 
 describe('orders competing for the last units', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-contention')
-    shop = createShop(system, 'contention')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('contention')
+  const { system } = shop
 
   it(`ships exactly ${UNITS} of ${ORDERS} concurrent orders for ${UNITS} units and rejects the rest`, async () => {
     const productId = await shop.product(UNITS, 900)

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { expect } from 'vitest'
-import { eventually } from '@choreo/testkit'
+import { eventually, startedForTests } from '@choreo/testkit'
 import type { OrderDetail, OrderStatus } from '@choreo/order-service'
-import type { Response, System } from './system.ts'
+import { startSystem, type Response, type ServiceName, type System } from './system.ts'
 
 // A test's shop: products and customers with ids of their own, orders placed as their customer,
 // and a record of everything that went in, so invariants.ts can check that it all adds up.
@@ -83,6 +83,14 @@ export interface Shop {
 /** Charges less refunds of one order, in cents. */
 export function netCharged(payments: Payments): number {
   return payments.items.reduce((sum, p) => sum + (p.kind === 'CHARGE' ? p.amount.amount : -p.amount.amount), 0)
+}
+
+/**
+ * The shop of this test file (or describe block), on a whole system of its own started before
+ * its tests and stopped after them; `settings` adds environment variables per service.
+ */
+export function useShop(label: string, settings: Partial<Record<ServiceName, Record<string, string>>> = {}): Shop {
+  return createShop(startedForTests(() => startSystem(`e2e-${label}`, settings), (system) => system.stop()), label)
 }
 
 export function createShop(system: System, label: string): Shop {

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { eventually } from '@choreo/testkit'
-import { createShop, netCharged, SAGA_TIMEOUT_MS, type Shop } from './fixtures.ts'
+import { useShop, netCharged, SAGA_TIMEOUT_MS } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
-import { startSystem, type System } from './system.ts'
 
 // With a fulfilment delay (FULFILMENT_DELAY_MS, as ./choreo up's demo sets it), a paid order
 // waits in PAID before stock ships it: long enough for a person to cancel or modify it by hand,
@@ -12,13 +11,8 @@ import { startSystem, type System } from './system.ts'
 const DELAY_MS = 3000
 
 describe('a paid order waiting for fulfilment', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-fulfilment', { stock: { FULFILMENT_DELAY_MS: String(DELAY_MS) } })
-    shop = createShop(system, 'fulfilment')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('fulfilment', { stock: { FULFILMENT_DELAY_MS: String(DELAY_MS) } })
+  const { system } = shop
 
   it('ships by itself once the delay has passed', async () => {
     const teapot = await shop.product(5, 1000)

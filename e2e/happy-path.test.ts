@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createShop, type Shop } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { useShop } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
-import { startSystem, type System } from './system.ts'
 
 describe('the order saga, happy path', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-happy')
-    shop = createShop(system, 'happy')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('happy')
+  const { system } = shop
 
   it('takes an order from PENDING to DELIVERED with a tracking number, moving stock and money', async () => {
     const productId = await shop.product(5, 1250)

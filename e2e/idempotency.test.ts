@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createShop, TERMINAL, type Shop } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { useShop, TERMINAL } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
-import { startSystem, type System } from './system.ts'
 
 // POST /orders is made safe to retry by its Idempotency-Key: one key, one order, one saga.
 
 describe('placing an order with an Idempotency-Key', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-idempotency')
-    shop = createShop(system, 'idempotency')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('idempotency')
+  const { system } = shop
 
   /** Everything the system did for one customer: orders, OrderPlaced events, reservations, charges. */
   async function footprintOf(customerId: string) {

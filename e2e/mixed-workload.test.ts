@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createShop, type Line, type Shop } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { useShop, type Line } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
-import { startSystem, type System } from './system.ts'
 
 // Everything at once: orders placed, modified (once, twice), cancelled (after a modification or
 // not) at random moments, by customers some of whom run out of money, for products some of
@@ -19,13 +18,7 @@ const MODIFY_REFUSAL = /^(already-shipped|not-modifiable|modification-pending)$/
 const CANCEL_REFUSAL = /^(already-shipped|already-terminal)$/
 
 describe('a mixed workload of orders, modifications and cancellations', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-mixed')
-    shop = createShop(system, 'mixed')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('mixed')
 
   it('settles every saga consistently whatever races whatever', async () => {
     const products = [await shop.product(12, 700), await shop.product(8, 1300), await shop.product(20, 250)]

@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isDeepStrictEqual } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { eventually } from '@choreo/testkit'
-import { createShop, netCharged, SAGA_TIMEOUT_MS, TERMINAL, type Line, type Order, type Shop } from './fixtures.ts'
+import { useShop, netCharged, SAGA_TIMEOUT_MS, TERMINAL, type Line, type Order } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
 import { holdRow } from './row-lock.ts'
-import { startSystem, type System } from './system.ts'
 
 // Changing an order's lines before it ships (docs/design.md): stock adjusts the reservation all
 // or nothing, payment settles the difference, and stock ships only once payments cover the
@@ -17,13 +16,8 @@ import { startSystem, type System } from './system.ts'
 const MODIFY_WITHIN_MS = 800
 
 describe('modifying an order', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-modify')
-    shop = createShop(system, 'modify')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('modify')
+  const { system } = shop
 
   const linesOf = (order: Order) => order.items.map((l) => ({ productId: l.productId, quantity: l.quantity }))
   const byProduct = (lines: readonly Line[]) => [...lines].sort((a, b) => a.productId.localeCompare(b.productId))

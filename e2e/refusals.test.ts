@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { eventually } from '@choreo/testkit'
-import { createShop, SAGA_TIMEOUT_MS, type Shop } from './fixtures.ts'
+import { useShop, SAGA_TIMEOUT_MS } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
-import { startSystem, type System } from './system.ts'
 
 // Orders the saga refuses: stock cannot reserve them (REJECTED, nothing to undo), or the
 // customer cannot pay (CANCELLED, the reservation undone). Either way nothing moves for good.
 
 describe('orders the saga refuses', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-refusals')
-    shop = createShop(system, 'refusals')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('refusals')
+  const { system } = shop
 
   async function shortLinesOf(orderId: string): Promise<unknown> {
     const row = await system.databases.order.db('orders').where({ order_id: orderId }).first<{ short_lines: string | null }>('short_lines')

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createShop, TERMINAL, type Shop } from './fixtures.ts'
+import { describe, expect, it } from 'vitest'
+import { useShop, TERMINAL } from './fixtures.ts'
 import { checkInvariants } from './invariants.ts'
 import { holdRow, type HeldRow } from './row-lock.ts'
-import { startSystem, type ServiceName, type System } from './system.ts'
+import type { ServiceName } from './system.ts'
 
 // A service stopped in the middle of sagas and started again: the outbox keeps what it had to
 // say, Kafka what it had to hear, the inbox what it had already done. Every saga completes.
@@ -19,13 +19,8 @@ interface Placed {
 }
 
 describe('a service restarted in the middle of sagas', () => {
-  let system: System
-  let shop: Shop
-  beforeAll(async () => {
-    system = await startSystem('e2e-restart')
-    shop = createShop(system, 'restart')
-  })
-  afterAll(async () => { await system.stop() })
+  const shop = useShop('restart')
+  const { system } = shop
 
   // A row the service's next saga step needs, so that the restart closes it with that step in
   // flight: its transaction open, its offset not committed.

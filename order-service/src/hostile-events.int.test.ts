@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventType } from '@choreo/contracts'
-import { createEventCodec, type EventCodec } from '@choreo/messaging'
-import { mintToken } from '@choreo/platform'
-import { createTestDatabase, createTestTopics, eventually, infra, producerAs, readTopic, serviceEnv, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
-import { build } from './app.ts'
-import { readConfig } from './config.ts'
+import { bearerAs, eventEnvelope, eventually, hostileSender, readTopic, UNKNOWN_SCHEMA_MESSAGE, type ForgedMessage, type HostileSender } from '@choreo/testkit'
 import { updateOrder } from './repositories/orders.ts'
+import { useOrderApp } from './testing/harness.ts'
 
 // Hostile messages through Kafka to the running consumer: what cannot be read goes to the
 // dead-letter topic, a valid event about an order order-service does not have is a documented
@@ -14,44 +11,31 @@ import { updateOrder } from './repositories/orders.ts'
 // consumer goes on. Messages of a test go to partition 0, so the last one proves the ones
 // before it were passed.
 
-let app: Awaited<ReturnType<typeof build>>
-let database: TestDatabase
-let prefix: string
-let codec: EventCodec
-let producers: Record<'stock.events' | 'payment.events', Awaited<ReturnType<typeof producerAs>>>
+const h = useOrderApp('hostile')
+let forger: HostileSender
 
 beforeAll(async () => {
-  database = await createTestDatabase('order-hostile')
-  prefix = await createTestTopics('order-hostile')
-  app = await build(readConfig(serviceEnv(database.url, prefix)))
-  await app.ready()
-  codec = createEventCodec({ registryUrl: infra().registryUrl })
-  await codec.register(['StockReserved', 'PaymentCompleted', 'OrderShipped', 'ReservationAdjusted'])
   // Each topic written by its owner's principal: the broker lets these through, the consumer must judge them.
-  producers = { 'stock.events': await producerAs('stock-service', prefix), 'payment.events': await producerAs('payment-service', prefix) }
+  forger = await hostileSender(h.prefix, ['StockReserved', 'PaymentCompleted', 'OrderShipped', 'ReservationAdjusted'], ['stock.events', 'payment.events'])
 })
 
 afterAll(async () => {
-  await Promise.all(Object.values(producers ?? {}).map((p) => p.disconnect()))
-  await app?.close()
-  await database?.drop()
+  await forger?.close()
 })
 
-interface Message { key: string; value: Buffer }
-const encoded = (type: EventType, event: { orderId: string }): Message => ({ key: event.orderId, value: codec.encode(type, event) })
-const send = (topic: 'stock.events' | 'payment.events', ...messages: Message[]) =>
-  producers[topic].send({ topic: `${prefix}${topic}`, acks: -1, messages: messages.map((m) => ({ ...m, partition: 0 })) })
+const encoded = (type: EventType, event: { orderId: string }): ForgedMessage => forger.encoded(type, event)
+const send = (topic: 'stock.events' | 'payment.events', ...messages: ForgedMessage[]) => forger.send(topic, ...messages)
 
 const EUR = (amount: number) => ({ amount, currency: 'EUR' })
-const meta = (orderId: string) => ({ eventId: randomUUID(), orderId, correlationId: randomUUID(), causationId: null, occurredAt: Date.now() })
+const meta = eventEnvelope
 const stockReserved = (orderId: string) => ({ ...meta(orderId), customerId: 'ada', lines: [{ productId: 'teapot', quantity: 1, unitPrice: EUR(3450) }], total: EUR(3450) })
 const paymentCompleted = (orderId: string) => ({ ...meta(orderId), paymentId: randomUUID(), customerId: 'ada', amount: EUR(3450) })
 const orderShipped = (orderId: string) => ({ ...meta(orderId), shipmentId: randomUUID(), carrier: 'UPS', trackingNumber: `1Z${randomUUID().slice(0, 8)}` })
 
 async function placeOrder(): Promise<string> {
-  const res = await app.inject({
+  const res = await h.app.inject({
     method: 'POST', url: '/orders',
-    headers: { authorization: `Bearer ${mintToken({ sub: 'ada', role: 'customer' }, TEST_JWT_SECRET)}`, 'idempotency-key': randomUUID() },
+    headers: { ...bearerAs('ada'), 'idempotency-key': randomUUID() },
     payload: { customerId: 'ada', items: [{ productId: 'teapot', quantity: 1 }], shippingAddress: { name: 'Ada', line1: '1 Loop Rd', city: 'Delft', postalCode: '2611', country: 'NL' } },
   })
   expect(res.statusCode).toBe(201)
@@ -60,7 +44,7 @@ async function placeOrder(): Promise<string> {
 
 /** Everything order-service keeps about an order. */
 async function stateOf(orderId: string) {
-  const db = database.db
+  const db = h.database.db
   return {
     order: await db('orders').where({ order_id: orderId }).first(),
     lines: await db('order_lines').where({ order_id: orderId }).orderBy('product_id'),
@@ -68,7 +52,7 @@ async function stateOf(orderId: string) {
     outbox: await db('outbox').where({ aggregate_id: orderId }).count<{ n: string }[]>({ n: '*' }),
   }
 }
-const inboxHas = async (eventId: string) => (await database.db('inbox').where({ event_id: eventId })).length === 1
+const inboxHas = async (eventId: string) => (await h.database.db('inbox').where({ event_id: eventId })).length === 1
 
 describe('hostile events', () => {
   it('dead-letters unreadable bytes and an unknown schema id, does nothing for events about unknown orders, and goes on', async () => {
@@ -80,14 +64,13 @@ describe('hostile events', () => {
     await send('payment.events', encoded('PaymentCompleted', paidUnknown))
     await send('stock.events',
       { key: 'garbage', value: Buffer.from('{"json":"is not avro"}') },
-      // Confluent wire format: magic byte 0, then a schema id the registry never issued.
-      { key: 'unknown-schema', value: Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('payload')]) },
+      UNKNOWN_SCHEMA_MESSAGE,
       encoded('StockReserved', reservedUnknown),
       encoded('StockReserved', stockReserved(orderId)),
     )
 
     await eventually(async () => expect((await stateOf(orderId)).order.status).toBe('STOCK_RESERVED'), { timeoutMs: 30_000 })
-    const deadLetters = await readTopic(`${prefix}order-service.dlt`)
+    const deadLetters = await readTopic(`${h.prefix}order-service.dlt`)
     expect(deadLetters.map((m) => m.key).sort()).toEqual(['garbage', 'unknown-schema'])
     await eventually(async () => expect(await inboxHas(paidUnknown.eventId)).toBe(true), { timeoutMs: 30_000 })
     expect(await inboxHas(reservedUnknown.eventId)).toBe(true)
@@ -99,7 +82,7 @@ describe('hostile events', () => {
     const reserved = encoded('StockReserved', stockReserved(orderId))
     await send('stock.events', reserved)
     await eventually(async () => expect((await stateOf(orderId)).order.status).toBe('STOCK_RESERVED'), { timeoutMs: 30_000 })
-    await updateOrder(database.db, orderId, { status: 'CANCELLED', reason: 'requested by customer' }, new Date())
+    await updateOrder(h.database.db, orderId, { status: 'CANCELLED', reason: 'requested by customer' }, new Date())
     const before = await stateOf(orderId)
 
     const marker = await placeOrder()
@@ -111,7 +94,7 @@ describe('hostile events', () => {
 
   it('a cancelled order: late progress events (new ones) leave it CANCELLED with its reason, and emit nothing', async () => {
     const orderId = await placeOrder()
-    await updateOrder(database.db, orderId, { status: 'CANCELLED', reason: 'requested by customer' }, new Date())
+    await updateOrder(h.database.db, orderId, { status: 'CANCELLED', reason: 'requested by customer' }, new Date())
     const before = await stateOf(orderId)
     const late = [stockReserved(orderId), orderShipped(orderId)]
     const paid = paymentCompleted(orderId)
@@ -142,7 +125,7 @@ describe('hostile events', () => {
 
     await eventually(async () => expect((await stateOf(marker)).order.status).toBe('STOCK_RESERVED'), { timeoutMs: 30_000 })
     expect(await stateOf(orderId)).toEqual(before)
-    const deadLetters = (await readTopic(`${prefix}order-service.dlt`)).filter((m) => m.key === orderId)
+    const deadLetters = (await readTopic(`${h.prefix}order-service.dlt`)).filter((m) => m.key === orderId)
     expect(deadLetters.map((m) => m.headers['dlt-reason'])).toEqual(['refused: undo-of-unrequested-modification'])
   })
 })

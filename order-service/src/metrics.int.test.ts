@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import client from 'prom-client'
-import { migrate } from '@choreo/platform'
-import { createTestDatabase, createTestTopics, serviceEnv, type TestDatabase } from '@choreo/testkit'
-import { build } from './app.ts'
-import { readConfig } from './config.ts'
+import { createTestTopics, serviceEnv } from '@choreo/testkit'
 import type { OrderStatus } from './domain/status.ts'
 import { registerOrderMetrics } from './metrics.ts'
-import { migrations } from './migrations/index.ts'
+import { orderUnderTest, useOrderDatabase } from './testing/harness.ts'
 
 const ADDRESS = JSON.stringify({ name: 'Ada', line1: '1 Loop Road', city: 'Delft', postalCode: '2611', country: 'NL' })
 
@@ -18,7 +15,7 @@ function sample(text: string, name: string, labels: string): number {
 }
 
 describe('order-service metrics', () => {
-  let database: TestDatabase
+  const database = useOrderDatabase('metrics')
   const now = Date.now()
 
   /** An order with its history: each step `[status, seconds after placing]`. */
@@ -34,12 +31,6 @@ describe('order-service metrics', () => {
     })))
     return orderId
   }
-
-  beforeAll(async () => {
-    database = await createTestDatabase('order-metrics')
-    await migrate(database.db, migrations)
-  })
-  afterAll(async () => { await database.drop() })
 
   it('count orders by status and time each saga from its placing to its final status, once', async () => {
     await order([['PENDING', 0], ['STOCK_RESERVED', 0.2], ['PAID', 0.4], ['SHIPPED', 0.6], ['DELIVERED', 3]])
@@ -72,7 +63,7 @@ describe('order-service metrics', () => {
 
   it('are served at GET /metrics next to the messaging metrics', async () => {
     const prefix = await createTestTopics('order-metrics')
-    const app = await build(readConfig(serviceEnv(database.url, prefix)))
+    const app = await orderUnderTest.build(serviceEnv(database.url, prefix))
     try {
       const res = await app.inject({ method: 'GET', url: '/metrics' })
       expect(res.statusCode).toBe(200)

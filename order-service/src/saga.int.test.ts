@@ -1,35 +1,21 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Knex } from 'knex'
+import { describe, expect, it } from 'vitest'
 import type { Events, EventType, NewEvent, PricedLine } from '@choreo/contracts'
-import { createEventCodec, type Handler } from '@choreo/messaging'
-import { migrate } from '@choreo/platform'
-import { createTestDatabase, type TestDatabase } from '@choreo/testkit'
+import { createEventCodec, type Handler, type Saga } from '@choreo/messaging'
 import type { OrderStatus } from './domain/status.ts'
-import { migrations } from './migrations/index.ts'
 import { appendHistory, historyOf } from './repositories/order-history.ts'
 import { linesOf, replaceLines } from './repositories/order-lines.ts'
 import { insertModification } from './repositories/order-modifications.ts'
 import { findOrder, insertOrder, updateOrder, type Order, type OrderChanges } from './repositories/orders.ts'
 import { saga } from './saga.ts'
+import { useOrderDatabase } from './testing/harness.ts'
 
 // Each saga step against a real, migrated PostgreSQL database: the rows it leaves, the history
 // it appends and the events it returns (checked against their Avro schemas, as the outbox will).
 
-let database: TestDatabase
-let db: Knex
+const database = useOrderDatabase('saga')
 // validate() checks against the local .avsc files; the registry is never asked.
 const codec = createEventCodec({ registryUrl: 'http://unused.invalid' })
-
-beforeAll(async () => {
-  database = await createTestDatabase('order-saga')
-  db = database.db
-  await migrate(db, migrations)
-})
-
-afterAll(async () => {
-  await database.drop()
-})
 
 type Payload<T extends EventType> = Omit<Events[T], 'eventId' | 'correlationId' | 'causationId' | 'occurredAt'>
 
@@ -39,9 +25,9 @@ function incoming<T extends EventType>(data: Payload<T>): Events[T] {
 
 /** Runs a step as the consumer does: in a transaction; returns the events it would enqueue, schema-checked. */
 async function handle<T extends EventType>(type: T, data: Payload<T>): Promise<{ event: Events[T]; emitted: readonly NewEvent[] }> {
-  const handler = saga[type as keyof typeof saga] as unknown as Handler<T>
+  const handler = (saga as Saga)[type]!.handle as unknown as Handler<T>
   const event = incoming<T>(data)
-  const emitted = await db.transaction(async (trx) => handler(event, trx))
+  const emitted = await database.db.transaction(async (trx) => handler(event, trx))
   for (const e of emitted) codec.validate(e.type, incoming<typeof e.type>(e.data as never))
   return { event, emitted }
 }
@@ -54,21 +40,21 @@ const PRICED: PricedLine[] = [{ productId: 'apple', quantity: 2, unitPrice: EUR(
 async function givenOrder(status: OrderStatus = 'PENDING', changes: OrderChanges = {}): Promise<string> {
   const orderId = randomUUID()
   const at = new Date()
-  await insertOrder(db, { orderId, customerId: 'cust-1', currency: 'EUR', shippingAddress: { name: 'A', line1: 'B 1', city: 'C', postalCode: '1', country: 'DE' }, createdAt: at })
-  await replaceLines(db, orderId, LINES.map((l) => ({ ...l, unitPriceAmount: null })))
-  await appendHistory(db, { orderId, status: 'PENDING', event: 'OrderPlaced', eventId: null, reason: null, at })
-  await updateOrder(db, orderId, { status, ...changes }, at)
+  await insertOrder(database.db, { orderId, customerId: 'cust-1', currency: 'EUR', shippingAddress: { name: 'A', line1: 'B 1', city: 'C', postalCode: '1', country: 'DE' }, createdAt: at })
+  await replaceLines(database.db, orderId, LINES.map((l) => ({ ...l, unitPriceAmount: null })))
+  await appendHistory(database.db, { orderId, status: 'PENDING', event: 'OrderPlaced', eventId: null, reason: null, at })
+  await updateOrder(database.db, orderId, { status, ...changes }, at)
   return orderId
 }
 
 async function order(orderId: string): Promise<Order> {
-  const found = await findOrder(db, orderId)
+  const found = await findOrder(database.db, orderId)
   if (!found) throw new Error(`order ${orderId} vanished`)
   return found
 }
 
 async function lastHistory(orderId: string) {
-  const rows = await historyOf(db, orderId)
+  const rows = await historyOf(database.db, orderId)
   return { count: rows.length, last: rows.at(-1) }
 }
 
@@ -87,7 +73,7 @@ describe('StockReserved', () => {
     const { event, emitted } = await handle('StockReserved', { orderId, customerId: 'cust-1', lines: PRICED, total: EUR(500) })
     expect(emitted).toEqual([])
     expect(await order(orderId)).toMatchObject({ status: 'STOCK_RESERVED', totalAmount: 500 })
-    expect((await linesOf(db, [orderId])).get(orderId)).toEqual([
+    expect((await linesOf(database.db, [orderId])).get(orderId)).toEqual([
       { productId: 'apple', quantity: 2, unitPriceAmount: 150 }, { productId: 'pear', quantity: 1, unitPriceAmount: 200 },
     ])
     const { count, last } = await lastHistory(orderId)
@@ -101,7 +87,7 @@ describe('StockReserved', () => {
     expect((await order(orderId)).status).toBe('PAID')
     await handle('StockReserved', { orderId, customerId: 'cust-1', lines: PRICED, total: EUR(500) })
     expect(await order(orderId)).toMatchObject({ status: 'PAID', totalAmount: 500 })
-    expect((await historyOf(db, orderId)).map((h) => [h.event, h.status])).toEqual([
+    expect((await historyOf(database.db, orderId)).map((h) => [h.event, h.status])).toEqual([
       ['OrderPlaced', 'PENDING'], ['PaymentCompleted', 'PAID'], ['StockReserved', 'PAID'],
     ])
   })
@@ -156,7 +142,7 @@ describe('ReservationAdjusted', () => {
     const orderId = await givenOrder('STOCK_RESERVED', { pendingModificationId: modificationId, totalAmount: 500 })
     await handle('ReservationAdjusted', { orderId, modificationId, accepted: true, lines: newLines, total: EUR(750), reason: null, shortLines: [] })
     expect(await order(orderId)).toMatchObject({ status: 'STOCK_RESERVED', totalAmount: 750, pendingModificationId: null, reason: null })
-    expect((await linesOf(db, [orderId])).get(orderId)).toEqual([{ productId: 'apple', quantity: 5, unitPriceAmount: 150 }])
+    expect((await linesOf(database.db, [orderId])).get(orderId)).toEqual([{ productId: 'apple', quantity: 5, unitPriceAmount: 150 }])
     expect((await lastHistory(orderId)).last).toMatchObject({ status: 'STOCK_RESERVED', event: 'ReservationAdjusted' })
   })
 
@@ -165,7 +151,7 @@ describe('ReservationAdjusted', () => {
     const orderId = await givenOrder('STOCK_RESERVED', { pendingModificationId: modificationId, totalAmount: 500 })
     await handle('ReservationAdjusted', { orderId, modificationId, accepted: false, lines: PRICED, total: EUR(500), reason: 'insufficient stock', shortLines: [{ productId: 'apple', requested: 5, available: 3 }] })
     expect(await order(orderId)).toMatchObject({ totalAmount: 500, pendingModificationId: null, reason: 'modification refused: insufficient stock: apple (requested 5, available 3)' })
-    expect((await linesOf(db, [orderId])).get(orderId)?.map((l) => l.quantity)).toEqual([2, 1])
+    expect((await linesOf(database.db, [orderId])).get(orderId)?.map((l) => l.quantity)).toEqual([2, 1])
     expect((await lastHistory(orderId)).last).toMatchObject({ event: 'ReservationAdjusted', reason: 'modification refused: insufficient stock: apple (requested 5, available 3)' })
   })
 
@@ -181,7 +167,7 @@ describe('ReservationAdjusted', () => {
     const orderId = await givenOrder('STOCK_RESERVED', { pendingModificationId: pending, totalAmount: 500 })
     await handle('ReservationAdjusted', { orderId, modificationId: randomUUID(), accepted: true, lines: newLines, total: EUR(750), reason: null, shortLines: [] })
     expect(await order(orderId)).toMatchObject({ totalAmount: 500, pendingModificationId: pending })
-    expect((await linesOf(db, [orderId])).get(orderId)).toHaveLength(2)
+    expect((await linesOf(database.db, [orderId])).get(orderId)).toHaveLength(2)
     expect((await lastHistory(orderId)).count).toBe(2)
   })
 
@@ -189,11 +175,11 @@ describe('ReservationAdjusted', () => {
     const declined = randomUUID()
     // The raise was applied (5 apples, 750); payment declined it; stock answers with the lines before it.
     const orderId = await givenOrder('PAID', { totalAmount: 750 })
-    await db.transaction((trx) => insertModification(trx, { modificationId: declined, orderId, requestedAt: new Date() }))
-    await replaceLines(db, orderId, [{ productId: 'apple', quantity: 5, unitPriceAmount: 150 }])
+    await database.db.transaction((trx) => insertModification(trx, { modificationId: declined, orderId, requestedAt: new Date() }))
+    await replaceLines(database.db, orderId, [{ productId: 'apple', quantity: 5, unitPriceAmount: 150 }])
     await handle('ReservationAdjusted', { orderId, modificationId: declined, accepted: false, lines: PRICED, total: EUR(500), reason: 'payment declined', shortLines: [] })
     expect(await order(orderId)).toMatchObject({ status: 'PAID', totalAmount: 500, reason: 'modification refused: payment declined, the order stands as it was' })
-    expect((await linesOf(db, [orderId])).get(orderId)?.map((l) => l.quantity)).toEqual([2, 1])
+    expect((await linesOf(database.db, [orderId])).get(orderId)?.map((l) => l.quantity)).toEqual([2, 1])
     expect((await lastHistory(orderId)).last).toMatchObject({ status: 'PAID', event: 'ReservationAdjusted', reason: 'modification refused: payment declined, the order stands as it was' })
   })
 })
@@ -317,8 +303,8 @@ describe('the whole saga', () => {
     const orderId = randomUUID()
     const { emitted } = await handle('PaymentCompleted', { orderId, paymentId: randomUUID(), customerId: 'cust-1', amount: EUR(500) })
     expect(emitted).toEqual([])
-    expect(await db('order_history').where({ order_id: orderId })).toEqual([])
-    expect(await findOrder(db, orderId)).toBeUndefined()
+    expect(await database.db('order_history').where({ order_id: orderId })).toEqual([])
+    expect(await findOrder(database.db, orderId)).toBeUndefined()
   })
 
   it('events of one order handled at the same time from different topics never lose an update (row lock)', async () => {
@@ -329,7 +315,7 @@ describe('the whole saga', () => {
     ]))
     for (const orderId of orderIds) {
       expect(await order(orderId)).toMatchObject({ status: 'PAID', totalAmount: 500 })
-      expect((await historyOf(db, orderId)).map((h) => h.status)).toEqual(['PENDING', expect.any(String), 'PAID'])
+      expect((await historyOf(database.db, orderId)).map((h) => h.status)).toEqual(['PENDING', expect.any(String), 'PAID'])
     }
   })
 
@@ -340,7 +326,7 @@ describe('the whole saga', () => {
     await handle('OrderShipped', { orderId, carrier: 'DHL', trackingNumber: 'TN-1', shipmentId: 'sh-1' })
     await handle('ShipmentDelivered', { orderId, shipmentId: 'sh-1', deliveredAt: Date.now() })
     await handle('StockReserved', { orderId, customerId: 'cust-1', lines: PRICED, total: EUR(500) })
-    expect((await historyOf(db, orderId)).map((h) => [h.event, h.status])).toEqual([
+    expect((await historyOf(database.db, orderId)).map((h) => [h.event, h.status])).toEqual([
       ['OrderPlaced', 'PENDING'], ['StockReserved', 'STOCK_RESERVED'], ['PaymentCompleted', 'PAID'],
       ['OrderShipped', 'SHIPPED'], ['ShipmentDelivered', 'DELIVERED'], ['StockReserved', 'DELIVERED'],
     ])
@@ -352,6 +338,6 @@ describe('the whole saga', () => {
     await handle('StockReleased', { orderId, reason: 'payment failed', lines: LINES })
     const { emitted } = await handle('PaymentRefunded', { orderId, paymentId: randomUUID(), refundId: randomUUID(), customerId: 'cust-1', amount: EUR(500), reason: 'released' })
     expect(emitted).toEqual([{ type: 'OrderCancelled', data: { orderId, reason: 'payment failed: card expired' } }])
-    expect((await historyOf(db, orderId)).map((h) => h.status)).toEqual(['PENDING', 'CANCELLING', 'CANCELLING', 'CANCELLED'])
+    expect((await historyOf(database.db, orderId)).map((h) => h.status)).toEqual(['PENDING', 'CANCELLING', 'CANCELLING', 'CANCELLED'])
   })
 })

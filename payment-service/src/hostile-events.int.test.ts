@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EventType } from '@choreo/contracts'
-import { createEventCodec, type EventCodec } from '@choreo/messaging'
-import { eventually, infra, producerAs, readTopic } from '@choreo/testkit'
-import { balanceOf, countRows, eur, newCustomer, orderPlaced, orderShipped, reservationAdjusted, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
+import { eventEnvelope, eventually, hostileSender, readTopic, UNKNOWN_SCHEMA_MESSAGE, type ForgedMessage, type HostileSender } from '@choreo/testkit'
+import { balanceOf, countRows, eur, newCustomer, orderPlaced, orderShipped, reservationAdjusted, stockReleased, stockReserved, usePaymentApp } from './testing/harness.ts'
 
 // Hostile messages on stock.events, through Kafka to the running consumer, written with
 // stock-service's own credentials (a compromised or buggy stock-service): what cannot be read
@@ -12,35 +11,24 @@ import { balanceOf, countRows, eur, newCustomer, orderPlaced, orderShipped, rese
 // refused, a replay changes nothing, and the consumer goes on to the next message.
 // Everything is sent to partition 0, so the last message proves the ones before it were passed.
 
-let h: Harness
-let codec: EventCodec
-let producer: Awaited<ReturnType<typeof producerAs>>
-let orderProducer: Awaited<ReturnType<typeof producerAs>>
+const h = usePaymentApp('hostile')
+let forger: HostileSender
 
 beforeAll(async () => {
-  h = await startApp('hostile')
-  codec = createEventCodec({ registryUrl: infra().registryUrl })
-  await codec.register(['StockReserved', 'StockReservationFailed', 'ReservationAdjusted', 'StockReleased', 'OrderShipped', 'OrderPlaced', 'OrderModificationRequested'])
-  // As stock-service, the topic's owner: the broker lets these through, the consumer must judge them.
-  producer = await producerAs('stock-service', h.prefix)
-  // The orders the charges are for, as order-service places them.
-  orderProducer = await producerAs('order-service', h.prefix)
+  // As stock-service, stock.events' owner, and as order-service placing the orders the charges
+  // are for: the broker lets these through, the consumer must judge them.
+  forger = await hostileSender(h.prefix, ['StockReserved', 'StockReservationFailed', 'ReservationAdjusted', 'StockReleased', 'OrderShipped', 'OrderPlaced', 'OrderModificationRequested'], ['stock.events', 'order.events'])
 })
 
 afterAll(async () => {
-  await producer?.disconnect()
-  await orderProducer?.disconnect()
-  await h?.close()
+  await forger?.close()
 })
 
-interface Message { key: string; value: Buffer }
-const encoded = (type: EventType, event: { orderId: string }): Message => ({ key: event.orderId, value: codec.encode(type, event) })
-const send = (...messages: Message[]) => producer.send({ topic: `${h.prefix}stock.events`, acks: -1, messages: messages.map((m) => ({ ...m, partition: 0 })) })
+const encoded = (type: EventType, event: { orderId: string }): ForgedMessage => forger.encoded(type, event)
+const send = (...messages: ForgedMessage[]) => forger.send('stock.events', ...messages)
 /** order-service places these orders (one unit of p-1 each, as the harness' StockReserved prices). */
-const place = (...orders: { orderId: string; customerId: string }[]) => orderProducer.send({
-  topic: `${h.prefix}order.events`, acks: -1,
-  messages: orders.map(({ orderId, customerId }) => encoded('OrderPlaced', orderPlaced(orderId, customerId))),
-})
+const place = (...orders: { orderId: string; customerId: string }[]) =>
+  forger.sendKeyed('order.events', ...orders.map(({ orderId, customerId }) => encoded('OrderPlaced', orderPlaced(orderId, customerId))))
 
 async function retriesAwaitingFacts(): Promise<number> {
   const metrics = (await h.app.inject({ method: 'GET', url: '/metrics' })).body
@@ -74,8 +62,7 @@ describe('hostile events on stock.events', () => {
 
     await send(
       { key: 'garbage', value: Buffer.from('not avro at all') },
-      // Confluent wire format: magic byte 0, then a schema id the registry never issued.
-      { key: 'unknown-schema', value: Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('payload')]) },
+      UNKNOWN_SCHEMA_MESSAGE,
       encoded('ReservationAdjusted', adjustment),
       encoded('StockReserved', marker),
     )
@@ -217,7 +204,7 @@ describe('hostile events on stock.events', () => {
   })
 
   const reservationFailed = (orderId: string) => ({
-    eventId: randomUUID(), orderId, correlationId: randomUUID(), causationId: null, occurredAt: Date.now(),
+    ...eventEnvelope(orderId),
     reason: 'insufficient stock', shortLines: [{ productId: 'p-1', requested: 1, available: 0 }],
   })
 
@@ -261,7 +248,7 @@ describe('hostile events on stock.events', () => {
     await place({ orderId, customerId })
     const { eventId, correlationId, causationId, occurredAt } = orderPlaced(orderId, customerId)
     const requested = { eventId, orderId, correlationId, causationId, occurredAt, modificationId, items: [{ productId: 'p-1', quantity: 1 }] }
-    await orderProducer.send({ topic: `${h.prefix}order.events`, acks: -1, messages: [encoded('OrderModificationRequested', requested)] })
+    await forger.sendKeyed('order.events', encoded('OrderModificationRequested', requested))
     await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(1_000))))
     await eventually(async () => expect(await balanceOf(db, customerId)).toBe(9_000), { timeoutMs: 30_000 })
     const refused = { ...reservationAdjusted(orderId, eur(1_000), false), modificationId }

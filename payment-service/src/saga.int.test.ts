@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { prefixed, topicOf, type Events, type EventType } from '@choreo/contracts'
 import { eventually, readTopic, testKafka } from '@choreo/testkit'
-import { balanceOf, eur, newCustomer, orderPlaced, startApp, stockReleased, stockReserved, type Harness } from './testing/harness.ts'
+import { balanceOf, eur, newCustomer, orderPlaced, usePaymentApp, stockReleased, stockReserved } from './testing/harness.ts'
 
 // The saga table wired to Kafka: events order-service and stock-service publish come in through
 // the consumers, and what payment-service answers goes out through the outbox and relay.
 describe('payment-service in the saga', () => {
-  let h: Harness
-  beforeAll(async () => { h = await startApp('saga') })
-  afterAll(async () => { await h?.close() })
+  const h = usePaymentApp('saga')
 
   async function publish<T extends EventType>(type: T, event: Events[T]): Promise<void> {
     const { codec } = h.app.messaging

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bearer } from '@choreo/testkit'
 import { createHttp, type HttpApp } from './http.ts'
 import { mintToken, type TokenClaims } from './tokens.ts'
 
@@ -17,7 +18,6 @@ function forge(header: object, payload: object, secret = SECRET, algorithm = 'sh
 const now = () => Math.floor(Date.now() / 1000)
 const customer = (sub = 'ada') => mintToken({ sub, role: 'customer' }, SECRET)
 const admin = () => mintToken({ sub: 'root', role: 'admin' }, SECRET)
-const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
 
 let app: HttpApp
 beforeAll(async () => {

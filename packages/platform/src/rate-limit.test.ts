@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { bearer } from '@choreo/testkit'
 import { createHttp, type HttpApp } from './http.ts'
 import { perCallerPerMinute } from './rate-limit.ts'
 import { mintToken } from './tokens.ts'
 
 const SECRET = 'unit-test-secret-for-bearer-tokens-0123456789'
-const as = (sub: string) => ({ authorization: `Bearer ${mintToken({ sub, role: 'customer' }, SECRET)}` })
+const as = (sub: string) => bearer(mintToken({ sub, role: 'customer' }, SECRET))
 
 let app: HttpApp
 beforeAll(async () => {

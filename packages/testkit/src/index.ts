@@ -4,3 +4,11 @@ export { testKafka, kafkaAuth, producerAs, createTestTopics, readTopic, type Rea
 export { eventually } from './eventually.ts'
 export { serviceEnv, TEST_JWT_SECRET } from './service-env.ts'
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts'
+export { bearer, bearerAs } from './tokens.ts'
+export { eventEnvelope } from './event-envelope.ts'
+export { hostileSender, UNKNOWN_SCHEMA_MESSAGE, type ForgedMessage, type HostileSender } from './hostile-events.ts'
+export { startedForTests } from './started.ts'
+export {
+  createMigratedDatabase, startServiceApp, useMigratedDatabase, useServiceApp,
+  type AppHarness, type TestableApp, type TestedService,
+} from './service-harness.ts'

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, startApp, reserved, type Harness } from '../testing/harness.ts'
+import { describe, expect, it } from 'vitest'
+import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, usePaymentApp, reserved, placeAndCharge } from '../testing/harness.ts'
 import { findOrderPayment } from '../repositories/order-payments.ts'
 import { chargeOrder } from './charge-order.ts'
 
 describe('StockReserved: charging the order total', () => {
-  let h: Harness
-  beforeAll(async () => { h = await startApp('charge') })
-  afterAll(async () => { await h?.close() })
+  const h = usePaymentApp('charge')
 
   it('charges the total when the balance covers it', async () => {
     const db = h.app.db
@@ -77,9 +75,7 @@ describe('StockReserved: charging the order total', () => {
 
   it('charges an order once even if StockReserved comes again', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    const { customerId, orderId } = await placeAndCharge(db, 10_000, eur(3_000))
 
     expect(await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))).toEqual([])
     expect(await balanceOf(db, customerId)).toBe(7_000)

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { RefusedEvent } from '@choreo/messaging'
-import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, orderShipped, adjusted, startApp, stockReleased, reserved, type Harness } from '../testing/harness.ts'
+import { balanceOf, countRows, eur, expectMoneyConserved, handle, orderShipped, adjusted, usePaymentApp, stockReleased, placeAndCharge } from '../testing/harness.ts'
 import { findOrderPayment } from '../repositories/order-payments.ts'
-import { chargeOrder } from './charge-order.ts'
 import { recordShipment } from './record-shipment.ts'
 import { refundOrder } from './refund-order.ts'
 import { settleAdjustment } from './settle-adjustment.ts'
@@ -11,16 +10,11 @@ import { settleAdjustment } from './settle-adjustment.ts'
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 describe('StockReleased: refunding the order in full', () => {
-  let h: Harness
-  beforeAll(async () => { h = await startApp('refund') })
-  afterAll(async () => { await h?.close() })
+  const h = usePaymentApp('refund')
 
   it('refunds everything charged and settles the order', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    const [charged] = await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
-    const paymentId = charged?.type === 'PaymentCompleted' ? charged.data.paymentId : null
+    const { customerId, orderId, paymentId } = await placeAndCharge(db, 10_000, eur(3_000))
 
     const emitted = await handle(db, refundOrder, stockReleased(orderId))
 
@@ -36,9 +30,7 @@ describe('StockReleased: refunding the order in full', () => {
 
   it('refuses a release of an order that shipped: nothing refunded, the order as it was', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    const { customerId, orderId } = await placeAndCharge(db, 10_000, eur(3_000))
     expect(await handle(db, recordShipment, orderShipped(orderId))).toEqual([])
     const before = await findOrderPayment(db, orderId)
 
@@ -53,9 +45,7 @@ describe('StockReleased: refunding the order in full', () => {
 
   it('refunds only what is still charged after adjustments', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    const { customerId, orderId } = await placeAndCharge(db, 10_000, eur(3_000))
     await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_000)))
     await handle(db, settleAdjustment, await adjusted(db, orderId, eur(2_600)))
 
@@ -69,9 +59,7 @@ describe('StockReleased: refunding the order in full', () => {
 
   it('refunds the original charge of an order whose modification could not be paid', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(3_500))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    const { customerId, orderId } = await placeAndCharge(db, 3_500, eur(3_000))
     await handle(db, settleAdjustment, await adjusted(db, orderId, eur(4_000)))
 
     const [event] = await handle(db, refundOrder, stockReleased(orderId))
@@ -83,9 +71,7 @@ describe('StockReleased: refunding the order in full', () => {
 
   it('answers a failed payment with a refund of 0, so the cancellation can complete', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(100))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(1_000)))
+    const { customerId, orderId } = await placeAndCharge(db, 100, eur(1_000))
 
     const emitted = await handle(db, refundOrder, stockReleased(orderId))
 
@@ -100,9 +86,7 @@ describe('StockReleased: refunding the order in full', () => {
 
   it('refunds once: a second StockReleased emits nothing and credits nothing', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    const { customerId, orderId } = await placeAndCharge(db, 10_000, eur(3_000))
     await handle(db, refundOrder, stockReleased(orderId))
 
     expect(await handle(db, refundOrder, stockReleased(orderId))).toEqual([])
@@ -113,9 +97,7 @@ describe('StockReleased: refunding the order in full', () => {
 
   it('no longer adjusts an order once it is settled', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    await handle(db, chargeOrder, await reserved(db, orderId, customerId, eur(3_000)))
+    const { customerId, orderId } = await placeAndCharge(db, 10_000, eur(3_000))
     await handle(db, refundOrder, stockReleased(orderId))
 
     expect(await handle(db, settleAdjustment, await adjusted(db, orderId, eur(1_000)))).toEqual([])

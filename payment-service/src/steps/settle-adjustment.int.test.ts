@@ -1,24 +1,20 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Money } from '@choreo/contracts'
-import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, adjusted, startApp, reserved, type Harness } from '../testing/harness.ts'
+import { balanceOf, countRows, eur, expectMoneyConserved, handle, newCustomer, adjusted, usePaymentApp, reserved, placeAndCharge } from '../testing/harness.ts'
 import { findOrderPayment } from '../repositories/order-payments.ts'
 import { chargeOrder } from './charge-order.ts'
 import { settleAdjustment } from './settle-adjustment.ts'
 
 describe('ReservationAdjusted: settling a modified order', () => {
-  let h: Harness
-  beforeAll(async () => { h = await startApp('adjust') })
-  afterAll(async () => { await h?.close() })
+  const h = usePaymentApp('adjust')
 
   /** A customer with `opening`, whose new order was charged `total`. */
   async function chargedOrder(opening: number, total: Money) {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(opening))
-    const orderId = randomUUID()
-    const [event] = await handle(db, chargeOrder, await reserved(db, orderId, customerId, total))
-    if (event?.type !== 'PaymentCompleted') throw new Error('setup: the first charge failed')
-    return { db, customerId, orderId, firstPaymentId: event.data.paymentId }
+    const { customerId, orderId, paymentId } = await placeAndCharge(db, opening, total)
+    if (paymentId === null) throw new Error('setup: the first charge failed')
+    return { db, customerId, orderId, firstPaymentId: paymentId }
   }
 
   it('charges the rise when the new total is higher', async () => {

@@ -1,44 +1,26 @@
+// payment-service's tests on testkit's harness, and its fixtures: customers, orders on record, incoming events, the money invariant.
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { expect } from 'vitest'
 import type { Money, NewEvent, OrderPlaced, OrderShipped, ReservationAdjusted, StockReleased, StockReserved } from '@choreo/contracts'
-import { createTestDatabase, createTestTopics, type TestDatabase, serviceEnv } from '@choreo/testkit'
+import { eventEnvelope, useServiceApp, type AppHarness, type TestedService } from '@choreo/testkit'
 import { build } from '../app.ts'
 import { readConfig } from '../config.ts'
+import { migrations } from '../migrations/index.ts'
 import { insertCustomer } from '../repositories/customers.ts'
 import { linesKey } from '../order-lines.ts'
 import { insertPlacedOrder, insertRequestedModification } from '../repositories/order-facts.ts'
+import { chargeOrder } from '../steps/charge-order.ts'
 
 export type PaymentApp = Awaited<ReturnType<typeof build>>
+export type Harness = AppHarness<PaymentApp>
 
-export interface Harness {
-  app: PaymentApp
-  database: TestDatabase
-  /** Topic prefix of this file's own. */
-  prefix: string
-  close(): Promise<void>
-}
+/** payment-service as testkit's harness starts it. */
+export const paymentUnderTest: TestedService<PaymentApp> = { name: 'payment', migrations, build: async (env) => build(readConfig(env)) }
 
-/** A payment-service app on a database and topics of its own, migrated and consuming. */
-export async function startApp(label: string): Promise<Harness> {
-  const [database, prefix] = await Promise.all([createTestDatabase(`payment-${label}`), createTestTopics(`payment-${label}`)])
-  const config = readConfig(serviceEnv(database.url, prefix))
-  const app = await build(config)
-  try {
-    await app.ready()
-  } catch (err) {
-    // Leave no database behind when the app cannot start (e.g. the registry refuses a schema).
-    await app.close()
-    await database.drop()
-    throw err
-  }
-  return {
-    app, database, prefix,
-    async close() {
-      await app.close()
-      await database.drop()
-    },
-  }
+/** The app on a database and topics of its own, migrated and consuming, for the tests of this file or describe block. */
+export function usePaymentApp(label: string): Harness {
+  return useServiceApp(paymentUnderTest, label)
 }
 
 /** Runs a saga step the way the consumer does: in one transaction, returning what it emits. */
@@ -46,25 +28,21 @@ export function handle<E>(db: Knex, handler: (event: E, trx: Knex.Transaction) =
   return db.transaction((trx) => handler(event, trx))
 }
 
-function metadata(orderId: string) {
-  return { eventId: randomUUID(), orderId, correlationId: randomUUID(), causationId: null, occurredAt: Date.now() }
-}
-
 export function stockReserved(orderId: string, customerId: string, total: Money): StockReserved {
-  return { ...metadata(orderId), customerId, lines: [{ productId: 'p-1', quantity: 1, unitPrice: total }], total }
+  return { ...eventEnvelope(orderId), customerId, lines: [{ productId: 'p-1', quantity: 1, unitPrice: total }], total }
 }
 
 /** The OrderPlaced that `stockReserved(orderId, customerId, total)` answers: one unit of p-1, in the total's currency. */
 export function orderPlaced(orderId: string, customerId: string, currency = 'EUR'): OrderPlaced {
   return {
-    ...metadata(orderId), customerId, items: [{ productId: 'p-1', quantity: 1 }], currency,
+    ...eventEnvelope(orderId), customerId, items: [{ productId: 'p-1', quantity: 1 }], currency,
     shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
   }
 }
 
 export function reservationAdjusted(orderId: string, total: Money, accepted = true): ReservationAdjusted {
   return {
-    ...metadata(orderId), modificationId: randomUUID(), accepted,
+    ...eventEnvelope(orderId), modificationId: randomUUID(), accepted,
     lines: [{ productId: 'p-1', quantity: 1, unitPrice: total }], total,
     reason: accepted ? null : 'not enough stock', shortLines: [],
   }
@@ -89,15 +67,26 @@ export async function adjusted(db: Knex, orderId: string, total: Money, accepted
 }
 
 export function orderShipped(orderId: string): OrderShipped {
-  return { ...metadata(orderId), shipmentId: randomUUID(), carrier: 'DHL', trackingNumber: 'JD014600006266371234' }
+  return { ...eventEnvelope(orderId), shipmentId: randomUUID(), carrier: 'DHL', trackingNumber: 'JD014600006266371234' }
 }
 
 export function stockReleased(orderId: string): StockReleased {
-  return { ...metadata(orderId), reason: 'order cancelled', lines: [{ productId: 'p-1', quantity: 1 }] }
+  return { ...eventEnvelope(orderId), reason: 'order cancelled', lines: [{ productId: 'p-1', quantity: 1 }] }
 }
 
 export function eur(amount: number): Money {
   return { amount, currency: 'EUR' }
+}
+
+/**
+ * A customer with `opening` in euro cents and a new order of theirs, placed for `total`, on which
+ * chargeOrder has run: `paymentId` is the charge's, or null where the balance did not cover it.
+ */
+export async function placeAndCharge(db: Knex, opening: number, total: Money): Promise<{ customerId: string; orderId: string; paymentId: string | null }> {
+  const customerId = await newCustomer(db, eur(opening))
+  const orderId = randomUUID()
+  const [charge] = await handle(db, chargeOrder, await reserved(db, orderId, customerId, total))
+  return { customerId, orderId, paymentId: charge?.type === 'PaymentCompleted' ? charge.data.paymentId : null }
 }
 
 /** A customer with an opening balance, under a fresh id. */

@@ -1,40 +1,30 @@
+// stock-service's tests on testkit's harness, and its fixtures: products, incoming events, the rows to check.
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { EventData, EventType, Events, Money, NewEvent, OrderLine } from '@choreo/contracts'
-import type { Handler } from '@choreo/messaging'
-import { createTestDatabase, createTestTopics, serviceEnv } from '@choreo/testkit'
+import { eventEnvelope, useServiceApp, type AppHarness, type TestedService } from '@choreo/testkit'
 import { build } from '../app.ts'
 import { readConfig } from '../config.ts'
+import { migrations } from '../migrations/index.ts'
 import { insertProduct, findProduct, type Product } from '../repositories/products.ts'
 
 export type StockApp = Awaited<ReturnType<typeof build>>
 
-/** The app on a database and topics of its own, migrated and consuming; `close` drops them. `env` adds settings (FULFILMENT_DELAY_MS). */
-export async function startStockApp(label: string, env: Record<string, string> = {}): Promise<{ app: StockApp; prefix: string; close: () => Promise<void> }> {
-  const database = await createTestDatabase(label)
-  const prefix = await createTestTopics(label)
-  const config = readConfig(serviceEnv(database.url, prefix, env))
-  const app = await build(config)
-  await app.ready()
-  return {
-    app,
-    prefix,
-    async close() {
-      await app.close()
-      await database.drop()
-    },
-  }
+/** stock-service as testkit's harness starts it. */
+export const stockUnderTest: TestedService<StockApp> = { name: 'stock', migrations, build: async (env) => build(readConfig(env)) }
+
+/** The app on a database and topics of its own, migrated and consuming, for this file's tests; `env` adds settings (FULFILMENT_DELAY_MS). */
+export function useStockApp(label: string, env: Record<string, string> = {}): AppHarness<StockApp> {
+  return useServiceApp(stockUnderTest, label, env)
 }
 
 /** Runs a saga step the way the consumer does: in one transaction, returning what it emits. */
-export function react<T extends EventType>(db: Knex, handler: Handler<T>, event: Events[T]): Promise<readonly NewEvent[]> {
+export function react<E>(db: Knex, handler: (event: E, trx: Knex.Transaction) => Promise<readonly NewEvent[]> | readonly NewEvent[], event: E): Promise<readonly NewEvent[]> {
   return db.transaction(async (trx) => handler(event, trx))
 }
 
 /** The envelope fields of an incoming event about `orderId`. */
-export function envelope(orderId: string) {
-  return { eventId: randomUUID(), orderId, correlationId: randomUUID(), causationId: null, occurredAt: Date.now() }
-}
+export const envelope = eventEnvelope
 
 export function orderPlaced(orderId: string, items: OrderLine[], currency = 'EUR'): Events['OrderPlaced'] {
   return {

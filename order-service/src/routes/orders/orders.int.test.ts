@@ -1,46 +1,26 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Knex } from 'knex'
+import { describe, expect, it } from 'vitest'
 import { createEventCodec } from '@choreo/messaging'
-import { mintToken, type Role } from '@choreo/platform'
-import { createTestDatabase, createTestTopics, eventually, infra, readTopic, testKafka, type TestDatabase, serviceEnv, TEST_JWT_SECRET } from '@choreo/testkit'
-import { build } from '../../app.ts'
-import { readConfig } from '../../config.ts'
+import { mintToken } from '@choreo/platform'
+import { bearer, bearerAs, eventually, infra, readTopic, testKafka, TEST_JWT_SECRET } from '@choreo/testkit'
 import type { OrderStatus } from '../../domain/status.ts'
 import { scopedKey } from '../../repositories/idempotency-keys.ts'
 import { updateOrder } from '../../repositories/orders.ts'
+import { useOrderApp } from '../../testing/harness.ts'
 
 // The HTTP API against real PostgreSQL, Kafka and registry: status codes and bodies, and what
 // each request leaves behind in the orders tables and the outbox (or, refused, does not); who
 // may do what. The rate limit has a file of its own (rate-limit.int.test.ts).
 
-let app: Awaited<ReturnType<typeof build>>
-let database: TestDatabase
-let db: Knex
-let prefix: string
-
-beforeAll(async () => {
-  database = await createTestDatabase('order-http')
-  db = database.db
-  prefix = await createTestTopics('order-http')
-  // Many orders of one customer here: the rate limit is not what this file tests.
-  const config = readConfig(serviceEnv(database.url, prefix, { ORDER_RATE_LIMIT_PER_MINUTE: '100000' }))
-  app = await build(config)
-  await app.ready()
-})
-
-afterAll(async () => {
-  await app?.close()
-  await database?.drop()
-})
+// Many orders of one customer here: the rate limit is not what this file tests.
+const h = useOrderApp('http', { ORDER_RATE_LIMIT_PER_MINUTE: '100000' })
 
 const address = { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' }
 const newCustomer = () => `cust-${randomBytes(4).toString('hex')}`
 
 type Headers = Record<string, string>
-const bearer = (sub: string, role: Role = 'customer'): Headers => ({ authorization: `Bearer ${mintToken({ sub, role }, TEST_JWT_SECRET)}` })
-const admin = bearer('ops', 'admin')
+const admin = bearerAs('ops', 'admin')
 
 function orderBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return { customerId: 'cust-1', items: [{ productId: 'apple', quantity: 2 }, { productId: 'pear', quantity: 1 }], shippingAddress: address, ...overrides }
@@ -50,10 +30,10 @@ function orderBody(overrides: Record<string, unknown> = {}): Record<string, unkn
 function place(payload: unknown, key: string | null = randomUUID(), headers: Headers = {}) {
   const named = (payload as { customerId?: unknown } | null)?.customerId
   const as = typeof named === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(named) ? named : 'cust-1'
-  return app.inject({ method: 'POST', url: '/orders', headers: { ...bearer(as), ...(key === null ? {} : { 'idempotency-key': key }), ...headers }, payload: payload as string })
+  return h.app.inject({ method: 'POST', url: '/orders', headers: { ...bearerAs(as), ...(key === null ? {} : { 'idempotency-key': key }), ...headers }, payload: payload as string })
 }
 
-const get = (url: string, headers: Headers = admin) => app.inject({ method: 'GET', url, headers })
+const get = (url: string, headers: Headers = admin) => h.app.inject({ method: 'GET', url, headers })
 
 async function placed(overrides: Record<string, unknown> = {}): Promise<string> {
   const res = await place(orderBody(overrides))
@@ -64,11 +44,11 @@ async function placed(overrides: Record<string, unknown> = {}): Promise<string> 
 interface OutboxRow { event_type: string; topic: string; payload: Record<string, unknown>; headers: Record<string, string> }
 
 function outboxOf(orderId: string): Promise<OutboxRow[]> {
-  return db('outbox').where({ aggregate_id: orderId }).orderBy('id').select<OutboxRow[]>('event_type', 'topic', 'payload', 'headers')
+  return h.database.db('outbox').where({ aggregate_id: orderId }).orderBy('id').select<OutboxRow[]>('event_type', 'topic', 'payload', 'headers')
 }
 
 async function rowCounts() {
-  const count = async (table: string) => Number((await db(table).count<{ n: string }[]>({ n: '*' }))[0]?.n)
+  const count = async (table: string) => Number((await h.database.db(table).count<{ n: string }[]>({ n: '*' }))[0]?.n)
   return { orders: await count('orders'), lines: await count('order_lines'), history: await count('order_history'), keys: await count('idempotency_keys'), outbox: await count('outbox') }
 }
 
@@ -90,7 +70,7 @@ describe('POST /orders', () => {
 
     const [row, ...more] = await outboxOf(order.orderId)
     expect(more).toEqual([])
-    expect(row).toMatchObject({ event_type: 'OrderPlaced', topic: `${prefix}order.events` })
+    expect(row).toMatchObject({ event_type: 'OrderPlaced', topic: `${h.prefix}order.events` })
     expect(row?.payload).toEqual({
       eventId: expect.any(String), correlationId: 'req-place-1', causationId: null, occurredAt: expect.any(Number),
       orderId: order.orderId, customerId: 'cust-1', currency: 'GBP', shippingAddress: address,
@@ -104,7 +84,7 @@ describe('POST /orders', () => {
 
     // The relay publishes it, keyed by the order, with the same headers.
     const message = await eventually(async () => {
-      const found = (await readTopic(`${prefix}order.events`)).find((m) => m.key === order.orderId)
+      const found = (await readTopic(`${h.prefix}order.events`)).find((m) => m.key === order.orderId)
       expect(found).toBeDefined()
       return found
     })
@@ -133,7 +113,7 @@ describe('POST /orders', () => {
       expect(again.statusCode).toBe(201)
       expect(again.json()).toEqual(first.json())
       expect(again.headers.location).toBe(first.headers.location)
-      expect(await db('orders').where({ customer_id: customerId })).toHaveLength(1)
+      expect(await h.database.db('orders').where({ customer_id: customerId })).toHaveLength(1)
       expect(await outboxOf(first.json<{ orderId: string }>().orderId)).toHaveLength(1)
     })
 
@@ -157,7 +137,7 @@ describe('POST /orders', () => {
       expect([first.statusCode, squatted.statusCode, retry.statusCode]).toEqual([201, 201, 201])
       expect(squatted.json<{ orderId: string }>().orderId).not.toBe(first.json<{ orderId: string }>().orderId)
       expect(retry.json()).toEqual(first.json())
-      expect(await db('orders').where({ customer_id: grace })).toHaveLength(1)
+      expect(await h.database.db('orders').where({ customer_id: grace })).toHaveLength(1)
     })
 
     it('an admin placing for a customer uses that customer\'s keys: the customer\'s retry of it replays', async () => {
@@ -167,7 +147,7 @@ describe('POST /orders', () => {
       const byCustomer = await place(orderBody({ customerId }), key)
       expect([byAdmin.statusCode, byCustomer.statusCode]).toEqual([201, 201])
       expect(byCustomer.json()).toEqual(byAdmin.json())
-      expect(await db('orders').where({ customer_id: customerId })).toHaveLength(1)
+      expect(await h.database.db('orders').where({ customer_id: customerId })).toHaveLength(1)
     })
 
     it('a key written before keys were scoped still replays for its own customer, and only for them', async () => {
@@ -176,13 +156,13 @@ describe('POST /orders', () => {
       const first = await place(orderBody({ customerId: ada }), key)
       const orderId = first.json<{ orderId: string }>().orderId
       // As an earlier release wrote it: the raw key.
-      await db('idempotency_keys').where({ key: scopedKey(ada, key) }).update({ key })
+      await h.database.db('idempotency_keys').where({ key: scopedKey(ada, key) }).update({ key })
       const retry = await place(orderBody({ customerId: ada }), key)
       const other = await place(orderBody({ customerId: grace }), key)
       expect(retry.json<{ orderId: string }>().orderId).toBe(orderId)
       expect(other.statusCode).toBe(201)
       expect(other.json<{ orderId: string }>().orderId).not.toBe(orderId)
-      expect(await db('orders').where({ customer_id: ada })).toHaveLength(1)
+      expect(await h.database.db('orders').where({ customer_id: ada })).toHaveLength(1)
     })
 
     it('concurrent requests with the same key place one order', async () => {
@@ -191,7 +171,7 @@ describe('POST /orders', () => {
       const results = await Promise.all(Array.from({ length: 4 }, () => place(orderBody({ customerId }), key)))
       expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201])
       expect(new Set(results.map((r) => r.json<{ orderId: string }>().orderId)).size).toBe(1)
-      expect(await db('orders').where({ customer_id: customerId })).toHaveLength(1)
+      expect(await h.database.db('orders').where({ customer_id: customerId })).toHaveLength(1)
       expect(await outboxOf(results[0]!.json<{ orderId: string }>().orderId)).toHaveLength(1)
     })
   })
@@ -248,12 +228,12 @@ describe('GET /orders/:orderId', () => {
     const eur = (amount: number) => ({ amount, currency: 'EUR' })
     const meta = () => ({ eventId: randomUUID(), correlationId: 'c', causationId: null, occurredAt: Date.now() })
     const { saga } = await import('../../saga.ts')
-    await db.transaction(async (trx) => saga.StockReserved({ ...meta(), orderId, customerId: 'cust-1', total: eur(1100), lines: [
+    await h.database.db.transaction(async (trx) => saga.StockReserved.handle({ ...meta(), orderId, customerId: 'cust-1', total: eur(1100), lines: [
       { productId: 'apple', quantity: 2, unitPrice: eur(300) }, { productId: 'pear', quantity: 1, unitPrice: eur(500) },
     ] }, trx))
-    await db.transaction(async (trx) => saga.OrderShipped({ ...meta(), orderId, shipmentId: 's-1', carrier: 'UPS', trackingNumber: '1Z999' }, trx))
+    await h.database.db.transaction(async (trx) => saga.OrderShipped.handle({ ...meta(), orderId, shipmentId: 's-1', carrier: 'UPS', trackingNumber: '1Z999' }, trx))
 
-    const res = await get(`/orders/${orderId}`, bearer('cust-1'))
+    const res = await get(`/orders/${orderId}`, bearerAs('cust-1'))
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({
       orderId, status: 'SHIPPED', total: eur(1100), shipment: { carrier: 'UPS', trackingNumber: '1Z999' }, reason: null,
@@ -305,7 +285,7 @@ describe('GET /orders', () => {
     const customerId = newCustomer()
     await placed({ customerId })
     const cancelled = await placed({ customerId })
-    await app.inject({ method: 'POST', url: `/orders/${cancelled}/cancel`, headers: { ...bearer(customerId), 'idempotency-key': randomUUID() } })
+    await h.app.inject({ method: 'POST', url: `/orders/${cancelled}/cancel`, headers: { ...bearerAs(customerId), 'idempotency-key': randomUUID() } })
     const page: Page = (await list(`customerId=${customerId}&status=CANCELLING`)).json()
     expect(page).toMatchObject({ items: [{ orderId: cancelled, status: 'CANCELLING' }], nextCursor: null })
   })
@@ -329,10 +309,10 @@ describe('GET /orders', () => {
 describe('POST /orders/:orderId/cancel', () => {
   async function orderIn(status: OrderStatus): Promise<string> {
     const orderId = await placed()
-    await updateOrder(db, orderId, { status }, new Date())
+    await updateOrder(h.database.db, orderId, { status }, new Date())
     return orderId
   }
-  const cancel = (orderId: string, payload?: object, key: string | null = randomUUID(), headers: Headers = bearer('cust-1')) => app.inject({
+  const cancel = (orderId: string, payload?: object, key: string | null = randomUUID(), headers: Headers = bearerAs('cust-1')) => h.app.inject({
     method: 'POST', url: `/orders/${orderId}/cancel`, headers: { ...headers, ...(key === null ? {} : { 'idempotency-key': key }) }, ...(payload ? { payload } : {}),
   })
 
@@ -373,7 +353,7 @@ describe('POST /orders/:orderId/cancel', () => {
       expect(res.statusCode).toBe(400)
       expect(res.json()).toMatchObject({ field: 'Idempotency-Key', rule: 'required' })
       expect(await rowCounts()).toEqual(before)
-      expect((await db('orders').where({ order_id: orderId }).first()).status).toBe('PENDING')
+      expect((await h.database.db('orders').where({ order_id: orderId }).first()).status).toBe('PENDING')
     })
 
     it('a retry with the same key gets the same 202 and writes no second outbox row or key', async () => {
@@ -404,7 +384,7 @@ describe('POST /orders/:orderId/cancel', () => {
       expect(reused.statusCode).toBe(422)
       expect(await rowCounts()).toEqual(middle)
       expect(middle).toEqual({ ...before, orders: before.orders + 1, lines: before.lines + 2, history: before.history + 1, keys: before.keys + 1, outbox: before.outbox + 1 })
-      expect((await db('orders').where({ order_id: placedId }).first()).status).toBe('PENDING')
+      expect((await h.database.db('orders').where({ order_id: placedId }).first()).status).toBe('PENDING')
     })
 
     it('is the order\'s customer\'s: two customers cancelling their own orders with one key both succeed, and an admin\'s key is the customer\'s', async () => {
@@ -412,8 +392,8 @@ describe('POST /orders/:orderId/cancel', () => {
       const key = randomUUID()
       const adas = await placed({ customerId: ada })
       const graces = await placed({ customerId: grace })
-      const byAda = await cancel(adas, { reason: 'mine' }, key, bearer(ada))
-      const byGrace = await cancel(graces, { reason: 'mine too' }, key, bearer(grace))
+      const byAda = await cancel(adas, { reason: 'mine' }, key, bearerAs(ada))
+      const byGrace = await cancel(graces, { reason: 'mine too' }, key, bearerAs(grace))
       expect([byAda.statusCode, byGrace.statusCode]).toEqual([202, 202])
       expect(byGrace.json()).toMatchObject({ orderId: graces, status: 'CANCELLING', reason: 'mine too' })
       // An admin acting for ada with ada's key and another request: a reuse of ada's key.
@@ -428,8 +408,8 @@ describe('POST /orders/:orderId/cancel', () => {
       const results = await Promise.all(Array.from({ length: 4 }, () => cancel(orderId, { reason: 'twice is once' }, key)))
       expect(results.map((r) => r.statusCode)).toEqual([202, 202, 202, 202])
       expect((await outboxOf(orderId)).map((e) => e.event_type)).toEqual(['OrderPlaced', 'OrderCancellationRequested'])
-      expect(await db('order_history').where({ order_id: orderId, event: 'OrderCancellationRequested' })).toHaveLength(1)
-      expect(await db('idempotency_keys').where({ key: scopedKey('cust-1', key) })).toHaveLength(1)
+      expect(await h.database.db('order_history').where({ order_id: orderId, event: 'OrderCancellationRequested' })).toHaveLength(1)
+      expect(await h.database.db('idempotency_keys').where({ key: scopedKey('cust-1', key) })).toHaveLength(1)
     })
   })
 
@@ -442,7 +422,7 @@ describe('POST /orders/:orderId/cancel', () => {
     expect(res.statusCode).toBe(409)
     expect(res.json()).toMatchObject({ error: 'conflict', rule })
     expect(await rowCounts()).toEqual(before)
-    expect((await db('orders').where({ order_id: orderId }).first()).status).toBe(status)
+    expect((await h.database.db('orders').where({ order_id: orderId }).first()).status).toBe(status)
   })
 
   it('refuses a reason over 200 characters and an unknown order', async () => {
@@ -458,15 +438,15 @@ describe('POST /orders/:orderId/cancel', () => {
 
 describe('PATCH /orders/:orderId', () => {
   const newItems = [{ productId: 'apple', quantity: 5 }]
-  const patch = (orderId: string, payload: unknown, headers: Headers = bearer('cust-1')) => app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers, payload: payload as object })
+  const patch = (orderId: string, payload: unknown, headers: Headers = bearerAs('cust-1')) => h.app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers, payload: payload as object })
 
   it.each(['PENDING', 'STOCK_RESERVED', 'PAID'] as const)('in %s: 202, lines unchanged until stock answers, OrderModificationRequested with the pending id', async (status) => {
     const orderId = await placed()
-    await updateOrder(db, orderId, { status }, new Date())
+    await updateOrder(h.database.db, orderId, { status }, new Date())
     const res = await patch(orderId, { items: newItems })
     expect(res.statusCode).toBe(202)
     expect(res.json()).toMatchObject({ status, items: [{ productId: 'apple', quantity: 2 }, { productId: 'pear', quantity: 1 }] })
-    const { pending_modification_id: pending } = await db('orders').where({ order_id: orderId }).first()
+    const { pending_modification_id: pending } = await h.database.db('orders').where({ order_id: orderId }).first()
     expect(pending).toMatch(/^[0-9a-f-]{36}$/)
     const events = await outboxOf(orderId)
     expect(events.map((e) => e.event_type)).toEqual(['OrderPlaced', 'OrderModificationRequested'])
@@ -489,7 +469,7 @@ describe('PATCH /orders/:orderId', () => {
     ['CANCELLING', 'not-modifiable'], ['REJECTED', 'not-modifiable'], ['CANCELLED', 'not-modifiable'],
   ] as const)('refuses in %s with 409 %s', async (status, rule) => {
     const orderId = await placed()
-    await updateOrder(db, orderId, { status }, new Date())
+    await updateOrder(h.database.db, orderId, { status }, new Date())
     const before = await rowCounts()
     const res = await patch(orderId, { items: newItems })
     expect(res.statusCode).toBe(409)
@@ -508,7 +488,7 @@ describe('PATCH /orders/:orderId', () => {
     expect(res.statusCode).toBe(400)
     expect(res.json()).toMatchObject(expected)
     expect(await rowCounts()).toEqual(before)
-    expect((await db('orders').where({ order_id: orderId }).first()).pending_modification_id).toBeNull()
+    expect((await h.database.db('orders').where({ order_id: orderId }).first()).pending_modification_id).toBeNull()
   })
 })
 
@@ -524,7 +504,7 @@ describe('the saga consumer', () => {
     }
     const producer = testKafka().producer()
     await producer.connect()
-    await producer.send({ topic: `${prefix}stock.events`, acks: -1, messages: [{ key: orderId, value: codec.encode('StockReserved', event) }] })
+    await producer.send({ topic: `${h.prefix}stock.events`, acks: -1, messages: [{ key: orderId, value: codec.encode('StockReserved', event) }] })
     await producer.disconnect()
     await eventually(async () => {
       const res = await get(`/orders/${orderId}`)
@@ -538,24 +518,24 @@ describe('who may do what', () => {
     const orderId = await placed()
     const before = await rowCounts()
     const anonymous = await Promise.all([
-      app.inject({ method: 'POST', url: '/orders', headers: { 'idempotency-key': randomUUID() }, payload: orderBody() }),
-      app.inject({ method: 'GET', url: `/orders/${orderId}` }),
-      app.inject({ method: 'GET', url: '/orders' }),
-      app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { 'idempotency-key': randomUUID() } }),
-      app.inject({ method: 'PATCH', url: `/orders/${orderId}`, payload: { items: [{ productId: 'apple', quantity: 1 }] } }),
+      h.app.inject({ method: 'POST', url: '/orders', headers: { 'idempotency-key': randomUUID() }, payload: orderBody() }),
+      h.app.inject({ method: 'GET', url: `/orders/${orderId}` }),
+      h.app.inject({ method: 'GET', url: '/orders' }),
+      h.app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { 'idempotency-key': randomUUID() } }),
+      h.app.inject({ method: 'PATCH', url: `/orders/${orderId}`, payload: { items: [{ productId: 'apple', quantity: 1 }] } }),
     ])
     for (const res of anonymous) expect(res.json()).toEqual({ error: 'unauthorized', message: expect.any(String), rule: 'token-missing' })
     expect(anonymous.map((r) => r.statusCode)).toEqual([401, 401, 401, 401, 401])
     expect(await rowCounts()).toEqual(before)
-    expect((await app.inject({ url: '/health' })).statusCode).toBe(200)
-    expect((await app.inject({ url: '/metrics' })).statusCode).toBe(200)
-    expect((await app.inject({ url: '/docs/json' })).statusCode).toBe(200)
+    expect((await h.app.inject({ url: '/health' })).statusCode).toBe(200)
+    expect((await h.app.inject({ url: '/metrics' })).statusCode).toBe(200)
+    expect((await h.app.inject({ url: '/docs/json' })).statusCode).toBe(200)
   })
 
   it('an expired token or one signed with another key is refused with 401, and places nothing', async () => {
     const before = await rowCounts()
-    const expired = await place(orderBody(), randomUUID(), { authorization: `Bearer ${mintToken({ sub: 'cust-1', role: 'customer' }, TEST_JWT_SECRET, -1)}` })
-    const forged = await place(orderBody(), randomUUID(), { authorization: `Bearer ${mintToken({ sub: 'cust-1', role: 'admin' }, 'not-the-services-secret-0123456789abcdef')}` })
+    const expired = await place(orderBody(), randomUUID(), bearer(mintToken({ sub: 'cust-1', role: 'customer' }, TEST_JWT_SECRET, -1)))
+    const forged = await place(orderBody(), randomUUID(), bearer(mintToken({ sub: 'cust-1', role: 'admin' }, 'not-the-services-secret-0123456789abcdef')))
     expect([expired.statusCode, expired.json().rule]).toEqual([401, 'token-expired'])
     expect([forged.statusCode, forged.json().rule]).toEqual([401, 'token-invalid'])
     expect(await rowCounts()).toEqual(before)
@@ -563,7 +543,7 @@ describe('who may do what', () => {
 
   it('a customer places only for themselves: another customerId is 403 customer-mismatch, nothing written', async () => {
     const before = await rowCounts()
-    const res = await place(orderBody({ customerId: 'grace' }), randomUUID(), bearer('ada'))
+    const res = await place(orderBody({ customerId: 'grace' }), randomUUID(), bearerAs('ada'))
     expect(res.statusCode).toBe(403)
     expect(res.json()).toMatchObject({ error: 'forbidden', field: 'customerId', rule: 'customer-mismatch' })
     expect(await rowCounts()).toEqual(before)
@@ -578,37 +558,37 @@ describe('who may do what', () => {
   describe("another customer's order is not found (404, as an unknown one), and stays as it was", () => {
     it('reading it', async () => {
       const orderId = await placed({ customerId: 'grace' })
-      const theirs = await get(`/orders/${orderId}`, bearer('ada'))
-      const unknown = await get(`/orders/${randomUUID()}`, bearer('ada'))
+      const theirs = await get(`/orders/${orderId}`, bearerAs('ada'))
+      const unknown = await get(`/orders/${randomUUID()}`, bearerAs('ada'))
       expect([theirs.statusCode, unknown.statusCode]).toEqual([404, 404])
       expect(Object.keys(theirs.json()).sort()).toEqual(Object.keys(unknown.json()).sort())
       expect(theirs.json()).toMatchObject({ error: 'not_found', field: 'orderId' })
-      expect((await get(`/orders/${orderId}`, bearer('grace'))).statusCode).toBe(200)
+      expect((await get(`/orders/${orderId}`, bearerAs('grace'))).statusCode).toBe(200)
     })
 
     it('cancelling it', async () => {
       const orderId = await placed({ customerId: 'grace' })
       const before = await rowCounts()
-      const res = await app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { ...bearer('ada'), 'idempotency-key': randomUUID() } })
+      const res = await h.app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { ...bearerAs('ada'), 'idempotency-key': randomUUID() } })
       expect(res.statusCode).toBe(404)
       expect(await rowCounts()).toEqual(before)
-      expect((await db('orders').where({ order_id: orderId }).first()).status).toBe('PENDING')
+      expect((await h.database.db('orders').where({ order_id: orderId }).first()).status).toBe('PENDING')
     })
 
     it('modifying it', async () => {
       const orderId = await placed({ customerId: 'grace' })
       const before = await rowCounts()
-      const res = await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: bearer('ada'), payload: { items: [{ productId: 'apple', quantity: 9 }] } })
+      const res = await h.app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: bearerAs('ada'), payload: { items: [{ productId: 'apple', quantity: 9 }] } })
       expect(res.statusCode).toBe(404)
       expect(await rowCounts()).toEqual(before)
-      expect((await db('orders').where({ order_id: orderId }).first()).pending_modification_id).toBeNull()
+      expect((await h.database.db('orders').where({ order_id: orderId }).first()).pending_modification_id).toBeNull()
     })
 
     it('while an admin may read, cancel and modify it', async () => {
       const orderId = await placed({ customerId: 'grace' })
       expect((await get(`/orders/${orderId}`)).statusCode).toBe(200)
-      expect((await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: admin, payload: { items: [{ productId: 'apple', quantity: 9 }] } })).statusCode).toBe(202)
-      expect((await app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { ...admin, 'idempotency-key': randomUUID() } })).statusCode).toBe(202)
+      expect((await h.app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: admin, payload: { items: [{ productId: 'apple', quantity: 9 }] } })).statusCode).toBe(202)
+      expect((await h.app.inject({ method: 'POST', url: `/orders/${orderId}/cancel`, headers: { ...admin, 'idempotency-key': randomUUID() } })).statusCode).toBe(202)
     })
   })
 
@@ -619,9 +599,9 @@ describe('who may do what', () => {
     const graces = [await placed({ customerId: grace })]
     const ids = (res: { json: () => { items: { orderId: string }[] } }) => res.json().items.map((o) => o.orderId).sort()
 
-    expect(ids(await get('/orders?limit=100', bearer(ada)))).toEqual([...adas].sort())
-    expect(ids(await get(`/orders?customerId=${ada}`, bearer(ada)))).toEqual([...adas].sort())
-    const other = await get(`/orders?customerId=${grace}`, bearer(ada))
+    expect(ids(await get('/orders?limit=100', bearerAs(ada)))).toEqual([...adas].sort())
+    expect(ids(await get(`/orders?customerId=${ada}`, bearerAs(ada)))).toEqual([...adas].sort())
+    const other = await get(`/orders?customerId=${grace}`, bearerAs(ada))
     expect(other.statusCode).toBe(403)
     expect(other.json()).toMatchObject({ rule: 'customer-mismatch', field: 'customerId' })
     expect(ids(await get(`/orders?customerId=${grace}`))).toEqual(graces)

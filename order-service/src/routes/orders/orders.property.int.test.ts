@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { Knex } from 'knex'
-import { mintToken, TEXT_PATTERN } from '@choreo/platform'
-import { createTestDatabase, createTestTopics, serviceEnv, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
-import { build } from '../../app.ts'
-import { readConfig } from '../../config.ts'
+import { expect, it } from 'vitest'
+import { TEXT_PATTERN } from '@choreo/platform'
+import { bearerAs } from '@choreo/testkit'
+import { useOrderApp } from '../../testing/harness.ts'
 
 // Generated bodies, valid-looking and hostile, thrown at POST /orders and PATCH /orders/:id.
 // Whatever comes in, the answer is a success or a 4xx JSON naming the error, never a 5xx; and a
@@ -14,30 +12,14 @@ import { readConfig } from '../../config.ts'
 const RUNS = 150
 const CUSTOMER = 'prop-cust'
 
-let app: Awaited<ReturnType<typeof build>>
-let database: TestDatabase
-let db: Knex
+const h = useOrderApp('property', { ORDER_RATE_LIMIT_PER_MINUTE: '100000' })
 
-beforeAll(async () => {
-  database = await createTestDatabase('order-property')
-  db = database.db
-  const prefix = await createTestTopics('order-property')
-  app = await build(readConfig(serviceEnv(database.url, prefix, { ORDER_RATE_LIMIT_PER_MINUTE: '100000' })))
-  await app.ready()
-})
-
-afterAll(async () => {
-  await app?.close()
-  await database?.drop()
-})
-
-const auth = (sub: string) => ({ authorization: `Bearer ${mintToken({ sub, role: 'customer' }, TEST_JWT_SECRET)}` })
 const address = { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' }
 
 /** Rows in every table a request may write, in one round trip. */
 async function rowCounts(): Promise<Record<string, number>> {
   const tables = ['orders', 'order_lines', 'order_history', 'idempotency_keys', 'outbox']
-  const { rows } = await db.raw<{ rows: Record<string, string>[] }>(`SELECT ${tables.map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`).join(', ')}`)
+  const { rows } = await h.database.db.raw<{ rows: Record<string, string>[] }>(`SELECT ${tables.map((t) => `(SELECT count(*) FROM ${t}) AS ${t}`).join(', ')}`)
   return Object.fromEntries(Object.entries(rows[0] ?? {}).map(([t, n]) => [t, Number(n)]))
 }
 
@@ -126,9 +108,9 @@ it(`POST /orders: never a 5xx, and a refusal writes nothing (${RUNS} generated r
     fc.oneof({ weight: 8, arbitrary: fc.uuid() }, fc.constantFrom('shared-key', 'k'.repeat(129), 'two words', '')),
     async (payload, key) => {
       const before = await rowCounts()
-      const res = await app.inject({
+      const res = await h.app.inject({
         method: 'POST', url: '/orders', payload,
-        headers: { ...auth(CUSTOMER), 'content-type': 'application/json', ...(key === '' ? {} : { 'idempotency-key': key }) },
+        headers: { ...bearerAs(CUSTOMER), 'content-type': 'application/json', ...(key === '' ? {} : { 'idempotency-key': key }) },
       })
       expectSuccessOr4xxJson(res, 201)
       record(res.statusCode === 201)
@@ -150,13 +132,13 @@ async function orderFor(target: Target): Promise<string> {
   if (target === 'unknown') return randomUUID()
   if (target === 'not-a-uuid') return 'x%00y'
   const owner = target === 'others' ? 'someone-else' : CUSTOMER
-  const res = await app.inject({
-    method: 'POST', url: '/orders', headers: { ...auth(owner), 'idempotency-key': randomUUID() },
+  const res = await h.app.inject({
+    method: 'POST', url: '/orders', headers: { ...bearerAs(owner), 'idempotency-key': randomUUID() },
     payload: { customerId: owner, items: [{ productId: 'apple', quantity: 1 }], shippingAddress: address },
   })
   const { orderId } = res.json<{ orderId: string }>()
   if (target === 'own-pending') {
-    await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: auth(CUSTOMER), payload: { items: [{ productId: 'pear', quantity: 2 }] } })
+    await h.app.inject({ method: 'PATCH', url: `/orders/${orderId}`, headers: bearerAs(CUSTOMER), payload: { items: [{ productId: 'pear', quantity: 2 }] } })
   }
   if (target === 'own') unmodified = orderId
   return orderId
@@ -170,14 +152,14 @@ it(`PATCH /orders/:id: never a 5xx, and a refusal writes nothing (${RUNS} genera
     async (payload, target) => {
       const orderId = await orderFor(target)
       const before = await rowCounts()
-      const pendingBefore = (await db('orders').where({ order_id: orderId }).first())?.pending_modification_id
-      const res = await app.inject({ method: 'PATCH', url: `/orders/${orderId}`, payload, headers: { ...auth(CUSTOMER), 'content-type': 'application/json' } })
+      const pendingBefore = (await h.database.db('orders').where({ order_id: orderId }).first())?.pending_modification_id
+      const res = await h.app.inject({ method: 'PATCH', url: `/orders/${orderId}`, payload, headers: { ...bearerAs(CUSTOMER), 'content-type': 'application/json' } })
       expectSuccessOr4xxJson(res, 202)
       record(res.statusCode === 202)
       if (res.statusCode === 202) unmodified = undefined
       else {
         expect(await rowCounts()).toEqual(before)
-        expect((await db('orders').where({ order_id: orderId }).first())?.pending_modification_id).toBe(pendingBefore)
+        expect((await h.database.db('orders').where({ order_id: orderId }).first())?.pending_modification_id).toBe(pendingBefore)
       }
     },
   ), { numRuns: RUNS })
