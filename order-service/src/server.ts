@@ -1,4 +1,4 @@
-import { serve } from '@choreo/platform'
+import { serve } from '@choreo/platform/http'
 import { build } from './app.ts'
 import { readConfig } from './config.ts'
 

@@ -1,6 +1,6 @@
 // payment-service as the platform's skeleton builds it: its migrations, saga and facts pages, and routes.
 import { eventsOf } from '@choreo/contracts'
-import { defineService } from '@choreo/platform'
+import { defineService } from '@choreo/platform/http'
 import type { Config } from './config.ts'
 import { migrations } from './migrations/index.ts'
 import { customerRoutes } from './routes/customers/index.ts'

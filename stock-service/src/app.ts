@@ -1,6 +1,6 @@
 // stock-service as the platform's skeleton builds it: its migrations, saga page, fulfilment poller and routes.
 import { eventsOf } from '@choreo/contracts'
-import { defineService } from '@choreo/platform'
+import { defineService } from '@choreo/platform/http'
 import type { Config } from './config.ts'
 import { migrations } from './migrations/index.ts'
 import { fulfilmentPollerPlugin } from './plugins/fulfilment-poller.ts'

@@ -1,7 +1,5 @@
 // choreo seed: load the demo catalogue and customers into the running system (idempotent)
-// platform's index loads Fastify: only the module a token needs.
-import { ConfigError } from '../../packages/platform/src/config.ts'
-import { mintToken } from '../../packages/platform/src/tokens.ts'
+import { ConfigError, mintToken } from '@choreo/platform'
 import { runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine } from '../lib/command-line.ts'
 

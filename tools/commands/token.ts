@@ -1,8 +1,5 @@
 // choreo token: mint a bearer token: --customer <id> | --admin [--ttl seconds]
-// platform's index loads Fastify: only the modules a token needs.
-import { ConfigError } from '../../packages/platform/src/config.ts'
-import { ID_PATTERN } from '../../packages/platform/src/schemas.ts'
-import { mintToken } from '../../packages/platform/src/tokens.ts'
+import { ConfigError, ID_PATTERN, mintToken } from '@choreo/platform'
 import { runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, wholeNumber } from '../lib/command-line.ts'
 

@@ -1,8 +1,7 @@
 import type { Knex } from 'knex'
 import { createEventCodec, createKafka, type EventCodec } from '@choreo/messaging'
 import { createOffsetsAdmin, type OffsetsAdmin } from '@choreo/messaging/operations'
-// Not through platform's index, which loads its HTTP stack (see settings.ts).
-import { createDb } from '../../packages/platform/src/db.ts'
+import { createDb } from '@choreo/platform'
 import type { ServiceName } from './services.ts'
 import type { Settings } from './settings.ts'
 import { stderrLogger } from './stderr-logger.ts'

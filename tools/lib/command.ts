@@ -1,5 +1,5 @@
 import { basename } from 'node:path'
-import { ConfigError } from '../../packages/platform/src/config.ts'
+import { ConfigError } from '@choreo/platform'
 
 /** A command line the command does not understand: the usage is printed, exit code 2. */
 export class UsageError extends Error {

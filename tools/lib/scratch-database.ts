@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { createDb } from '../../packages/platform/src/db.ts'
+import { createDb } from '@choreo/platform'
 
 /** The read-model rebuild's database on the local stack; --into names another. */
 export const DEFAULT_SCRATCH_URL = 'postgres://postgres@127.0.0.1:5432/choreo_read_model'

@@ -1,7 +1,6 @@
 import { Type } from 'typebox'
 import type { KafkaSasl } from '@choreo/messaging'
-// platform's index loads Fastify and Swagger, seconds of start-up a command does not need: only its config module.
-import { baseConfigSchema, brokersOf, kafkaSaslOf, loadConfig } from '../../packages/platform/src/config.ts'
+import { baseConfigSchema, brokersOf, kafkaSaslOf, loadConfig } from '@choreo/platform'
 import type { ServiceName } from './services.ts'
 
 // The inspection commands read the same variables as the services (./choreo passes the local

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import {
-  assertActingFor, BadRequest, callerOf, ErrorBody, IdempotencyKeyHeaders, idempotencyKeyOf, mayActFor, NotFound, perCallerPerMinute, requestCause,
-} from '@choreo/platform'
+import { BadRequest, ErrorBody, IdempotencyKeyHeaders, idempotencyKeyOf, NotFound } from '@choreo/platform'
+import { assertActingFor, callerOf, mayActFor, perCallerPerMinute, requestCause } from '@choreo/platform/http'
 import { decodeCursor, encodeCursor } from '../../domain/cursor.ts'
 import { listOrders } from '../../repositories/orders.ts'
 import { cancelOrder } from './cancel.ts'

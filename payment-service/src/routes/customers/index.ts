@@ -1,6 +1,7 @@
 // payment-service's customer routes: validate, call the command or query, map its result to HTTP.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { callerOf, ErrorBody, mayActFor, NotFound } from '@choreo/platform'
+import { ErrorBody, NotFound } from '@choreo/platform'
+import { callerOf, mayActFor } from '@choreo/platform/http'
 import { findCustomer } from '../../repositories/customers.ts'
 import { CustomerParams } from '../schemas.ts'
 import { openAccount } from './open.ts'

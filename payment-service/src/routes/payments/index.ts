@@ -1,6 +1,7 @@
 // payment-service's payments route: validate, call the query, map its result to HTTP.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { callerOf, ErrorBody, NotFound } from '@choreo/platform'
+import { ErrorBody, NotFound } from '@choreo/platform'
+import { callerOf } from '@choreo/platform/http'
 import { PaymentsOfOrder, PaymentsQuery } from './schemas.ts'
 import { paymentsSeenBy } from './view.ts'
 

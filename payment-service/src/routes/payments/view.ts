@@ -1,7 +1,7 @@
 // The payments' query: an order's charges and refunds as GET /payments shows them.
 import type { Knex } from 'knex'
 import { moneyOf } from '@choreo/contracts'
-import { mayActFor, type Caller } from '@choreo/platform'
+import { mayActFor, type Caller } from '@choreo/platform/http'
 import { findOrderPayment } from '../../repositories/order-payments.ts'
 import { paymentsOfOrder } from '../../repositories/payments.ts'
 import type { PaymentsOfOrder } from './schemas.ts'

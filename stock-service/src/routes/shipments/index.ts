@@ -1,6 +1,7 @@
 // stock-service's shipment routes: validate, call the command or query, map its result to HTTP.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { callerOf, ErrorBody, NotFound, requestCause } from '@choreo/platform'
+import { ErrorBody, NotFound } from '@choreo/platform'
+import { callerOf, requestCause } from '@choreo/platform/http'
 import { deliverShipment } from './deliver.ts'
 import { Delivered, ShipmentList, ShipmentParams, ShipmentResponse, ShipmentsQuery, ShipRequest } from './schemas.ts'
 import { shipNow } from './ship.ts'

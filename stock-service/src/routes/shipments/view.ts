@@ -1,6 +1,6 @@
 // The shipments' query: an order's shipments as GET /shipments shows them, to whom may see them.
 import type { Knex } from 'knex'
-import { mayActFor, type Caller } from '@choreo/platform'
+import { mayActFor, type Caller } from '@choreo/platform/http'
 import { reservationOwner } from '../../repositories/reservation-owner.ts'
 import { shipmentsOfOrder, type Shipment } from '../../repositories/shipments.ts'
 import type { ShipmentResponse } from './schemas.ts'
