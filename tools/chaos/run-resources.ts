@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import knex, { type Knex } from 'knex'
 import { declaredTopics, deadLetterTopic, eventTopics, prefixed } from '@choreo/contracts'
 import { ensureTopics } from '@choreo/messaging'
@@ -97,18 +96,4 @@ export async function createRunResources(deps: { runId: string; postgres: Postgr
       for (const group of Object.values(groups)) await offsets.deleteGroup(group).catch(() => {})
     },
   }
-}
-
-/** The preferred port when it is free, any free port otherwise. */
-export async function freePort(preferred: number): Promise<number> {
-  const tryListen = (port: number) => new Promise<number | null>((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(null))
-    server.listen(port, '127.0.0.1', () => {
-      const address = server.address()
-      const bound = typeof address === 'object' && address ? address.port : null
-      server.close(() => resolve(bound))
-    })
-  })
-  return (await tryListen(preferred)) ?? (await tryListen(0)) ?? Promise.reject(new Error('no free port'))
 }

@@ -3,9 +3,10 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { kafkaGrants, prefixed, topicOf } from '@choreo/contracts'
+import { freePort, serviceEnv } from '@choreo/launcher'
 import { createEventCodec, createKafka, silentLogger } from '@choreo/messaging'
 import { grantAcls } from '@choreo/messaging/operations'
-import { principalEnv } from './principals.ts'
+import { principalOf } from './principals.ts'
 import { createApi } from './api.ts'
 import { probeCommitWindow } from './commit-window.ts'
 import { consumersOf } from './consumers.ts'
@@ -19,7 +20,7 @@ import { FAULT_KINDS, KAFKA_NODE_FAULTS, planFaults, SERVICES, type Instance, ty
 import { BROKER_OUTAGE_DRAIN_LIMIT_SECONDS } from './profile.ts'
 import { awaitQuiescence, type DrainState } from './quiescence.ts'
 import { createRandom } from './random.ts'
-import { createRunResources, freePort } from './run-resources.ts'
+import { createRunResources } from './run-resources.ts'
 import { createSilentDb, type SilentDb } from './silent-db.ts'
 import { createStackControl } from './stack-control.ts'
 import { buildResult, runViolations, summaryLine, type RunResult } from './summary.ts'
@@ -106,12 +107,11 @@ export async function runChaos(options: Options, root: string): Promise<RunResul
   const supervisor = createSupervisor({
     root, logDir: runDir, log: note,
     portOf: (s, i) => ports[s][i],
-    envOf: (s, i) => ({
-      PORT: String(ports[s][i]), HOST: '127.0.0.1', LOG_LEVEL: 'warn',
-      DATABASE_URL: silentDb ? silentDb.urlOf(s, i) : resources.databaseUrls[s], DATABASE_POOL_MAX: SERVICE_POOL_MAX, TOPIC_PREFIX: resources.prefix,
-      KAFKA_BROKERS: options.brokers.join(','), SCHEMA_REGISTRY_URL: options.registryUrl, JWT_SECRET: jwtSecret,
-      ...principalEnv(s, options),
-      ...(s === 'stock-service' ? { FULFILMENT_DELAY_MS } : {}),
+    envOf: (s, i) => serviceEnv({
+      port: ports[s][i], databaseUrl: silentDb ? silentDb.urlOf(s, i) : resources.databaseUrls[s], topicPrefix: resources.prefix,
+      kafkaBrokers: options.brokers, kafkaSasl: principalOf(s, options), registryUrl: options.registryUrl,
+      jwtSecret, logLevel: 'warn',
+      extra: { DATABASE_POOL_MAX: SERVICE_POOL_MAX, ...(s === 'stock-service' ? { FULFILMENT_DELAY_MS } : {}) },
     }),
   })
   const upgrader = newer && createUpgrader({

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { freePort } from './run-resources.ts'
+import { freePort } from '@choreo/launcher'
 import type { Instance, Service } from './plan.ts'
 import { createSupervisor, type Supervisor } from './supervisor.ts'
 

@@ -1,12 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, openSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { healthStatus, launchService, waitForHealth, type ServiceProcess } from '@choreo/launcher'
 import type { Instance, Service } from './plan.ts'
 
 /** How long a started service may take to answer /health (it crash-loops while PostgreSQL or the registry is away). */
 const READY_TIMEOUT_MS = 120_000
-const READY_POLL_MS = 200
 /**
  * A service that died on its own (not killed by the run) is started again after a pause that
  * doubles with each crash in a row, as an orchestrator's crash-loop back-off does; a process
@@ -14,8 +11,6 @@ const READY_POLL_MS = 200
  */
 const CRASH_BACKOFF = { initialMs: 1000, maxMs: 32_000 } as const
 const STABLE_AFTER_MS = 60_000
-/** A graceful stop that takes longer than this ends with SIGKILL. */
-const STOP_TIMEOUT_MS = 20_000
 
 export interface Supervisor {
   /** Starts the instance (if it is not running) and waits until it answers HTTP; false on time-out. */
@@ -53,7 +48,7 @@ export interface Supervisor {
 interface Slot {
   service: Service
   instance: Instance
-  child: ChildProcess | null
+  child: ServiceProcess | null
   /** Whether the instance should be running: an exit while wanted is a crash, and is restarted. */
   wanted: boolean
   /** Started and not stopped since: a killed instance is still desired (its fault starts it again). */
@@ -69,10 +64,10 @@ interface Slot {
 }
 
 /**
- * Runs the run's own copies of the services as child processes (`node <service>/src/server.ts`
- * of the run's checkout, or of another build an upgrade chose),
+ * Runs the run's own copies of the services as child processes through the launcher
+ * (`node <service>/src/server.ts` of the run's checkout, or of another build an upgrade chose),
  * each instance on its own port with its log under the run's directory. A process that exits
- * without being told to is started again, as an orchestrator would.
+ * without being told to is started again, as an orchestrator would. The processes die with the run.
  */
 export function createSupervisor(deps: {
   root: string
@@ -99,53 +94,23 @@ export function createSupervisor(deps: {
 
   function launch(slot: Slot): void {
     const { service, instance } = slot
-    const logFd = openSync(join(deps.logDir, `${keyOf(service, instance)}.log`), 'a')
-    const child = spawn(process.execPath, [join(slot.build, service, 'src', 'server.ts')], {
-      cwd: slot.build,
-      env: { PATH: process.env.PATH ?? '', ...deps.envOf(service, instance) },
-      stdio: ['ignore', logFd, logFd],
-    })
-    closeSync(logFd)
+    const child = launchService({ service, root: slot.build, env: deps.envOf(service, instance), logFile: join(deps.logDir, `${keyOf(service, instance)}.log`) })
     slot.child = child
     slot.startedAt = Date.now()
     changed(service, `${keyOf(service, instance)} started`)
-    slot.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => {
-        if (slot.child === child) slot.child = null
-        changed(service, `${keyOf(service, instance)} ended`)
-        resolve()
-        if (!slot.wanted) return
-        crashes++
-        slot.inARow = Date.now() - slot.startedAt > STABLE_AFTER_MS ? 1 : slot.inARow + 1
-        const delay = Math.min(CRASH_BACKOFF.maxMs, CRASH_BACKOFF.initialMs * 2 ** (slot.inARow - 1))
-        deps.log(`${keyOf(service, instance)} exited on its own (code ${code}, signal ${signal}); restarting in ${delay / 1000}s`)
-        setTimeout(() => { if (slot.wanted && !slot.child) launch(slot) }, delay).unref()
-      })
+    slot.exited = child.exited.then(({ code, signal }) => {
+      if (slot.child === child) slot.child = null
+      changed(service, `${keyOf(service, instance)} ended`)
+      if (!slot.wanted) return
+      crashes++
+      slot.inARow = Date.now() - slot.startedAt > STABLE_AFTER_MS ? 1 : slot.inARow + 1
+      const delay = Math.min(CRASH_BACKOFF.maxMs, CRASH_BACKOFF.initialMs * 2 ** (slot.inARow - 1))
+      deps.log(`${keyOf(service, instance)} exited on its own (code ${code}, signal ${signal}); restarting in ${delay / 1000}s`)
+      setTimeout(() => { if (slot.wanted && !slot.child) launch(slot) }, delay).unref()
     })
   }
 
-  async function healthy(port: number): Promise<boolean> {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) })
-      return res.status === 200
-    } catch {
-      return false
-    }
-  }
-
-  async function answers(port: number): Promise<boolean> {
-    try {
-      await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) })
-      return true
-    } catch {
-      return false
-    }
-  }
-
-  // The services must not outlive the run, however it ends.
-  process.on('exit', () => {
-    for (const slot of slots.values()) slot.child?.kill('SIGKILL')
-  })
+  const urlOf = (service: Service, instance: Instance) => `http://127.0.0.1:${deps.portOf(service, instance)}`
 
   return {
     async start(service, instance) {
@@ -153,12 +118,9 @@ export function createSupervisor(deps: {
       slot.wanted = true
       slot.desired = true
       if (!slot.child) launch(slot)
-      const port = deps.portOf(service, instance)
-      const deadline = Date.now() + READY_TIMEOUT_MS
-      while (Date.now() < deadline && slot.wanted) {
-        if (await answers(port)) return true
-        await sleep(READY_POLL_MS)
-      }
+      // Any answer: a service whose database or registry a fault took away answers 503, and is started.
+      // Polled across crash-loop restarts, until the run gives the instance up.
+      if (await waitForHealth(urlOf(service, instance), { timeoutMs: READY_TIMEOUT_MS, accept: 'any', while: () => slot.wanted })) return true
       if (!slot.wanted) return false
       deps.log(`${keyOf(service, instance)} did not answer within ${READY_TIMEOUT_MS / 1000}s`)
       return false
@@ -169,7 +131,7 @@ export function createSupervisor(deps: {
       // Not running (crashed, and its crash-loop restart pending): left to that restart.
       if (!slot.child) return false
       slot.wanted = false
-      slot.child.kill('SIGKILL')
+      await slot.child.kill('SIGKILL')
       await slot.exited
       return true
     },
@@ -178,12 +140,9 @@ export function createSupervisor(deps: {
       const slot = slotOf(service, instance)
       slot.wanted = false
       slot.desired = false
-      const child = slot.child
-      if (!child) return
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+      if (!slot.child) return
+      await slot.child.stop()
       await slot.exited
-      clearTimeout(timer)
     },
 
     ports(service) {
@@ -211,7 +170,7 @@ export function createSupervisor(deps: {
 
     async unhealthy() {
       const wanted = [...slots.values()].filter((slot) => slot.wanted)
-      const answers = await Promise.all(wanted.map((slot) => healthy(deps.portOf(slot.service, slot.instance))))
+      const answers = await Promise.all(wanted.map(async (slot) => await healthStatus(urlOf(slot.service, slot.instance)) === 200))
       return wanted.filter((_, i) => !answers[i]).map((slot) => `${slot.service}#${slot.instance}`)
     },
 
