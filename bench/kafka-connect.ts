@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { freePort } from './free-port.ts'
+import { freePort } from '@choreo/launcher'
 import { ROOT } from './results.ts'
 import { progress } from './log.ts'
 

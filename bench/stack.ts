@@ -103,9 +103,3 @@ export async function createBenchTopics(stack: BenchStack, label: string): Promi
 export function benchKafka(stack: Pick<BenchStack, 'brokers' | 'sasl'>, clientId: string): ReturnType<typeof createKafka> {
   return createKafka({ clientId, brokers: stack.brokers, ...(stack.sasl ? { sasl: stack.sasl } : {}) }, silentLogger)
 }
-
-/** The same credentials as a service's environment (KAFKA_SASL_*). */
-export function saslEnv(stack: Pick<BenchStack, 'sasl'>): Record<string, string> {
-  const { sasl } = stack
-  return sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}
-}
