@@ -1,18 +1,12 @@
-import type { AddressInfo } from 'node:net'
-import type { FastifyInstance } from 'fastify'
+// The whole system for the end-to-end tests: the three services launched as processes, as ./choreo runs them.
+import path from 'node:path'
+import { freePort, launchService, serviceEnv, type ServiceProcess } from '@choreo/launcher'
 import { mintToken } from '@choreo/platform'
-import { createTestDatabase, createTestTopics, serviceEnv, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
-import { build as buildOrder, readConfig as orderConfig } from '@choreo/order-service'
-import { build as buildStock, readConfig as stockConfig } from '@choreo/stock-service'
-import { build as buildPayment, readConfig as paymentConfig } from '@choreo/payment-service'
+import { createTestDatabase, createTestTopics, infra, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
 
 export type ServiceName = 'order' | 'stock' | 'payment'
 
-const builders = {
-  order: async (env: Record<string, string>) => buildOrder(orderConfig(env)),
-  stock: async (env: Record<string, string>) => buildStock(stockConfig(env)),
-  payment: async (env: Record<string, string>) => buildPayment(paymentConfig(env)),
-} satisfies Record<ServiceName, (env: Record<string, string>) => Promise<FastifyInstance>>
+const ROOT = path.resolve(import.meta.dirname, '..')
 
 export interface Response<T = unknown> {
   status: number
@@ -45,25 +39,33 @@ export interface System {
 }
 
 /**
- * The whole system as a user drives it: the three services listening on ports of their own,
- * each with its own PostgreSQL database, all on one topic prefix of the real Kafka and registry.
+ * The whole system as a user drives it: the three services, each a process of its own listening
+ * on a port of its own, each with its own PostgreSQL database, all on one topic prefix of the real
+ * Kafka and registry.
  * `settings` adds environment variables per service (stock's FULFILMENT_DELAY_MS).
  */
 export async function startSystem(label: string, settings: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
   const prefix = await createTestTopics(label)
   const names: ServiceName[] = ['order', 'stock', 'payment']
   const databases = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await createTestDatabase(`${label}-${n}`)]))) as Record<ServiceName, TestDatabase>
-  const apps = {} as Record<ServiceName, FastifyInstance>
+  const processes = {} as Record<ServiceName, ServiceProcess>
   const urls = {} as Record<ServiceName, string>
   const ports = {} as Record<ServiceName, number>
+  const stack = infra()
 
   const stopped = new Set<ServiceName>()
   async function start(name: ServiceName): Promise<void> {
-    const app = await builders[name](serviceEnv(databases[name].url, prefix, { DATABASE_POOL_MAX: '8', ...settings[name] }))
-    await app.listen({ host: '127.0.0.1', port: ports[name] ?? 0 })
-    ports[name] = (app.server.address() as AddressInfo).port
-    urls[name] = `http://127.0.0.1:${ports[name]}`
-    apps[name] = app
+    ports[name] ??= await freePort()
+    // As the operator: the services run on topics of their own (a prefix), which no service's ACL names.
+    const env = serviceEnv({
+      port: ports[name], databaseUrl: databases[name].url, topicPrefix: prefix,
+      kafkaBrokers: stack.brokers, kafkaSasl: stack.sasl, registryUrl: stack.registryUrl,
+      jwtSecret: TEST_JWT_SECRET, logLevel: 'silent', extra: { DATABASE_POOL_MAX: '8', ...settings[name] },
+    })
+    const child = launchService({ service: `${name}-service`, root: ROOT, env })
+    processes[name] = child
+    urls[name] = child.url
+    await child.ready()
   }
   await Promise.all(names.map(start))
 
@@ -89,11 +91,11 @@ export async function startSystem(label: string, settings: Partial<Record<Servic
     as: (customerId) => client(mintToken({ sub: customerId, role: 'customer' }, TEST_JWT_SECRET)),
     admin: client(mintToken({ sub: 'e2e-admin', role: 'admin' }, TEST_JWT_SECRET)),
     async restart(name) {
-      await apps[name].close()
+      await processes[name].stop()
       await start(name)
     },
     async stopService(name) {
-      await apps[name].close()
+      await processes[name].stop()
       stopped.add(name)
     },
     async startService(name) {
@@ -101,7 +103,7 @@ export async function startSystem(label: string, settings: Partial<Record<Servic
       stopped.delete(name)
     },
     async stop() {
-      await Promise.all(names.filter((n) => !stopped.has(n)).map((n) => apps[n].close()))
+      await Promise.all(names.filter((n) => !stopped.has(n)).map((n) => processes[n].stop()))
       await Promise.all(names.map((n) => databases[n].drop()))
     },
   }
