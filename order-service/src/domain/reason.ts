@@ -1,3 +1,4 @@
+// An order's reason text: how a refusal or cancellation is worded and clipped to what the row holds.
 import type { ShortLine } from '@choreo/contracts'
 
 /** Length of the reason columns; reasons come from other services, unbounded. */

@@ -1,3 +1,4 @@
+// What an idempotency key is bound to: a digest of the request, the same for equal requests however their JSON was written.
 import { createHash } from 'node:crypto'
 
 /** JSON with object keys sorted at every level, so equal requests serialize identically. */

@@ -1,3 +1,4 @@
+// An order's history: each status it went through, with the event or HTTP action that moved it.
 import type { Knex } from 'knex'
 import type { OrderStatus } from '../domain/status.ts'
 import { clipReason } from '../domain/reason.ts'
@@ -24,6 +25,10 @@ interface HistoryRow {
   at: Date
 }
 
+function fromRow(row: HistoryRow): HistoryEntry {
+  return { orderId: row.order_id, status: row.status as OrderStatus, event: row.event, eventId: row.event_id, reason: row.reason, at: new Date(row.at) }
+}
+
 export async function appendHistory(db: Knex | Knex.Transaction, entry: HistoryEntry): Promise<void> {
   await db<HistoryRow>('order_history').insert({
     order_id: entry.orderId,
@@ -38,7 +43,5 @@ export async function appendHistory(db: Knex | Knex.Transaction, entry: HistoryE
 /** The order's history in the order it happened. */
 export async function historyOf(db: Knex | Knex.Transaction, orderId: string): Promise<HistoryEntry[]> {
   const rows = await db<HistoryRow>('order_history').where({ order_id: orderId }).orderBy('id')
-  return rows.map((r) => ({
-    orderId: r.order_id, status: r.status as OrderStatus, event: r.event, eventId: r.event_id, reason: r.reason, at: new Date(r.at),
-  }))
+  return rows.map(fromRow)
 }

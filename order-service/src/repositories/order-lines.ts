@@ -1,3 +1,4 @@
+// The lines of orders: product, quantity and, once stock has priced it, the unit price.
 import type { Knex } from 'knex'
 
 export interface OrderLineRecord {
@@ -12,6 +13,10 @@ interface LineRow {
   product_id: string
   quantity: number
   unit_price_amount: string | number | null
+}
+
+function fromRow(row: LineRow): OrderLineRecord {
+  return { productId: row.product_id, quantity: row.quantity, unitPriceAmount: row.unit_price_amount === null ? null : Number(row.unit_price_amount) }
 }
 
 /** Replaces every line of an order (the reserved lines, once stock has priced them). */
@@ -33,12 +38,6 @@ export async function linesOf(db: Knex | Knex.Transaction, orderIds: readonly st
   const byOrder = new Map<string, OrderLineRecord[]>(orderIds.map((id) => [id, []]))
   if (orderIds.length === 0) return byOrder
   const rows = await db<LineRow>('order_lines').whereIn('order_id', orderIds).orderBy(['order_id', 'product_id'])
-  for (const row of rows) {
-    byOrder.get(row.order_id)?.push({
-      productId: row.product_id,
-      quantity: row.quantity,
-      unitPriceAmount: row.unit_price_amount === null ? null : Number(row.unit_price_amount),
-    })
-  }
+  for (const row of rows) byOrder.get(row.order_id)?.push(fromRow(row))
   return byOrder
 }

@@ -1,3 +1,4 @@
+// The modifications order-service asked stock for, so that only an answer to one of them is taken.
 import type { Knex } from 'knex'
 
 /** Records a modification asked of stock for an order (PATCH /orders/:orderId). */

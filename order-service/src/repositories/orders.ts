@@ -1,3 +1,4 @@
+// Orders: who placed them, their status, total, shipment and pending modification.
 import type { Knex } from 'knex'
 import type { Address, ShortLine } from '@choreo/contracts'
 import type { OrderStatus } from '../domain/status.ts'

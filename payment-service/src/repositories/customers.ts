@@ -1,3 +1,4 @@
+// Customers and their balance, the funds orders are charged from.
 import type { Knex } from 'knex'
 import { moneyOf, type Money } from '@choreo/contracts'
 

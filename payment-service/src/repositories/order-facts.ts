@@ -1,3 +1,4 @@
+// The facts payment-service keeps from order.events: orders as placed and modifications as asked for.
 import type { Knex } from 'knex'
 
 /** An order as order-service placed it (its OrderPlaced): who pays, in which currency, for which lines. */
@@ -5,7 +6,7 @@ export interface PlacedOrder {
   orderId: string
   customerId: string
   currency: string
-  /** order-lines.ts' `linesKey` of its items. */
+  /** domain/order-lines.ts' `linesKey` of its items. */
   items: string
 }
 
@@ -18,6 +19,18 @@ export interface RequestedModification {
   answered: boolean
 }
 
+interface PlacedOrderRow { order_id: string; customer_id: string; currency: string; items: string }
+interface RequestedModificationRow { modification_id: string; order_id: string; items: string; answered_at: Date | null }
+
+// Two tables, two mappers: each is its table's fromRow.
+function placedOrderFromRow(row: PlacedOrderRow): PlacedOrder {
+  return { orderId: row.order_id, customerId: row.customer_id, currency: row.currency.trim(), items: row.items }
+}
+
+function modificationFromRow(row: RequestedModificationRow): RequestedModification {
+  return { modificationId: row.modification_id, orderId: row.order_id, items: row.items, answered: row.answered_at !== null }
+}
+
 /** Records an order once: a redelivered OrderPlaced, already in the inbox, never gets here; a second one for the same id is kept out. */
 export async function insertPlacedOrder(trx: Knex.Transaction, order: PlacedOrder, at: Date): Promise<void> {
   await trx('placed_orders')
@@ -26,9 +39,8 @@ export async function insertPlacedOrder(trx: Knex.Transaction, order: PlacedOrde
 }
 
 export async function findPlacedOrder(db: Knex | Knex.Transaction, orderId: string): Promise<PlacedOrder | undefined> {
-  const row = await db('placed_orders').select('order_id', 'customer_id', 'currency', 'items').where({ order_id: orderId }).first() as
-    { order_id: string; customer_id: string; currency: string; items: string } | undefined
-  return row ? { orderId: row.order_id, customerId: row.customer_id, currency: row.currency.trim(), items: row.items } : undefined
+  const row = await db('placed_orders').select('order_id', 'customer_id', 'currency', 'items').where({ order_id: orderId }).first() as PlacedOrderRow | undefined
+  return row ? placedOrderFromRow(row) : undefined
 }
 
 export async function insertRequestedModification(trx: Knex.Transaction, modification: Omit<RequestedModification, 'answered'>, at: Date): Promise<void> {
@@ -39,8 +51,8 @@ export async function insertRequestedModification(trx: Knex.Transaction, modific
 
 export async function findRequestedModification(db: Knex | Knex.Transaction, modificationId: string): Promise<RequestedModification | undefined> {
   const row = await db('requested_modifications').select('modification_id', 'order_id', 'items', 'answered_at').where({ modification_id: modificationId }).first() as
-    { modification_id: string; order_id: string; items: string; answered_at: Date | null } | undefined
-  return row ? { modificationId: row.modification_id, orderId: row.order_id, items: row.items, answered: row.answered_at !== null } : undefined
+    RequestedModificationRow | undefined
+  return row ? modificationFromRow(row) : undefined
 }
 
 /** Notes that stock's answer to the modification was handled (the first one counts). */

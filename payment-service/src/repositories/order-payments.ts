@@ -1,3 +1,4 @@
+// What payment-service knows of each order it charged: whom, how much each way, and in which state.
 import type { Knex } from 'knex'
 
 /** OPEN: charged and still adjustable; FAILED: a charge failed, release will follow; SETTLED: release refunded everything. */

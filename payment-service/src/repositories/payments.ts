@@ -1,3 +1,4 @@
+// Payments: every charge and refund between a customer's balance and an order.
 import type { Knex } from 'knex'
 import { moneyOf, type Money } from '@choreo/contracts'
 
@@ -25,6 +26,11 @@ interface PaymentRow {
   created_at: Date
 }
 
+function fromRow(row: PaymentRow): Payment {
+  const { payment_id: paymentId, order_id: orderId, customer_id: customerId, kind, reason, created_at: createdAt } = row
+  return { paymentId, orderId, customerId, kind, amount: moneyOf(row.amount, row.currency), reason, createdAt }
+}
+
 export async function insertPayment(db: Knex | Knex.Transaction, payment: Omit<Payment, 'createdAt'>): Promise<void> {
   await db('payments').insert({
     payment_id: payment.paymentId,
@@ -40,13 +46,5 @@ export async function insertPayment(db: Knex | Knex.Transaction, payment: Omit<P
 /** An order's payments, oldest first. */
 export async function paymentsOfOrder(db: Knex | Knex.Transaction, orderId: string): Promise<Payment[]> {
   const rows = await db<PaymentRow>('payments').select('*').where({ order_id: orderId }).orderBy([{ column: 'created_at' }, { column: 'payment_id' }])
-  return rows.map((row) => ({
-    paymentId: row.payment_id,
-    orderId: row.order_id,
-    customerId: row.customer_id,
-    kind: row.kind,
-    amount: moneyOf(row.amount, row.currency),
-    reason: row.reason,
-    createdAt: row.created_at,
-  }))
+  return rows.map(fromRow)
 }

@@ -1,3 +1,4 @@
+// Planning a reservation's lines: which units to move, or why the order cannot have them.
 import type { Money, OrderLine, PricedLine, ShortLine } from '@choreo/contracts'
 import { byProductId, mergeItems } from './lines.ts'
 

@@ -1,3 +1,4 @@
+// Which carrier takes an order's parcel, and its tracking number.
 import { createHash, randomInt } from 'node:crypto'
 
 /** Carriers the warehouse hands parcels to, with the prefix of their tracking numbers. */

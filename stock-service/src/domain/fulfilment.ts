@@ -1,3 +1,4 @@
+// The fulfilment policy: how long a paid reservation waits before it ships.
 /**
  * When a reservation paid in full leaves the warehouse: at once (a delay of 0, the default, which
  * tests, chaos runs and benchmarks rely on), or FULFILMENT_DELAY_MS later, so that a person trying

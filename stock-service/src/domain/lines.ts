@@ -1,3 +1,4 @@
+// Order lines: merged per product, totalled, in product order.
 import type { Money, OrderLine, PricedLine } from '@choreo/contracts'
 
 /** One line per product, quantities of repeated products summed, in product order. */

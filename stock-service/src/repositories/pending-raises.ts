@@ -1,3 +1,4 @@
+// Modifications that raised an order's total, waiting for payment's answer, with what to restore if it is no.
 import type { Knex } from 'knex'
 import type { OrderLine, PricedLine } from '@choreo/contracts'
 

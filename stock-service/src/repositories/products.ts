@@ -1,3 +1,4 @@
+// The catalogue: products with their price and stock levels, and the moves of units between available and reserved.
 import type { Knex } from 'knex'
 import type { Money } from '@choreo/contracts'
 
@@ -29,7 +30,7 @@ export class StockMoveFailed extends Error {
   }
 }
 
-function toProduct(row: ProductRow): Product {
+function fromRow(row: ProductRow): Product {
   return {
     productId: row.product_id,
     name: row.name,
@@ -39,8 +40,8 @@ function toProduct(row: ProductRow): Product {
   }
 }
 
-/** Inserts a product; null if one with this id exists already. */
-export async function insertProduct(db: Knex | Knex.Transaction, product: Omit<Product, 'reserved'>): Promise<Product | null> {
+/** Inserts a product; undefined if one with this id exists already. */
+export async function insertProduct(db: Knex | Knex.Transaction, product: Omit<Product, 'reserved'>): Promise<Product | undefined> {
   const rows: ProductRow[] = await db('products')
     .insert({
       product_id: product.productId,
@@ -52,12 +53,12 @@ export async function insertProduct(db: Knex | Knex.Transaction, product: Omit<P
     })
     .onConflict('product_id').ignore()
     .returning('*')
-  return rows[0] ? toProduct(rows[0]) : null
+  return rows[0] ? fromRow(rows[0]) : undefined
 }
 
-export async function findProduct(db: Knex | Knex.Transaction, productId: string): Promise<Product | null> {
+export async function findProduct(db: Knex | Knex.Transaction, productId: string): Promise<Product | undefined> {
   const row: ProductRow | undefined = await db('products').where({ product_id: productId }).first()
-  return row ? toProduct(row) : null
+  return row ? fromRow(row) : undefined
 }
 
 /** A page of products in id order, starting after `after`. */
@@ -65,7 +66,7 @@ export async function listProducts(db: Knex | Knex.Transaction, page: { limit: n
   const query = db<ProductRow>('products').orderBy('product_id').limit(page.limit)
   if (page.after !== undefined) query.where('product_id', '>', page.after)
   const rows: ProductRow[] = await query
-  return rows.map(toProduct)
+  return rows.map(fromRow)
 }
 
 /**
@@ -78,7 +79,7 @@ export async function restockProduct(db: Knex | Knex.Transaction, productId: str
     .whereRaw('available + reserved <= ?', [MAX_UNITS - quantity])
     .update({ available: db.raw('available + ?', [quantity]), updated_at: db.fn.now() })
     .returning('*')
-  if (rows[0]) return toProduct(rows[0])
+  if (rows[0]) return fromRow(rows[0])
   return (await findProduct(db, productId)) ? 'too-many' : 'not-found'
 }
 
@@ -89,7 +90,7 @@ export async function restockProduct(db: Knex | Knex.Transaction, productId: str
 export async function lockProducts(trx: Knex.Transaction, productIds: readonly string[]): Promise<Map<string, Product>> {
   if (productIds.length === 0) return new Map()
   const rows: ProductRow[] = await trx('products').whereIn('product_id', [...new Set(productIds)]).orderBy('product_id').forUpdate()
-  return new Map(rows.map((row) => [row.product_id, toProduct(row)]))
+  return new Map(rows.map((row) => [row.product_id, fromRow(row)]))
 }
 
 /** Moves units available → reserved, only if that many are available. */

@@ -1,3 +1,4 @@
+// Whose an order's reservation is: the customer a caller must be to see its shipments.
 import type { Knex } from 'knex'
 
 /**

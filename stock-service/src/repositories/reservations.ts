@@ -1,3 +1,4 @@
+// Reservations: the units held for each order, its lines, total, what was paid, and its scheduled shipment.
 import type { Knex } from 'knex'
 import type { Money, PricedLine } from '@choreo/contracts'
 

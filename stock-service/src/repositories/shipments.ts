@@ -1,3 +1,4 @@
+// Shipments of orders, from leaving the warehouse to the carrier's delivery.
 import type { Knex } from 'knex'
 
 export type ShipmentStatus = 'SHIPPED' | 'DELIVERED'
@@ -22,7 +23,7 @@ interface ShipmentRow {
   delivered_at: Date | null
 }
 
-function toShipment(row: ShipmentRow): Shipment {
+function fromRow(row: ShipmentRow): Shipment {
   return {
     shipmentId: row.shipment_id,
     orderId: row.order_id,
@@ -47,13 +48,13 @@ export async function insertShipment(trx: Knex.Transaction, shipment: Omit<Shipm
 
 export async function shipmentsOfOrder(db: Knex | Knex.Transaction, orderId: string): Promise<Shipment[]> {
   const rows: ShipmentRow[] = await db('shipments').where({ order_id: orderId }).orderBy('shipped_at')
-  return rows.map(toShipment)
+  return rows.map(fromRow)
 }
 
 /** Reads a shipment and locks it, so two deliveries of one shipment take turns. */
-export async function lockShipment(trx: Knex.Transaction, shipmentId: string): Promise<Shipment | null> {
+export async function lockShipment(trx: Knex.Transaction, shipmentId: string): Promise<Shipment | undefined> {
   const row: ShipmentRow | undefined = await trx('shipments').where({ shipment_id: shipmentId }).forUpdate().first()
-  return row ? toShipment(row) : null
+  return row ? fromRow(row) : undefined
 }
 
 export async function markDelivered(trx: Knex.Transaction, shipmentId: string, deliveredAt: Date): Promise<void> {

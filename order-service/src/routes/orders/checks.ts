@@ -1,6 +1,7 @@
+// Input rules of the order routes that a JSON schema cannot say.
 import { BadRequest } from '@choreo/platform'
 
-// Input rules a JSON schema cannot say, checked before any transaction so nothing is written.
+// Checked before any transaction, so nothing is written.
 
 /** Each product at most once per order: a line carries its whole quantity. */
 export function assertUniqueProducts(items: readonly { productId: string }[]): void {

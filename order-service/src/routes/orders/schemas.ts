@@ -1,3 +1,4 @@
+// The orders' HTTP schemas: TypeBox gives validation, the TypeScript types and the OpenAPI document from one definition.
 import { Type, type Static } from 'typebox'
 import { Id, Text } from '@choreo/platform'
 import { ORDER_STATUSES } from '../../domain/status.ts'
