@@ -21,16 +21,20 @@ interface PendingRaiseRow {
   held: string
 }
 
-/** The order's pending raise; read under the reservation's row lock, which every step of the order takes first. */
-export async function findPendingRaise(trx: Knex.Transaction, orderId: string): Promise<PendingRaise | null> {
-  const row: PendingRaiseRow | undefined = await trx('pending_raises').where({ order_id: orderId }).first()
-  return row ? {
+function fromRow(row: PendingRaiseRow): PendingRaise {
+  return {
     orderId: row.order_id,
     modificationId: row.modification_id,
     previousLines: JSON.parse(row.previous_lines) as PricedLine[],
     previousTotal: Number(row.previous_total_amount),
     held: JSON.parse(row.held) as OrderLine[],
-  } : null
+  }
+}
+
+/** The order's pending raise; read under the reservation's row lock, which every step of the order takes first. */
+export async function findPendingRaise(trx: Knex.Transaction, orderId: string): Promise<PendingRaise | null> {
+  const row: PendingRaiseRow | undefined = await trx('pending_raises').where({ order_id: orderId }).first()
+  return row ? fromRow(row) : null
 }
 
 export async function insertPendingRaise(trx: Knex.Transaction, raise: PendingRaise): Promise<void> {

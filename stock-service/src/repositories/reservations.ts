@@ -57,8 +57,13 @@ export async function findReservation(db: Knex | Knex.Transaction, orderId: stri
   return row ? withLines(db, row) : null
 }
 
+/** Reads the reservation's lines and maps both rows. */
 async function withLines(db: Knex | Knex.Transaction, row: ReservationRow): Promise<Reservation> {
   const lines: LineRow[] = await db('reservation_lines').where({ order_id: row.order_id }).orderBy('product_id')
+  return fromRow(row, lines)
+}
+
+function fromRow(row: ReservationRow, lines: readonly LineRow[]): Reservation {
   return {
     orderId: row.order_id,
     customerId: row.customer_id,
