@@ -1,3 +1,4 @@
+// order-service's configuration: the platform's variables and its own, read once from the environment and validated.
 import { Type } from 'typebox'
 import { baseConfigSchema, loadConfig } from '@choreo/platform'
 

@@ -1,3 +1,4 @@
+// The HTTP base every service app starts from: Fastify with TypeBox schemas, OpenAPI docs, auth, rate limits and JSON errors.
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'

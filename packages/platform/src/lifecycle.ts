@@ -1,9 +1,10 @@
+// Serving a built app as the process: listen, and on SIGTERM/SIGINT close it gracefully within a deadline, then exit.
 import type { FastifyInstance } from 'fastify'
 
 /**
- * Owns the process: listens, and on SIGTERM/SIGINT closes the app (which stops consuming,
- * finishes the batch, flushes the producer, closes the pool, in that order through onClose
- * hooks) within the timeout, then exits.
+ * Listens, and on SIGTERM/SIGINT closes the app within the timeout, then exits. Closing runs the
+ * plugins' hooks: a service's preClose work first (stock's fulfilment poller), then the `messaging`
+ * plugin stops consuming, finishes the batch and flushes the producer, then the `db` plugin closes the pool.
  */
 export async function serve(app: FastifyInstance, options: { host: string; port: number; shutdownTimeoutMs: number }): Promise<void> {
   let closing = false
