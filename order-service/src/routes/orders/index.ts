@@ -1,8 +1,8 @@
+// order-service's order routes: validate, call the command or query, map its result to HTTP.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { BadRequest, ErrorBody, IdempotencyKeyHeaders, idempotencyKeyOf, NotFound } from '@choreo/platform'
 import { assertActingFor, callerOf, mayActFor, perCallerPerMinute, requestCause } from '@choreo/platform/http'
-import { decodeCursor, encodeCursor } from '../../domain/cursor.ts'
-import { listOrders } from '../../repositories/orders.ts'
+import { decodeCursor } from '../../domain/cursor.ts'
 import { cancelOrder } from './cancel.ts'
 import { assertUniqueProducts } from './checks.ts'
 import { modifyOrder } from './modify.ts'
@@ -10,7 +10,7 @@ import { DEFAULT_CURRENCY, placeOrder } from './place.ts'
 import {
   CancelOrderBody, DEFAULT_PAGE_SIZE, ListOrdersQuery, ModifyOrderBody, OrderDetail, OrderPage, OrderParams, PlaceOrderBody,
 } from './schemas.ts'
-import { orderDetail, orderSummaries } from './view.ts'
+import { orderDetail, orderPage } from './view.ts'
 
 export interface OrderRoutesOptions {
   /** Orders one caller may place per minute (ORDER_RATE_LIMIT_PER_MINUTE). */
@@ -78,14 +78,7 @@ export const orderRoutes: FastifyPluginAsyncTypebox<OrderRoutesOptions> = async 
     const customerId = caller.role === 'admin' ? request.query.customerId : caller.sub
     const after = cursor === undefined ? undefined : decodeCursor(cursor)
     if (after === null) throw new BadRequest('cursor is not one this service issued', { field: 'cursor', rule: 'cursor' })
-    // One row more than asked tells whether another page follows.
-    const rows = await listOrders(app.db, { customerId, status, after, limit: limit + 1 })
-    const page = rows.slice(0, limit)
-    const last = page.at(-1)
-    return {
-      items: await orderSummaries(app.db, page),
-      nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, orderId: last.orderId }) : null,
-    }
+    return orderPage(app.db, { customerId, status, after, limit })
   })
 
   app.post('/orders/:orderId/cancel', {

@@ -1,3 +1,4 @@
+// PATCH /orders/:orderId's command: asks stock to re-reserve an order with new lines.
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { newEvent, type OrderLine } from '@choreo/contracts'
