@@ -1,8 +1,6 @@
 // order-service's public entry (`@choreo/order-service`): what tools, bench, e2e and scripts may use of it; the rest is internal.
 
-// The service itself: its saga page, and the app as e2e builds it in-process.
-export { build } from './app.ts'
-export { readConfig } from './config.ts'
+// Its page of the saga.
 export { saga } from './saga.ts'
 
 // The order's status rules, which the tools' read models and reports fold events with.

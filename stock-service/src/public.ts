@@ -1,8 +1,6 @@
 // stock-service's public entry (`@choreo/stock-service`): what tools, bench, e2e and scripts may use of it; the rest is internal.
 
-// The service itself: its saga page (built for a fulfilment policy), and the app as e2e builds it in-process.
-export { build } from './app.ts'
-export { readConfig } from './config.ts'
+// Its page of the saga, built for a fulfilment policy.
 export { saga } from './saga.ts'
 export { shipAtOnce } from './domain/fulfilment.ts'
 

@@ -1,6 +1,6 @@
 // `@choreo/platform/http`: a service's HTTP app on Fastify (the service skeleton, auth and callers, rate limits, serving);
 // the light core without Fastify is `@choreo/platform`.
-export { createHttp, BODY_LIMIT_BYTES, type HttpApp, type HttpOptions } from './http.ts'
+export { createHttp, type HttpApp, type HttpOptions } from './http.ts'
 export { serve } from './lifecycle.ts'
 export {
   attachService, defineService, type BuildOptions, type DefinedService, type DefinedServiceConfig, type FactsPage, type PlatformOptions, type SagaPage,
