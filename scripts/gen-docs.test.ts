@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ASYNCAPI_DOC, parseSagaSource, readReactions, renderAsyncApi, renderSagaDoc, SAGA_DOC } from './gen-docs.ts'
+import { ASYNCAPI_DOC, readReactions, renderAsyncApi, renderSagaDoc, SAGA_DOC } from './gen-docs.ts'
 
 const root = join(import.meta.dirname, '..')
 
@@ -12,18 +12,14 @@ describe('generated saga docs', () => {
     expect(readFileSync(join(root, ASYNCAPI_DOC), 'utf8')).toBe(renderAsyncApi(reactions))
   })
 
-  it("reads what a handler emits from its comment: the handling service's own events it names", () => {
-    const byKey = new Map(readReactions().map((r) => [`${r.service} ${r.event}`, r.emits]))
-    expect(byKey.get('stock-service OrderPlaced')).toEqual(['StockReservationFailed', 'StockReserved'])
-    expect(byKey.get('payment-service ReservationAdjusted')).toEqual(['PaymentCompleted', 'PaymentFailed', 'PaymentRefunded'])
-    // Names other services' events ("undone by StockReleased → PaymentRefunded"), emits nothing itself.
-    expect(byKey.get('order-service StockReserved')).toEqual([])
-  })
-
-  it('fails on a saga entry without its one-line comment', () => {
-    const source = 'export const saga = {\n  OrderPlaced: reserveStock,\n  PaymentFailed: release, // StockReleased\n}'
-    expect(() => parseSagaSource('stock-service', source, ['OrderPlaced', 'PaymentFailed'])).toThrow(/OrderPlaced has no one-line comment/)
-    expect(parseSagaSource('stock-service', source, ['PaymentFailed'])[0]).toMatchObject({ handler: 'release', emits: ['StockReleased'] })
+  it('takes what a step emits and what undoes it from its entry in the typed saga tables', () => {
+    const byKey = new Map(readReactions().map((r) => [`${r.service} ${r.event}`, r]))
+    expect(byKey.get('stock-service OrderPlaced')).toMatchObject({ handler: 'reserveStock', emits: ['StockReserved', 'StockReservationFailed'], undoneBy: ['OrderCancellationRequested', 'PaymentFailed'] })
+    expect(byKey.get('payment-service ReservationAdjusted')?.emits).toEqual(['PaymentCompleted', 'PaymentFailed', 'PaymentRefunded'])
+    // A step built by a factory or a wrapper keeps its function's name.
+    expect(byKey.get('stock-service PaymentCompleted')?.handler).toBe('recordPayment')
+    expect(byKey.get('order-service StockReserved')).toMatchObject({ handler: 'priceOrder', emits: [] })
+    expect(byKey.get('payment-service OrderPlaced')?.handler).toBe('recordPlacedOrder')
   })
 
   it('describes every event as an AsyncAPI 3.0 message on its topic, with the Avro schema as payload', () => {

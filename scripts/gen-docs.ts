@@ -2,15 +2,13 @@
 // from the three services' saga.ts tables and schemas/, so the docs cannot drift from the code.
 // Usage: node scripts/gen-docs.ts [--check]
 //
-// Which events a saga handler emits is not known at runtime (a handler returns them), so it is
-// read from the one-line comment each saga.ts gives every entry ("emits …", "StockReserved |
-// StockReservationFailed"): every event type the comment names that the handling service
-// publishes is one it may emit. The entries themselves come from the imported tables, and a
-// table entry without such a line fails the generation.
+// Everything about a step comes from its entry in the typed tables (messaging's `defineSaga`):
+// its handler's name, what it may emit (which the compiler holds the handler to), what undoes it
+// and what it does.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EVENT_TOPIC_PARTITIONS, eventSchemas, eventsOf, topicOf, type EventType } from '@choreo/contracts'
-import { subjectOf } from '@choreo/messaging'
+import { subjectOf, type Saga, type Step } from '@choreo/messaging'
 import { factsOf, sagas, services, type ServiceName } from '../tools/lib/services.ts'
 
 const root = join(import.meta.dirname, '..')
@@ -21,47 +19,30 @@ type AvroType = string | AvroType[] | { type: string; name?: string; namespace?:
 interface AvroField { name: string; type: AvroType; doc?: string; default?: unknown }
 interface AvroRecord { name: string; namespace: string; doc: string; fields: AvroField[] }
 
-/** One entry of a saga table: the event, the handler, its comment, and what it may emit. */
+/** One entry of a saga table: the event, the service, the handler and what it says of its step. */
 export interface Reaction {
   service: ServiceName
   event: EventType
   handler: string
-  comment: string
-  emits: EventType[]
+  does: string
+  emits: readonly EventType[]
+  undoneBy: readonly EventType[]
 }
 
 const eventTypes = Object.keys(eventSchemas) as EventType[]
 const shortOf = (service: ServiceName): 'order' | 'stock' | 'payment' => service.replace('-service', '') as 'order' | 'stock' | 'payment'
 
-/**
- * Reads a saga.ts source: `Event: handler, // comment` lines (the handler possibly built from the
- * service's settings, `handler(settings)`) of `export const saga = { … }` or of the table that
- * `export function saga(…) { return { … } }` builds.
- */
-export function parseSagaSource(service: ServiceName, source: string, keys: readonly string[], table: 'saga' | 'facts' = 'saga'): Reaction[] {
-  const body = new RegExp(`export (?:const ${table} = |function ${table}\\([^)]*\\) \\{\\s*return )\\{([\\s\\S]*?)\\n\\}`).exec(source)?.[1]
-  if (body === undefined) throw new Error(`${service}/src/saga.ts: no \`export const ${table} = { … }\` table`)
-  const lines = new Map<string, { handler: string; comment: string }>()
-  for (const m of body.matchAll(/^\s*(\w+):\s*(\w+)(?:\(\w*\))?,?\s*\/\/\s*(.+?)\s*$/gm)) lines.set(m[1]!, { handler: m[2]!, comment: m[3]! })
-  const published = eventsOf(shortOf(service))
-  return keys.map((key) => {
-    const line = lines.get(key)
-    if (!line) throw new Error(`${service}/src/saga.ts: the entry for ${key} has no one-line comment saying what it emits`)
-    const event = key as EventType
-    const emits = published.filter((t) => new RegExp(`\\b${t}\\b`).test(line.comment))
-    return { service, event, handler: line.handler, comment: line.comment, emits }
-  })
+function reactionsOf(service: ServiceName, page: Saga): Reaction[] {
+  return (Object.entries(page) as [EventType, Step][]).map(([event, step]) => ({
+    service, event, handler: step.name, does: step.does, emits: step.emits, undoneBy: step.undoneBy,
+  }))
 }
 
 /** Every service's reactions: its saga's steps, then the steps that record facts (payment's, from order.events). */
 export function readReactions(): Reaction[] {
   return services.flatMap((service) => {
-    const source = readFileSync(join(root, service, 'src', 'saga.ts'), 'utf8')
     const facts = factsOf[service]
-    return [
-      ...parseSagaSource(service, source, Object.keys(sagas[service])),
-      ...(facts ? parseSagaSource(service, source, Object.keys(facts), 'facts') : []),
-    ]
+    return [...reactionsOf(service, sagas[service]), ...(facts ? reactionsOf(service, facts) : [])]
   })
 }
 
@@ -146,9 +127,9 @@ export function renderSagaDoc(reactions: readonly Reaction[] = readReactions()):
     '',
     '## Reactions',
     '',
-    '| event | service | handler | may emit | what it does |',
-    '|---|---|---|---|---|',
-    ...reactions.map((r) => `| ${r.event} | ${r.service} | \`${r.handler}\` | ${r.emits.join(', ') || '—'} | ${cell(r.comment)} |`),
+    '| event | service | handler | may emit | undone by | what it does |',
+    '|---|---|---|---|---|---|',
+    ...reactions.map((r) => `| ${r.event} | ${r.service} | \`${r.handler}\` | ${r.emits.join(', ') || '—'} | ${r.undoneBy.join(', ') || '—'} | ${cell(r.does)} |`),
     '',
     '## Event catalog',
     '',
@@ -222,9 +203,10 @@ export function renderAsyncApi(reactions: readonly Reaction[] = readReactions())
         action: 'receive',
         channel: { $ref: `#/channels/${channelId(r.event)}` },
         summary: `${r.service}: ${r.handler}`,
-        description: oneLine(r.comment),
+        description: oneLine(r.does),
         messages: [messageRef(r.event)],
         'x-emits': r.emits,
+        ...(r.undoneBy.length > 0 ? { 'x-undone-by': r.undoneBy } : {}),
       }])),
     },
     components: {

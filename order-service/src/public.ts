@@ -4,11 +4,7 @@
 export { saga } from './saga.ts'
 
 // The order's status rules, which the tools' read models and reports fold events with.
-export {
-  ORDER_STATUSES, isTerminal, cancelDecision, modificationRefusal,
-  advance, afterCompensated, afterPaymentFailed, afterReservationFailed, afterShipped,
-  type OrderStatus,
-} from './domain/status.ts'
+export { ORDER_STATUSES, isTerminal, cancelDecision, modificationRefusal, statusAfterEvent, type OrderStatus } from './domain/status.ts'
 
 // An order as its database and its GET /orders/:id show it, for `choreo saga`.
 export { findOrder } from './repositories/orders.ts'

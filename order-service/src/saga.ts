@@ -1,4 +1,4 @@
-import type { Saga } from '@choreo/messaging'
+import { defineSaga, step } from '@choreo/messaging'
 import { applyAdjustment } from './steps/apply-adjustment.ts'
 import { completeDelivery } from './steps/complete-delivery.ts'
 import { finishCancellation } from './steps/finish-cancellation.ts'
@@ -9,17 +9,42 @@ import { recordShipment } from './steps/record-shipment.ts'
 import { rejectOrder } from './steps/reject-order.ts'
 import { startCancelling } from './steps/start-cancelling.ts'
 
-// order-service's page of the saga (docs/design.md). HTTP starts it: POST /orders emits
-// OrderPlaced, PATCH emits OrderModificationRequested, cancel emits OrderCancellationRequested.
-// Every step locks the order, moves its status only forward and appends to its history.
-export const saga = {
-  StockReserved: priceOrder,               // prices and total; ≥ STOCK_RESERVED. Emits nothing; undone by StockReleased → PaymentRefunded
-  StockReservationFailed: rejectOrder,     // emits OrderRejected (or OrderCancelled if a cancel was in progress); nothing to undo
-  ReservationAdjusted: applyAdjustment,    // new lines and total, or why not ("payment declined": the lines before it, back). Emits nothing; payment settles the difference
-  PaymentCompleted: recordPayment,         // ≥ PAID. Emits nothing; undone by PaymentRefunded(released) after a cancel
-  PaymentFailed: startCancelling,          // → CANCELLING (of a modification: history only). Emits nothing: stock releases, or undoes the modification, on PaymentFailed itself
-  StockReleased: noteRelease,              // history only; payment's refund completes the compensation
-  PaymentRefunded: finishCancellation,     // released: CANCELLING → CANCELLED, emits OrderCancelled; adjusted: history only
-  OrderShipped: recordShipment,            // → SHIPPED with carrier and tracking (refuses a cancel in progress); emits nothing
-  ShipmentDelivered: completeDelivery,     // → DELIVERED, emits OrderDelivered; final
-} satisfies Saga
+// order-service's page of the saga (docs/design.md): which event triggers which step, what it may
+// emit (the compiler holds each handler to it) and what undoes it. HTTP starts the saga: POST
+// /orders emits OrderPlaced, PATCH emits OrderModificationRequested, cancel emits
+// OrderCancellationRequested. Every step locks the order, moves its status by the event's rule in
+// domain/status.ts (`statusAfter`: only forward) and appends to its history.
+export const saga = defineSaga('order', {
+  StockReserved: step(priceOrder, {
+    undoneBy: ['PaymentRefunded'],
+    does: 'the lines get stock\'s prices and the order its total; ≥ STOCK_RESERVED. Refused for a rejected order or another customer',
+  }),
+  StockReservationFailed: step(rejectOrder, {
+    emits: ['OrderRejected', 'OrderCancelled'],
+    does: 'rejects the order (or, if a cancel was in progress, it is cancelled); nothing to undo',
+  }),
+  ReservationAdjusted: step(applyAdjustment, {
+    does: 'the new lines and total, or why not ("payment declined": the lines before it, back); payment settles the difference',
+  }),
+  PaymentCompleted: step(recordPayment, {
+    undoneBy: ['PaymentRefunded'],
+    does: '≥ PAID',
+  }),
+  PaymentFailed: step(startCancelling, {
+    does: '→ CANCELLING (of a modification: history only); stock releases, or undoes the modification, on PaymentFailed itself',
+  }),
+  StockReleased: step(noteRelease, {
+    does: 'history only; payment\'s refund completes the compensation',
+  }),
+  PaymentRefunded: step(finishCancellation, {
+    emits: ['OrderCancelled'],
+    does: 'compensation complete: a released refund moves CANCELLING → CANCELLED and announces it; an adjusted one is history only',
+  }),
+  OrderShipped: step(recordShipment, {
+    does: '→ SHIPPED with carrier and tracking (refuses a cancel in progress)',
+  }),
+  ShipmentDelivered: step(completeDelivery, {
+    emits: ['OrderDelivered'],
+    does: '→ DELIVERED and announces it; final',
+  }),
+})

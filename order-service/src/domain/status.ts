@@ -1,5 +1,6 @@
 // Every rule about how an order's status may change, in one place (docs/design.md, "Status only
 // moves forward"). Pure: the saga steps and the routes ask, they do not decide.
+import type { Events, EventType } from '@choreo/contracts'
 
 export const ORDER_STATUSES = ['PENDING', 'STOCK_RESERVED', 'PAID', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLING', 'CANCELLED'] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
@@ -74,4 +75,34 @@ export function modificationRefusal(current: OrderStatus, modificationPending: b
   if (current === 'CANCELLING' || current === 'REJECTED' || current === 'CANCELLED') return 'not-modifiable'
   if (!MODIFIABLE.has(current)) return 'already-shipped'
   return modificationPending ? 'modification-pending' : null
+}
+
+// PaymentRefunded's reason when it settles a release (its schema): the last compensation.
+const RELEASED = 'released'
+
+/**
+ * What each event means for an order's status, by event type: order-service's saga steps move the
+ * order by it (steps/order-step.ts), and a read model rebuilt from the topics folds the same rules
+ * (tools' status projection), so the two can only differ if an event is missing. Events absent
+ * here leave the status as it is. Order-service's own final events have the last word.
+ */
+export const statusAfter: { readonly [T in EventType]?: (current: OrderStatus, event: Events[T]) => OrderStatus } = {
+  OrderCancellationRequested: (current) => (cancelDecision(current) === 'accept' ? 'CANCELLING' : current),
+  OrderRejected: () => 'REJECTED',
+  OrderCancelled: () => 'CANCELLED',
+  OrderDelivered: () => 'DELIVERED',
+  StockReserved: (current) => advance(current, 'STOCK_RESERVED'),
+  StockReservationFailed: afterReservationFailed,
+  OrderShipped: (current) => afterShipped(current).status,
+  ShipmentDelivered: (current) => advance(current, 'DELIVERED'),
+  PaymentCompleted: (current) => advance(current, 'PAID'),
+  // Of a modification: only that modification is refused, the order stands.
+  PaymentFailed: (current, event) => (event.modificationId ? current : afterPaymentFailed(current)),
+  PaymentRefunded: (current, event) => (event.reason === RELEASED ? afterCompensated(current) : current),
+}
+
+/** The status an event moves an order to, by `statusAfter`. */
+export function statusAfterEvent<T extends EventType>(type: T, current: OrderStatus, event: Events[T]): OrderStatus {
+  const rule = statusAfter[type] as ((current: OrderStatus, event: Events[T]) => OrderStatus) | undefined
+  return rule ? rule(current, event) : current
 }

@@ -20,7 +20,7 @@ import { CANCELLATION_REFUSED } from './record-shipment.ts'
  * reason "payment declined", carrying the lines and total before it, which the order takes back,
  * if the modification is one this service asked for (refused otherwise).
  */
-export const applyAdjustment = orderStep('ReservationAdjusted', async (event, order, trx) => {
+export const applyAdjustment = orderStep('ReservationAdjusted', async function applyAdjustment(event, order, trx) {
   if (!event.accepted && event.reason === MODIFICATION_PAYMENT_DECLINED) {
     // It rewrites the order's lines: only for a modification this service asked for, of this order.
     if (!(await wasRequested(trx, order.orderId, event.modificationId))) {

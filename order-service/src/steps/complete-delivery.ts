@@ -1,10 +1,8 @@
 import { newEvent } from '@choreo/contracts'
-import { advance } from '../domain/status.ts'
 import { orderStep } from './order-step.ts'
 
 /** ShipmentDelivered: the order is DELIVERED and final; OrderDelivered announces it once. */
-export const completeDelivery = orderStep('ShipmentDelivered', (event, order) => {
-  const status = advance(order.status, 'DELIVERED')
+export const completeDelivery = orderStep('ShipmentDelivered', function completeDelivery(event, order, _trx, status) {
   if (status === order.status) return { reason: null }
-  return { changes: { status }, reason: null, emit: [newEvent('OrderDelivered', { orderId: order.orderId, deliveredAt: event.deliveredAt })] }
+  return { reason: null, emit: [newEvent('OrderDelivered', { orderId: order.orderId, deliveredAt: event.deliveredAt })] }
 })

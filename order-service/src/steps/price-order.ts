@@ -1,6 +1,5 @@
 import { RefusedEvent } from '@choreo/messaging'
 import { amountIn, pricedLines } from '../domain/money.ts'
-import { advance } from '../domain/status.ts'
 import { replaceLines } from '../repositories/order-lines.ts'
 import { orderStep } from './order-step.ts'
 
@@ -12,12 +11,12 @@ import { orderStep } from './order-step.ts'
  * Stock answers an order once: a StockReserved for an order it rejected (REJECTED follows only
  * its StockReservationFailed), or naming another customer, is forged or a bug, and refused.
  */
-export const priceOrder = orderStep('StockReserved', async (event, order, trx) => {
+export const priceOrder = orderStep('StockReserved', async function priceOrder(event, order, trx) {
   if (order.status === 'REJECTED') throw new RefusedEvent('reservation-of-rejected-order', `order ${order.orderId} was rejected: stock could not reserve it`)
   if (event.customerId !== order.customerId) throw new RefusedEvent('reservation-for-another-customer', `StockReserved names ${event.customerId}, order ${order.orderId} is ${order.customerId}'s`)
   await replaceLines(trx, order.orderId, pricedLines(order.currency, event.lines))
   return {
-    changes: { totalAmount: amountIn(order.currency, event.total), status: advance(order.status, 'STOCK_RESERVED') },
+    changes: { totalAmount: amountIn(order.currency, event.total) },
     reason: null,
   }
 })

@@ -1,4 +1,3 @@
-import { afterPaymentFailed } from '../domain/status.ts'
 import { orderStep } from './order-step.ts'
 
 /**
@@ -7,10 +6,9 @@ import { orderStep } from './order-step.ts'
  * A failure that names a modification refuses only that modification: history only here, and
  * stock's ReservationAdjusted ("payment declined") gives the order its lines back.
  */
-export const startCancelling = orderStep('PaymentFailed', (event, order) => {
+export const startCancelling = orderStep('PaymentFailed', function startCancelling(event, order, _trx, status) {
   if (event.modificationId !== null) return { reason: `payment failed for a modification: ${event.reason}` }
   const reason = `payment failed: ${event.reason}`
-  const status = afterPaymentFailed(order.status)
   if (status === order.status) return { reason }
-  return { changes: { status, reason }, reason }
+  return { changes: { reason }, reason }
 })

@@ -1,8 +1,10 @@
+import type { Events } from '@choreo/contracts'
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Kafka, logLevel } from 'kafkajs'
 import { eventually, infra, kafkaAuth } from '@choreo/testkit'
-import { createSagaConsumer, type Saga } from './consumer.ts'
+import { createSagaConsumer } from './consumer.ts'
+import { defineSaga, step } from './saga.ts'
 import { postgresDialect } from './dialects/postgres.ts'
 import { createProducer } from './kafka.ts'
 import type { Logger } from './logger.ts'
@@ -17,12 +19,12 @@ function capturingLogger(lines: Line[], bindings: Record<string, unknown> = {}):
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), child: (more) => capturingLogger(lines, { ...bindings, ...more }) }
 }
 
-const failing: Saga = {
-  OrderDelivered: (event) => {
+const failing = defineSaga('order', {
+  OrderDelivered: step(function failing(event: Events['OrderDelivered']) {
     if (event.deliveredAt < 0) throw new Error('cannot deliver before the epoch')
     return []
-  },
-}
+  }, { does: 'the test' }),
+})
 
 describe('consumer logs', () => {
   let f: Fixture

@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto'
-import knex from 'knex'
+import knex, { type Knex } from 'knex'
 import type { Message } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { newEvent, type Events } from '@choreo/contracts'
 import { eventually, infra, readTopic, startTcpProxy, testKafka } from '@choreo/testkit'
-import type { Saga } from './consumer.ts'
+import { defineSaga, step } from './saga.ts'
 import { cause, createFixture, type Fixture } from './testing/fixture.ts'
 
-const recordEffect: Saga = {
-  OrderDelivered: async (event, trx) => {
+const recordEffect = defineSaga('order', {
+  OrderDelivered: step(async function recordEffect(event: Events['OrderDelivered'], trx: Knex.Transaction) {
     if (event.deliveredAt < 0) throw new Error(`negative sequence ${event.deliveredAt} is a bug`)
     await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
     return []
-  },
-}
+  }, { does: 'the test' }),
+})
 
 async function produceRaw(topic: string, messages: Message[]): Promise<void> {
   const producer = testKafka().producer()
@@ -87,9 +88,9 @@ describe('saga consumer', () => {
     const relay = f.relay()
     relay.start()
     const key = randomUUID()
-    const echo: Saga = {
-      OrderDelivered: (event) => (event.deliveredAt === 1 ? [{ type: 'OrderDelivered', data: { orderId: event.orderId, deliveredAt: 2 } }] : []),
-    }
+    const echo = defineSaga('order', {
+      OrderDelivered: step(function echo(event: Events['OrderDelivered']) { return event.deliveredAt === 1 ? [newEvent('OrderDelivered', { orderId: event.orderId, deliveredAt: 2 })] : [] }, { emits: ['OrderDelivered'], does: 'the test' }),
+    })
     const consumer = f.consumer('c-emit', echo)
     await consumer.start()
     const cause = await f.write(key, 1)
@@ -108,8 +109,8 @@ describe('saga consumer', () => {
     const orderId = randomUUID()
     const eventId = randomUUID()
     let arrivals = 0
-    const holdFirst: Saga = {
-      OrderDelivered: async (event, trx) => {
+    const holdFirst = defineSaga('order', {
+      OrderDelivered: step(async function holdFirst(event: Events['OrderDelivered'], trx: Knex.Transaction) {
         if (event.orderId === orderId && ++arrivals === 1) {
           // The first delivery keeps its transaction open until another one is blocked behind its
           // inbox row (or, were there no inbox, inside this handler too): the two really race.
@@ -120,8 +121,8 @@ describe('saga consumer', () => {
         }
         await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
         return []
-      },
-    }
+      }, { does: 'the test' }),
+    })
     await startAtEnd(f, group)
     const a = f.consumer(group, holdFirst)
     const b = f.consumer(group, holdFirst)
@@ -161,13 +162,13 @@ describe('saga consumer', () => {
     })
     const orderId = randomUUID()
     let attempts = 0
-    const outageInside: Saga = {
-      OrderDelivered: async (event, trx) => {
+    const outageInside = defineSaga('order', {
+      OrderDelivered: step(async function outageInside(event: Events['OrderDelivered'], trx: Knex.Transaction) {
         if (event.orderId === orderId && ++attempts === 1) await proxy.close() // the database goes away while the handler runs
         await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
         return []
-      },
-    }
+      }, { does: 'the test' }),
+    })
     const relay = f.relay()
     relay.start()
     await startAtEnd(f, group)
@@ -204,14 +205,14 @@ describe('saga consumer', () => {
     await f.db('hot_rows').insert({ order_id: orderId })
     // The handler needs the order's row and will not wait for it: while another session holds it,
     // PostgreSQL refuses the handler's lock (55P03) on every attempt.
-    const needsHotRow: Saga = {
-      OrderDelivered: async (event, trx) => {
+    const needsHotRow = defineSaga('order', {
+      OrderDelivered: step(async function needsHotRow(event: Events['OrderDelivered'], trx: Knex.Transaction) {
         await trx.raw("SET LOCAL lock_timeout = '20ms'")
         await trx.raw('SELECT order_id FROM hot_rows WHERE order_id = ? FOR UPDATE', [event.orderId])
         await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
         return []
-      },
-    }
+      }, { does: 'the test' }),
+    })
     const holder = await f.db.transaction()
     await holder.raw('SELECT order_id FROM hot_rows WHERE order_id = ? FOR UPDATE', [orderId])
     const relay = f.relay()
@@ -277,7 +278,7 @@ describe('saga consumer', () => {
     const group = 'c-skip'
     // This saga handles OrderPlaced only; the topic also carries OrderDelivered, and a newer
     // build of the producer adds OrderGiftWrapped, registered under the topic's subject.
-    const placedOnly: Saga = { OrderPlaced: async () => [] }
+    const placedOnly = defineSaga('order', { OrderPlaced: step(async function placedOnly(): Promise<never[]> { return [] }, { does: 'nothing' }) })
     const registry = new SchemaRegistry({ host: infra().registryUrl })
     const giftWrapped = {
       type: 'record', name: 'OrderGiftWrapped', namespace: 'choreo.order',

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex'
 import type { Consumer, Kafka, KafkaMessage, Producer, IHeaders } from 'kafkajs'
 import type { Events, EventType, NewEvent } from '@choreo/contracts'
-import { prefixed, topicOf } from '@choreo/contracts'
 import type { EventCodec, Decoded } from './avro.ts'
 import { RefusedEvent, UnconfirmedEvent, UndecodableMessage, UnknownEventType } from './errors.ts'
 import type { FactsEnds, FactsWatch } from './facts-watch.ts'
@@ -11,19 +10,9 @@ import { createInbox } from './inbox.ts'
 import type { Logger } from './logger.ts'
 import type { MessagingMetrics } from './metrics.ts'
 import type { Cause, Outbox } from './outbox.ts'
+import { topicsOf, type Saga, type Step } from './saga.ts'
 import { classify } from './retriable.ts'
 import { childTraceparent, traceIdOf } from './traceparent.ts'
-
-/** A saga step: changes the domain inside the transaction it is given, returns what to emit. */
-export type Handler<T extends EventType> = (event: Events[T], trx: Knex.Transaction) => Promise<readonly NewEvent[]> | readonly NewEvent[]
-
-/** A service's page of the saga: which event triggers which step. */
-export type Saga = { [T in EventType]?: Handler<T> }
-
-/** The topics a saga page reacts to, under the prefix. */
-export function topicsOf(saga: Saga, topicPrefix: string): string[] {
-  return [...new Set((Object.keys(saga) as EventType[]).map((t) => prefixed(topicPrefix, topicOf(t))))]
-}
 
 export interface ConsumerOptions {
   group: string
@@ -112,15 +101,15 @@ export function createSagaConsumer(deps: {
    * refusal that the inbox then deduplicates without anyone having been told.
    */
   async function react(decoded: Decoded, at: { topic: string; partition: number; offset: string }, headers: IHeaders | undefined, refuseKept: (err: RefusedEvent) => Promise<void>): Promise<Outcome> {
-    const handler = saga[decoded.type] as Handler<EventType> | undefined
-    if (!handler) return 'ignored'
+    const step = saga[decoded.type] as Step<EventType> | undefined
+    if (!step) return 'ignored'
     const payload = decoded.payload as unknown as Events[EventType]
     return db.transaction(async (trx): Promise<Outcome> => {
       const fresh = await inbox.claim(trx, { eventId: payload.eventId, eventType: decoded.type, ...at })
       if (!fresh) return 'deduplicated'
       let emitted: readonly NewEvent[]
       try {
-        emitted = await handler(payload, trx)
+        emitted = await step.handle(payload, trx)
       } catch (err) {
         if (!(err instanceof RefusedEvent && err.containment === 'commit')) throw err
         // A refusal whose containment must hold: what the handler wrote commits, and nothing else.

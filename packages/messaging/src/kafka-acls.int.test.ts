@@ -1,12 +1,13 @@
+import type { Knex } from 'knex'
 import { execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { promisify } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { declaredTopics, kafkaGrants, prefixed } from '@choreo/contracts'
+import { declaredTopics, kafkaGrants, prefixed, type Events } from '@choreo/contracts'
 import { createTestTopics, eventually, infra, readTopic, testKafka } from '@choreo/testkit'
 import { grantAcls } from './admin.ts'
-import type { Saga } from './consumer.ts'
+import { defineSaga, step } from './saga.ts'
 import { createFixture } from './testing/fixture.ts'
 
 const run = promisify(execFile)
@@ -104,13 +105,13 @@ describe.runIf(secured)(`Kafka authentication and ACLs${reason}`, () => {
       // order-service's relay publishes order.events; stock-service consumes it in its own group.
       const relay = f.relay({}, { kafka: testKafka({ principal: 'order-service', clientId: 'acl-job-order' }) })
       relay.start()
-      const reacting: Saga = {
-        OrderDelivered: async (event, trx) => {
+      const reacting = defineSaga('order', {
+        OrderDelivered: step(async function reacting(event: Events['OrderDelivered'], trx: Knex.Transaction) {
           if (event.deliveredAt < 0) throw new Error('negative sequence')
           await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
           return []
-        },
-      }
+        }, { does: 'the test' }),
+      })
       const group = prefixed(f.prefix, 'stock-service')
       const consumer = f.consumer(group, reacting, undefined, { deadLetterTopic: prefixed(f.prefix, 'stock-service.dlt') }, { kafka: testKafka({ principal: 'stock-service', clientId: 'acl-job-stock' }) })
       await consumer.start()

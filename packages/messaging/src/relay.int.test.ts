@@ -1,7 +1,8 @@
+import type { Knex } from 'knex'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { newEvent } from '@choreo/contracts'
+import { newEvent, type Events } from '@choreo/contracts'
 import { eventually } from '@choreo/testkit'
-import type { Saga } from './consumer.ts'
+import { defineSaga, step } from './saga.ts'
 import { cause, createFixture, firstOccurrencesByKey, ids, type Fixture, type Published } from './testing/fixture.ts'
 
 const countUnpublished = async (f: Fixture) => Number((await f.db('outbox').whereNull('published_at').count({ n: '*' }))[0]?.n)
@@ -148,12 +149,12 @@ describe('relay', () => {
     await eventually(async () => expect(await countUnpublished(f)).toBe(0))
     await relay.stop()
 
-    const saga: Saga = {
-      OrderDelivered: async (event, trx) => {
+    const saga = defineSaga('order', {
+      OrderDelivered: step(async function saga(event: Events['OrderDelivered'], trx: Knex.Transaction) {
         await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
         return []
-      },
-    }
+      }, { does: 'the test' }),
+    })
     const consumer = f.consumer('relay-consumer', saga)
     await consumer.start()
     await eventually(async () => expect(await f.db('inbox').count({ n: '*' })).toEqual([{ n: '20' }]))

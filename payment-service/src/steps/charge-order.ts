@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { newEvent, type NewEvent, type StockReserved } from '@choreo/contracts'
+import { newEvent, type StockReserved } from '@choreo/contracts'
 import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'
 import { charge } from '../ledger.ts'
 import { pricedMismatch } from '../order-lines.ts'
@@ -15,7 +15,7 @@ import { insertOrderPayment, lockOrderPayment } from '../repositories/order-paym
  * lines (the facts consumer records each OrderPlaced): a StockReserved for an order never placed
  * waits until the facts consumer has read order.events to its end, then is refused.
  */
-export async function chargeOrder(event: StockReserved, trx: Knex.Transaction): Promise<NewEvent[]> {
+export async function chargeOrder(event: StockReserved, trx: Knex.Transaction) {
   const { orderId, customerId, total } = event
   // An order is charged once: a second StockReserved would be a stock-service bug. One that
   // follows its order's close (stock could not reserve it, or it was released) is refused.

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import type { NewEvent, StockReservationFailed } from '@choreo/contracts'
+import type { StockReservationFailed } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
 import { findPlacedOrder } from '../repositories/order-facts.ts'
 import { insertOrderPayment, lockOrderPayment } from '../repositories/order-payments.ts'
@@ -14,7 +14,7 @@ import { insertOrderPayment, lockOrderPayment } from '../repositories/order-paym
  * give the goods stock may still ship for free): the event is refused, dead-lettered and counted,
  * for someone to look at; the first answer stands.
  */
-export async function closeUnreserved(event: StockReservationFailed, trx: Knex.Transaction): Promise<NewEvent[]> {
+export async function closeUnreserved(event: StockReservationFailed, trx: Knex.Transaction) {
   const { orderId } = event
   const order = await lockOrderPayment(trx, orderId)
   if (!order) {

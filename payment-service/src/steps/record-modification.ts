@@ -1,10 +1,10 @@
 import type { Knex } from 'knex'
-import type { NewEvent, OrderModificationRequested } from '@choreo/contracts'
+import type { OrderModificationRequested } from '@choreo/contracts'
 import { linesKey } from '../order-lines.ts'
 import { insertRequestedModification } from '../repositories/order-facts.ts'
 
 /** OrderModificationRequested (facts consumer): remember the lines the modification asked for; emits nothing. */
-export async function recordModification(event: OrderModificationRequested, trx: Knex.Transaction): Promise<NewEvent[]> {
+export async function recordModification(event: OrderModificationRequested, trx: Knex.Transaction) {
   const { orderId, modificationId, items } = event
   await insertRequestedModification(trx, { modificationId, orderId, items: linesKey(items) }, new Date())
   return []

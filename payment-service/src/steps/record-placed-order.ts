@@ -1,10 +1,10 @@
 import type { Knex } from 'knex'
-import type { NewEvent, OrderPlaced } from '@choreo/contracts'
+import type { OrderPlaced } from '@choreo/contracts'
 import { linesKey } from '../order-lines.ts'
 import { insertPlacedOrder } from '../repositories/order-facts.ts'
 
 /** OrderPlaced (facts consumer): remember whom the order charges and for which lines; emits nothing. */
-export async function recordPlacedOrder(event: OrderPlaced, trx: Knex.Transaction): Promise<NewEvent[]> {
+export async function recordPlacedOrder(event: OrderPlaced, trx: Knex.Transaction) {
   const { orderId, customerId, currency, items } = event
   await insertPlacedOrder(trx, { orderId, customerId, currency, items: linesKey(items) }, new Date())
   return []

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import type { NewEvent, OrderShipped } from '@choreo/contracts'
+import type { OrderShipped } from '@choreo/contracts'
 import { markShipped } from '../repositories/order-payments.ts'
 
 /**
@@ -7,7 +7,7 @@ import { markShipped } from '../repositories/order-payments.ts'
  * stock-service never sends: it releases only what has not shipped) refunds nothing. Emits
  * nothing; an order payment-service never charged has nothing to remember.
  */
-export async function recordShipment(event: OrderShipped, trx: Knex.Transaction): Promise<NewEvent[]> {
+export async function recordShipment(event: OrderShipped, trx: Knex.Transaction) {
   await markShipped(trx, event.orderId, new Date(event.occurredAt))
   return []
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
-import { newEvent, type NewEvent, type StockReleased } from '@choreo/contracts'
+import { newEvent, type StockReleased } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
 import { refund } from '../ledger.ts'
 import { moneyOf } from '../money.ts'
@@ -21,7 +21,7 @@ const UNSEEN_ORDER = { customerId: 'unknown', currency: 'XXX' } as const
  * stock-service never sends one (shipping is final), so it is forged or a bug, and refunding it
  * would give the customer the goods and the money.
  */
-export async function refundOrder(event: StockReleased, trx: Knex.Transaction): Promise<NewEvent[]> {
+export async function refundOrder(event: StockReleased, trx: Knex.Transaction) {
   const { orderId } = event
   const order = await lockOrderPayment(trx, orderId)
   // Settled already: the order's one PaymentRefunded(released) is out.

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex'
-import { newEvent, type NewEvent, type ReservationAdjusted } from '@choreo/contracts'
+import { newEvent, type ReservationAdjusted } from '@choreo/contracts'
 import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'
 import { charge, refund } from '../ledger.ts'
 import { pricedMismatch } from '../order-lines.ts'
@@ -20,7 +20,7 @@ import { adjustmentTo } from '../settlement.ts'
  * facts consumer records each OrderModificationRequested); one never asked for waits until the
  * facts consumer has read order.events to its end, then is refused.
  */
-export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Transaction): Promise<NewEvent[]> {
+export async function settleAdjustment(event: ReservationAdjusted, trx: Knex.Transaction) {
   const { orderId, total } = event
   // Refused (or undone, "payment declined"): stock kept the old lines, whose total is what was
   // paid. It is stock's answer all the same: no accepted one may follow.

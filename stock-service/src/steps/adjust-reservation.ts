@@ -1,6 +1,5 @@
 import type { Knex } from 'knex'
-import { MODIFICATION_AWAITING_PAYMENT, newEvent, type EventData, type Events, type NewEvent, type OrderLine } from '@choreo/contracts'
-import type { Handler } from '@choreo/messaging'
+import { MODIFICATION_AWAITING_PAYMENT, newEvent, type EventData, type Events, type OrderLine } from '@choreo/contracts'
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { planAdjustment } from '../domain/adjustment.ts'
 import { totalOf } from '../domain/lines.ts'
@@ -26,11 +25,13 @@ export const UNKNOWN_ORDER_CURRENCY = 'EUR'
  * payment answers, and is undone if payment declines it (pending-raise.ts); meanwhile a further
  * modification is refused.
  */
-export function adjustReservation(fulfilment: Fulfilment): Handler<'OrderModificationRequested'> {
-  return async (event, trx) => adjust(event, trx, fulfilment)
+export function adjustReservation(fulfilment: Fulfilment) {
+  return async function adjustReservation(event: Events['OrderModificationRequested'], trx: Knex.Transaction) {
+    return adjust(event, trx, fulfilment)
+  }
 }
 
-async function adjust(event: Events['OrderModificationRequested'], trx: Knex.Transaction, fulfilment: Fulfilment): Promise<NewEvent[]> {
+async function adjust(event: Events['OrderModificationRequested'], trx: Knex.Transaction, fulfilment: Fulfilment) {
   const { orderId, modificationId } = event
   const answer = (data: Omit<EventData<'ReservationAdjusted'>, 'orderId' | 'modificationId'>) =>
     newEvent('ReservationAdjusted', { orderId, modificationId, ...data })

@@ -1,5 +1,5 @@
-import type { NewEvent } from '@choreo/contracts'
-import type { Handler } from '@choreo/messaging'
+import type { Knex } from 'knex'
+import type { Events } from '@choreo/contracts'
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { assertCurrency } from '../domain/money.ts'
 import { addPaid, lockReservation } from '../repositories/reservations.ts'
@@ -8,8 +8,8 @@ import { giveBackHeld, paysPendingRaise } from './pending-raise.ts'
 import { shipIfPaidInFull } from './ship-order.ts'
 
 /** PaymentCompleted: count the payment; once payments cover the total, ship (now or after the fulfilment delay) → OrderShipped. */
-export function recordPayment(fulfilment: Fulfilment): Handler<'PaymentCompleted'> {
-  return async (event, trx): Promise<NewEvent[]> => {
+export function recordPayment(fulfilment: Fulfilment) {
+  return async function recordPayment(event: Events['PaymentCompleted'], trx: Knex.Transaction) {
     const reservation = await lockReservation(trx, event.orderId)
     // Never reserved: payment charges nothing before StockReserved, so this is forged or a bug.
     if (!reservation) throw unreservedRefusal('PaymentCompleted', event.orderId)

@@ -1,4 +1,5 @@
-import type { Handler } from '@choreo/messaging'
+import type { Knex } from 'knex'
+import type { Events } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
 import { assertCurrency } from '../domain/money.ts'
 import { addPaid, lockReservation, scheduleShipment } from '../repositories/reservations.ts'
@@ -16,7 +17,7 @@ export const ADJUSTED_REFUND = 'adjusted'
  * with that containment committed, so it is dead-lettered and counted for someone to look at.
  * Shipped already: nothing to hold back, refused all the same.
  */
-export const recordRefund: Handler<'PaymentRefunded'> = async (event, trx) => {
+export async function recordRefund(event: Events['PaymentRefunded'], trx: Knex.Transaction) {
   const reservation = await lockReservation(trx, event.orderId)
   if (event.reason !== ADJUSTED_REFUND) {
     if (!reservation || reservation.status === 'RELEASED') return []

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
-import { MODIFICATION_PAYMENT_DECLINED, newEvent, type NewEvent } from '@choreo/contracts'
-import { RefusedEvent, type Handler } from '@choreo/messaging'
+import { MODIFICATION_PAYMENT_DECLINED, newEvent, type Events } from '@choreo/contracts'
+import { RefusedEvent } from '@choreo/messaging'
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { lockProducts, unreserveUnits } from '../repositories/products.ts'
 import { lockReservation, setReservationStatus } from '../repositories/reservations.ts'
@@ -8,8 +8,9 @@ import { giveBackHeld, undoRaise } from './pending-raise.ts'
 import { shipIfPaidInFull } from './ship-order.ts'
 
 /** OrderCancellationRequested: give the units back unless shipped → StockReleased. */
-export const releaseOnCancellation: Handler<'OrderCancellationRequested'> = (event, trx) =>
-  releaseStock(trx, event.orderId, `cancelled: ${event.reason}`)
+export async function releaseOnCancellation(event: Events['OrderCancellationRequested'], trx: Knex.Transaction) {
+  return releaseStock(trx, event.orderId, `cancelled: ${event.reason}`)
+}
 
 /**
  * PaymentFailed: the order cannot be paid for, so its units go back → StockReleased. Payment
@@ -20,8 +21,8 @@ export const releaseOnCancellation: Handler<'OrderCancellationRequested'> = (eve
  * goes back to its lines before it → ReservationAdjusted (accepted: false, "payment declined",
  * with those lines), and the order, paid for them, ships as it would have.
  */
-export function onPaymentFailure(fulfilment: Fulfilment): Handler<'PaymentFailed'> {
-  return async (event, trx) => {
+export function onPaymentFailure(fulfilment: Fulfilment) {
+  return async function onPaymentFailure(event: Events['PaymentFailed'], trx: Knex.Transaction) {
     const reservation = await lockReservation(trx, event.orderId)
     if (!reservation) throw unreservedRefusal('PaymentFailed', event.orderId)
     if (event.modificationId === null) return releaseStock(trx, event.orderId, `payment failed: ${event.reason}`)
@@ -42,7 +43,7 @@ export function unreservedRefusal(type: 'PaymentFailed' | 'PaymentCompleted', or
   return new RefusedEvent('payment-of-unreserved-order', `${type} for order ${orderId}, which stock-service never reserved`)
 }
 
-async function releaseStock(trx: Knex.Transaction, orderId: string, reason: string): Promise<NewEvent[]> {
+async function releaseStock(trx: Knex.Transaction, orderId: string, reason: string) {
   const reservation = await lockReservation(trx, orderId)
   // Shipped: shipping won the race, and its OrderShipped refuses the cancel. Released: done
   // already. None: never reserved, and StockReservationFailed already told the order.

@@ -1,12 +1,12 @@
-import { newEvent, type NewEvent } from '@choreo/contracts'
-import type { Handler } from '@choreo/messaging'
+import type { Knex } from 'knex'
+import { newEvent, type Events } from '@choreo/contracts'
 import { planAdjustment } from '../domain/adjustment.ts'
 import { totalOf } from '../domain/lines.ts'
 import { lockProducts, reserveUnits } from '../repositories/products.ts'
 import { insertReservation, lockReservation } from '../repositories/reservations.ts'
 
 /** OrderPlaced: reserve every line at today's price, or nothing → StockReserved | StockReservationFailed. */
-export const reserveStock: Handler<'OrderPlaced'> = async (event, trx): Promise<NewEvent[]> => {
+export async function reserveStock(event: Events['OrderPlaced'], trx: Knex.Transaction) {
   const { orderId, customerId, currency } = event
   // The inbox already drops redeliveries; a second OrderPlaced for one order must not reserve twice.
   if (await lockReservation(trx, orderId)) return []

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
-import { newEvent, type NewEvent } from '@choreo/contracts'
+import { newEvent, type NewEventOf } from '@choreo/contracts'
 import { carrierFor, newTrackingNumber } from '../domain/carrier.ts'
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { dispatchUnits, lockProducts } from '../repositories/products.ts'
@@ -21,7 +21,7 @@ export interface Trigger {
  * A reservation no longer covered (a modification raised its total) leaves the schedule until
  * the extra charge comes, and the delay starts again from there.
  */
-export async function shipIfPaidInFull(trx: Knex.Transaction, reservation: Reservation, fulfilment: Fulfilment, trigger: Trigger): Promise<NewEvent[]> {
+export async function shipIfPaidInFull(trx: Knex.Transaction, reservation: Reservation, fulfilment: Fulfilment, trigger: Trigger): Promise<NewEventOf<'OrderShipped'>[]> {
   // A raise waiting for payment's answer is not covered yet, whatever `paid` says (pending-raise.ts).
   if (reservation.paid < reservation.total.amount || await findPendingRaise(trx, reservation.orderId)) {
     if (reservation.scheduled) await scheduleShipment(trx, reservation.orderId, null)
@@ -35,7 +35,7 @@ export async function shipIfPaidInFull(trx: Knex.Transaction, reservation: Reser
 }
 
 /** Hands a reserved order to a carrier: its units leave the warehouse → OrderShipped. */
-export async function shipOrder(trx: Knex.Transaction, reservation: Reservation): Promise<NewEvent> {
+export async function shipOrder(trx: Knex.Transaction, reservation: Reservation): Promise<NewEventOf<'OrderShipped'>> {
   const { orderId, lines } = reservation
   // Shipped, the lines are what was paid for: anything still held for a raise goes back.
   await giveBackHeld(trx, reservation)
@@ -53,7 +53,7 @@ export async function shipOrder(trx: Knex.Transaction, reservation: Reservation)
  * on meanwhile (released by a cancellation, which wins, or no longer covered). Returns the event
  * with the cause it was scheduled by; null when there is nothing to ship.
  */
-export async function shipIfDue(trx: Knex.Transaction, orderId: string, now: Date): Promise<{ event: NewEvent; cause: { correlationId: string; causationId: string } } | null> {
+export async function shipIfDue(trx: Knex.Transaction, orderId: string, now: Date): Promise<{ event: NewEventOf<'OrderShipped'>; cause: { correlationId: string; causationId: string } } | null> {
   const reservation = await lockReservation(trx, orderId)
   const scheduled = reservation?.scheduled
   if (reservation?.status !== 'RESERVED' || !scheduled || scheduled.at > now || reservation.paid < reservation.total.amount) return null
