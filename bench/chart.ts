@@ -4,7 +4,7 @@ import path from 'node:path'
 import { progress } from './log.ts'
 import { latestResult, RESULTS_DIR, ROOT } from './results.ts'
 
-export const CHART_FILE = path.join(ROOT, 'bench/saga-latency.png')
+const CHART_FILE = path.join(ROOT, 'bench/saga-latency.png')
 
 interface SagaStep {
   rate: number
@@ -35,7 +35,7 @@ const SERIES = [
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;')
 
 /** Saga and HTTP latency (log scale) against the offered rate, with the targets as dashed lines. */
-export function sagaChartSvg(result: SagaResult): string {
+function sagaChartSvg(result: SagaResult): string {
   const steps = result.figures.steps
   const values = steps.flatMap((s) => SERIES.map((k) => s[k.key])).concat(result.targets.sagaP50Ms, result.targets.sagaP99Ms).filter((v) => v > 0)
   const lo = Math.floor(Math.log10(Math.max(0.1, Math.min(...values))))

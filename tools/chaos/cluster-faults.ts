@@ -218,7 +218,7 @@ export function coordinatorsOf<K extends string>(parts: readonly PartitionState[
 }
 
 /** The most partitions one node leads, of all: `355/355` when one node leads everything. */
-export function mostLed(parts: readonly PartitionState[]): string {
+function mostLed(parts: readonly PartitionState[]): string {
   const counts = new Map<number, number>()
   for (const p of parts) counts.set(p.leader, (counts.get(p.leader) ?? 0) + 1)
   return `${Math.max(0, ...counts.values())}/${parts.length}`

@@ -11,10 +11,10 @@ import { isTerminal, ORDER_STATUSES } from '@choreo/order-service'
 /** order-service's own end states (a SHIPPED order is not one: the load delivers it). */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(ORDER_STATUSES.filter(isTerminal))
 /** payment-service's reasons for an order's first charge and its one compensation refund. */
-export const INITIAL_CHARGE_REASON = 'order total'
-export const RELEASE_REFUND_REASON = 'released'
+const INITIAL_CHARGE_REASON = 'order total'
+const RELEASE_REFUND_REASON = 'released'
 /** payment-service's reason for the refund of a modification that lowered the total (stock subtracts it from what is paid). */
-export const ADJUSTED_REFUND_REASON = 'adjusted'
+const ADJUSTED_REFUND_REASON = 'adjusted'
 
 export interface Snapshot {
   orders: { orderId: string; customerId: string; status: string; total: number | null }[]
@@ -65,7 +65,7 @@ export interface Expectations {
 /** What a violation means for the summary: a lost thing, an effect applied twice, or another broken rule. */
 export type Consequence = 'lost' | 'duplicated' | 'other'
 
-export const RULES = {
+const RULES = {
   'order-not-terminal': 'other',
   'confirmed-order-missing': 'lost',
   'confirmed-deposit-missing': 'lost',

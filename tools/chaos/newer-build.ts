@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
 /** The "newer build" of a rolling upgrade: a change to the product kept as a test fixture, never in schemas/. */
-export const NEWER_BUILD_PATCH = 'tools/chaos/fixtures/newer-build.patch'
+const NEWER_BUILD_PATCH = 'tools/chaos/fixtures/newer-build.patch'
 
 /** What the fixture's newer build changes, as the run's verdict checks it (upgrade-verdict.ts). */
 export const NEWER_BUILD = {

@@ -64,7 +64,7 @@ export const BROKER_OUTAGE_DRAIN_LIMIT_SECONDS = 90
  * crash-looping service's back-off (≤ 32 s): 90 s is three times either, and does not depend on
  * how fast the machine is, only on those timeouts.
  */
-export const DRAIN_STALL_SECONDS = 90
+const DRAIN_STALL_SECONDS = 90
 
 /**
  * The run inside `./choreo test`: a minute of load (4–6 minutes with setup, restarts and drain here), with a few

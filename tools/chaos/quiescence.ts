@@ -25,14 +25,14 @@ const POLL_MS = 1000
 /** Polls in a row that must find nothing moving: one could fall between a commit and its wake-up. */
 const CONFIRMATIONS = 2
 
-export const isQuiet = (s: DrainState): boolean => s.backlog === 0 && s.lag === 0 && s.openOrders === 0
+const isQuiet = (s: DrainState): boolean => s.backlog === 0 && s.lag === 0 && s.openOrders === 0
 
 /**
  * Progress is a new low of any of the three counts. A low, not a decrease: a relay re-sending the
  * same rows for ever makes the lag rise and fall, and the committed offsets advance, without
  * ever getting anything done; each count can reach a new low only finitely often.
  */
-export function createProgress(): { update(s: DrainState): boolean } {
+function createProgress(): { update(s: DrainState): boolean } {
   let low: DrainState | null = null
   return {
     update(s) {

@@ -75,7 +75,7 @@ export function judgeUpgrade(input: { written: readonly Written[]; onTopic: read
 }
 
 /** The fixture's lines in the consumer's instance logs. */
-export function seenIn(logFiles: readonly string[]): Seen[] {
+function seenIn(logFiles: readonly string[]): Seen[] {
   const out: Seen[] = []
   for (const file of logFiles) {
     let text: string

@@ -27,7 +27,7 @@ export function deadLetterTopics(prefix: string): string[] {
   return services.map((s) => prefixed(prefix, deadLetterTopic(s)))
 }
 
-export function idOf(message: Pick<RawMessage, 'topic' | 'partition' | 'offset'>): string {
+function idOf(message: Pick<RawMessage, 'topic' | 'partition' | 'offset'>): string {
   return `${message.topic}:${message.partition}:${message.offset}`
 }
 

@@ -16,7 +16,7 @@ const LENGTH_BYTES = 4
 const NULL_LENGTH = -1
 
 /** The format of a stream, from its first byte: a JSON envelope starts with `{`. */
-export function detectFormat(first: Buffer): KcatFormat {
+function detectFormat(first: Buffer): KcatFormat {
   return first[0] === OPEN_BRACE ? 'json' : 'framed'
 }
 

@@ -11,7 +11,7 @@ import { projectStatus } from './order-status-projection.ts'
 import { stderrLogger } from './stderr-logger.ts'
 
 /** Where the rebuild's consumer sends what it cannot read (created on first use, like the services' own). */
-export const READ_MODEL_DLT = 'read-model.dlt'
+const READ_MODEL_DLT = 'read-model.dlt'
 const POLL_MS = 500
 // The group has consumed nothing for this long: something is wrong (see stderr), stop waiting.
 const STALL_MS = 60_000
@@ -41,7 +41,7 @@ function projectionSaga(): Saga {
 }
 
 /** Empties the scratch database's read model, inbox and outbox, so the rebuild starts from nothing. */
-export async function resetScratch(scratch: Knex): Promise<void> {
+async function resetScratch(scratch: Knex): Promise<void> {
   for (const table of ['order_status', 'inbox', 'outbox']) await scratch.schema.dropTableIfExists(table)
   await createMessagingTables(scratch)
   await createReadModelTable(scratch)

@@ -14,7 +14,7 @@ export function outputFormat(option: string | undefined, isTty: boolean): Output
 const ENVELOPE: ReadonlySet<string> = new Set<MetadataField | 'orderId'>(['eventId', 'correlationId', 'causationId', 'occurredAt', 'orderId'])
 
 /** The business fields of a payload, in one compact line. */
-export function payloadSummary(record: EventRecord): string {
+function payloadSummary(record: EventRecord): string {
   if (record.error) return `! ${record.error}`
   const fields = Object.entries(record.payload ?? {}).filter(([k]) => !ENVELOPE.has(k))
   return JSON.stringify(Object.fromEntries(fields))

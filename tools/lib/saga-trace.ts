@@ -66,7 +66,7 @@ export interface SagaTrace {
 const RECENT_MS = 5000
 
 /** How late a scheduled shipment may be (a poll of the fulfilment poller, a busy machine) before it is missing. */
-export const SHIPMENT_GRACE_MS = 10_000
+const SHIPMENT_GRACE_MS = 10_000
 
 /** The order's saga from the facts: each event in time order, who handled it, and what is missing. */
 export function buildTrace(facts: SagaFacts, around: Surroundings): SagaTrace {

@@ -32,7 +32,7 @@ export function toolEnv(prefix: string, databases: Partial<Record<'order' | 'sto
 }
 
 /** The operator's Kafka credentials, as ./choreo exports them, for the tools and for kcat (KCAT_CONFIG). */
-export function kafkaEnv(): Record<string, string> {
+function kafkaEnv(): Record<string, string> {
   const { sasl } = infra()
   return {
     ...(sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}),
