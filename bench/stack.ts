@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
-import knex, { type Knex } from 'knex'
 import { declaredTopics } from '@choreo/contracts'
 import { createKafka, ensureTopics, silentLogger, type KafkaSasl } from '@choreo/messaging'
 import { baseConfigSchema, brokersOf, kafkaSaslOf, loadConfig } from '@choreo/platform'
+import { createScratchDatabase, type ScratchDatabase } from '@choreo/testkit/scratch-database'
 
 /*
  * The running stack the benchmarks use: the broker and registry ./choreo passes in the
  * environment, and the local PostgreSQL. Every benchmark makes databases and topics of its own
- * (testkit's helpers read vitest's context, so they cannot serve a script) and drops them after.
+ * (databases with testkit's scratch-database, which needs no vitest context) and drops them after.
  */
 export interface BenchStack {
   brokers: string[]
@@ -33,45 +33,11 @@ export function runName(label: string, separator: '_' | '-'): string {
   return ['bench', label, randomBytes(4).toString('hex')].join(separator)
 }
 
-export interface BenchDatabase {
-  name: string
-  url: string
-  db: Knex
-  drop(): Promise<void>
-}
-
-async function asAdmin<T>(stack: BenchStack, work: (admin: Knex) => Promise<T>): Promise<T> {
-  const admin = knex({ client: 'pg', connection: stack.postgresUrl, pool: { min: 0, max: 1 } })
-  try {
-    return await work(admin)
-  } finally {
-    await admin.destroy()
-  }
-}
-
-export function databaseUrl(stack: BenchStack, name: string): string {
-  const url = new URL(stack.postgresUrl)
-  url.pathname = `/${name}`
-  return url.toString()
-}
+export type BenchDatabase = ScratchDatabase
 
 /** A fresh, empty database; `drop` closes the pool and removes it. */
 export async function createBenchDatabase(stack: BenchStack, label: string, poolMax = 10): Promise<BenchDatabase> {
-  const name = runName(label, '_')
-  await asAdmin(stack, (admin) => admin.raw(`CREATE DATABASE "${name}"`))
-  const url = databaseUrl(stack, name)
-  const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } })
-  return {
-    name, url, db,
-    async drop() {
-      await db.destroy()
-      await dropDatabase(stack, name)
-    },
-  }
-}
-
-export async function dropDatabase(stack: BenchStack, name: string): Promise<void> {
-  await asAdmin(stack, (admin) => admin.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`))
+  return createScratchDatabase(stack.postgresUrl, runName(label, '_'), poolMax)
 }
 
 export interface BenchTopics {

@@ -1,33 +1,20 @@
 // payment-service built without the messaging plugin: the customers' routes answer through inject() with no broker behind it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { mintToken } from '@choreo/platform'
-import { createTestDatabase, serviceEnv, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
-import { build } from './app.ts'
-import { readConfig } from './config.ts'
+import { describe, expect, it } from 'vitest'
+import { bearerAs } from '@choreo/testkit'
+import { usePaymentApp } from './testing/harness.ts'
 
 describe('payment-service without messaging', () => {
-  let database: TestDatabase
-  let app: Awaited<ReturnType<typeof build>>
-
-  beforeAll(async () => {
-    database = await createTestDatabase('payment-no-kafka')
-    // Port 1 on loopback: nothing listens, so any use of a broker would fail.
-    app = await build(readConfig(serviceEnv(database.url, 'no-kafka', { KAFKA_BROKERS: '127.0.0.1:1' })), { messaging: false })
-    await app.ready()
-  })
-  afterAll(async () => {
-    await app?.close()
-    await database?.drop()
-  })
+  // Its broker address is one nothing listens on: any use of Kafka would fail.
+  const h = usePaymentApp('no-kafka', { messaging: false })
 
   it('opens a customer account and reads its balance back', async () => {
-    expect(app.hasPlugin('messaging')).toBe(false)
-    const created = await app.inject({
-      method: 'POST', url: '/customers', headers: { authorization: `Bearer ${mintToken({ sub: 'ops', role: 'admin' }, TEST_JWT_SECRET)}` },
+    expect(h.app.hasPlugin('messaging')).toBe(false)
+    const created = await h.app.inject({
+      method: 'POST', url: '/customers', headers: bearerAs('ops', 'admin'),
       payload: { customerId: 'ada', name: 'Ada', balance: { amount: 5000, currency: 'EUR' } },
     })
     expect(created.statusCode).toBe(201)
-    const read = await app.inject({ method: 'GET', url: '/customers/ada', headers: { authorization: `Bearer ${mintToken({ sub: 'ada', role: 'customer' }, TEST_JWT_SECRET)}` } })
+    const read = await h.app.inject({ method: 'GET', url: '/customers/ada', headers: bearerAs('ada') })
     expect(read.statusCode).toBe(200)
     expect(read.json()).toEqual({ customerId: 'ada', name: 'Ada', balance: { amount: 5000, currency: 'EUR' } })
   })

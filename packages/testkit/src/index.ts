@@ -10,5 +10,5 @@ export { hostileSender, UNKNOWN_SCHEMA_MESSAGE, type ForgedMessage, type Hostile
 export { startedForTests } from './started.ts'
 export {
   createMigratedDatabase, startServiceApp, useMigratedDatabase, useServiceApp,
-  type AppHarness, type TestableApp, type TestedService,
+  type AppHarness, type AppOptions, type TestableApp, type TestedService,
 } from './service-harness.ts'

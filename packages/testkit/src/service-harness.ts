@@ -12,13 +12,25 @@ export interface TestableApp {
   close(): PromiseLike<unknown>
 }
 
+export interface AppOptions {
+  /**
+   * false builds the app without its messaging plugin (no relay, no consumer), on no topics and
+   * a broker address nothing listens on, so any use of Kafka fails: the tier of inject() tests.
+   */
+  messaging?: boolean
+}
+
 /** A service as its tests see it: its name, its migrations, and its app built from an environment. */
 export interface TestedService<App extends TestableApp> {
   /** Names the scratch databases and topic prefixes (`stock` → `t_stock_<label>_…`). */
   name: string
   migrations: Record<string, Knex.Migration>
-  build(env: Record<string, string>): Promise<App>
+  build(env: Record<string, string>, options?: AppOptions): Promise<App>
 }
+
+/** Port 1 on the loopback: no broker listens there. */
+const NO_BROKER = '127.0.0.1:1'
+const NO_TOPICS = 'no-kafka.'
 
 export interface AppHarness<App> {
   app: App
@@ -46,14 +58,16 @@ export async function createMigratedDatabase(service: Pick<TestedService<Testabl
 
 /**
  * Tier "app": the service's app on a scratch database and a topic prefix of its own, migrated and
- * consuming (ready). `env` adds settings to the environment it is built from.
+ * consuming (ready); with `messaging: false`, migrated and answering HTTP only. `env` adds
+ * settings to the environment it is built from.
  */
-export async function startServiceApp<App extends TestableApp>(service: TestedService<App>, label: string, env: Record<string, string> = {}): Promise<AppHarness<App>> {
+export async function startServiceApp<App extends TestableApp>(service: TestedService<App>, label: string, env: Record<string, string> = {}, options: AppOptions = {}): Promise<AppHarness<App>> {
   const name = `${service.name}-${label}`
-  const [database, prefix] = await Promise.all([createTestDatabase(name), createTestTopics(name)])
+  const messaging = options.messaging !== false
+  const [database, prefix] = await Promise.all([createTestDatabase(name), messaging ? createTestTopics(name) : NO_TOPICS])
   let app: App | undefined
   try {
-    app = await service.build(serviceEnv(database.url, prefix, env))
+    app = await service.build(serviceEnv(database.url, prefix, messaging ? env : { KAFKA_BROKERS: NO_BROKER, ...env }), { messaging })
     await app.ready()
   } catch (err) {
     // Leave no database behind when the app cannot start (e.g. the registry refuses a schema).
@@ -77,6 +91,6 @@ export function useMigratedDatabase(service: Pick<TestedService<TestableApp>, 'n
 }
 
 /** startServiceApp for the tests of the calling file or describe block: started before them, closed after. */
-export function useServiceApp<App extends TestableApp>(service: TestedService<App>, label: string, env: Record<string, string> = {}): AppHarness<App> {
-  return startedForTests(() => startServiceApp(service, label, env), (harness) => harness.close())
+export function useServiceApp<App extends TestableApp>(service: TestedService<App>, label: string, env: Record<string, string> = {}, options: AppOptions = {}): AppHarness<App> {
+  return startedForTests(() => startServiceApp(service, label, env, options), (harness) => harness.close())
 }

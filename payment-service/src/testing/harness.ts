@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { expect } from 'vitest'
 import type { Money, NewEvent, OrderPlaced, OrderShipped, ReservationAdjusted, StockReleased, StockReserved } from '@choreo/contracts'
-import { eventEnvelope, useServiceApp, type AppHarness, type TestedService } from '@choreo/testkit'
+import { eventEnvelope, useServiceApp, type AppHarness, type AppOptions, type TestedService } from '@choreo/testkit'
 import { build } from '../app.ts'
 import { readConfig } from '../config.ts'
 import { migrations } from '../migrations/index.ts'
 import { insertCustomer } from '../repositories/customers.ts'
-import { linesKey } from '../order-lines.ts'
+import { linesKey } from '../domain/order-lines.ts'
 import { insertPlacedOrder, insertRequestedModification } from '../repositories/order-facts.ts'
 import { chargeOrder } from '../steps/charge-order.ts'
 
@@ -16,11 +16,11 @@ export type PaymentApp = Awaited<ReturnType<typeof build>>
 export type Harness = AppHarness<PaymentApp>
 
 /** payment-service as testkit's harness starts it. */
-export const paymentUnderTest: TestedService<PaymentApp> = { name: 'payment', migrations, build: async (env) => build(readConfig(env)) }
+export const paymentUnderTest: TestedService<PaymentApp> = { name: 'payment', migrations, build: async (env, options) => build(readConfig(env), options) }
 
-/** The app on a database and topics of its own, migrated and consuming, for the tests of this file or describe block. */
-export function usePaymentApp(label: string): Harness {
-  return useServiceApp(paymentUnderTest, label)
+/** The app on a database and topics of its own, migrated and consuming, for the tests of this file or describe block; `messaging: false` leaves Kafka out. */
+export function usePaymentApp(label: string, options: AppOptions = {}): Harness {
+  return useServiceApp(paymentUnderTest, label, {}, options)
 }
 
 /** Runs a saga step the way the consumer does: in one transaction, returning what it emits. */

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { EventData, EventType, Events, Money, NewEvent, OrderLine } from '@choreo/contracts'
-import { eventEnvelope, useServiceApp, type AppHarness, type TestedService } from '@choreo/testkit'
+import { eventEnvelope, useServiceApp, type AppHarness, type AppOptions, type TestedService } from '@choreo/testkit'
 import { build } from '../app.ts'
 import { readConfig } from '../config.ts'
 import { migrations } from '../migrations/index.ts'
@@ -11,11 +11,11 @@ import { insertProduct, findProduct, type Product } from '../repositories/produc
 export type StockApp = Awaited<ReturnType<typeof build>>
 
 /** stock-service as testkit's harness starts it. */
-export const stockUnderTest: TestedService<StockApp> = { name: 'stock', migrations, build: async (env) => build(readConfig(env)) }
+export const stockUnderTest: TestedService<StockApp> = { name: 'stock', migrations, build: async (env, options) => build(readConfig(env), options) }
 
-/** The app on a database and topics of its own, migrated and consuming, for this file's tests; `env` adds settings (FULFILMENT_DELAY_MS). */
-export function useStockApp(label: string, env: Record<string, string> = {}): AppHarness<StockApp> {
-  return useServiceApp(stockUnderTest, label, env)
+/** The app on a database and topics of its own, migrated and consuming (`messaging: false`: HTTP only, no Kafka), for this file's tests; `env` adds settings (FULFILMENT_DELAY_MS). */
+export function useStockApp(label: string, env: Record<string, string> = {}, options: AppOptions = {}): AppHarness<StockApp> {
+  return useServiceApp(stockUnderTest, label, env, options)
 }
 
 /** Runs a saga step the way the consumer does: in one transaction, returning what it emits. */
