@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint'
 /*
  * Who may import whom. Each layer may import only the layers to its left, never one to its right:
  *
- *   contracts ← messaging ← platform ← testkit, launcher ← order-, stock-, payment-service ← tools, bench, e2e, scripts
+ *   contracts ← messaging ← platform ← testkit, launcher ← order-, stock-, payment-service ← tools, bench, e2e, scripts ← explorer
  *
  * - contracts: the events, topics and grants; imports nothing of ours.
  * - messaging: the delivery runtime (`@choreo/messaging`), the operations tooling (`/operations`) and kafkajs clients for
@@ -71,14 +71,14 @@ const lowerPackage = (name, below, extra = () => []) => layer([`packages/${name}
 ])
 
 /** tools, bench, e2e, scripts: any package, but a service only through its public entry and platform only through its core. */
-const topLevel = ({ tests }) => [
+const topLevel = ({ tests, http = false }) => [
   ...kafkaOnlyInMessaging,
   {
     regex: `(^|/)(${SERVICES.join('|')})/(?!src/public\\.ts$)`,
     message: "a service's internals: import its public entry, @choreo/<service> (src/public.ts).",
   },
   { regex: '(^|/)packages/', message: "a package's files: import the package by its name (@choreo/<package>)." },
-  notSubpath('platform/http', "Fastify and the service skeleton: outside the services, use platform's light core (@choreo/platform)."),
+  ...(http ? [] : [notSubpath('platform/http', "Fastify and the service skeleton: outside the services, use platform's light core (@choreo/platform).")]),
   ...(tests ? [] : [TESTING_ONLY]),
 ]
 
@@ -98,6 +98,8 @@ const boundaries = [
   ...layer(['tools', 'bench', 'scripts'], topLevel),
   // e2e is tests throughout: its fixtures and the system it starts too.
   { files: ['e2e/**'], rules: restrict(topLevel({ tests: true })) },
+  // explorer: a web app over the tools' saga library, above everything else; it serves HTTP with platform's /http part.
+  ...layer(['explorer'], ({ tests }) => topLevel({ tests, http: true })),
 ]
 
 export default tseslint.config(

@@ -28,6 +28,7 @@ const crossing: [string, string, string][] = [
   ["a package's files from tools", 'tools/lib/x.ts', "import { createDb } from '../../packages/platform/src/db.ts'"],
   ["platform's HTTP part from tools", 'tools/commands/x.ts', "import { createHttp } from '@choreo/platform/http'"],
   ["messaging's test clients outside tests", 'tools/chaos/x.ts', "import { testKafkaClient } from '@choreo/messaging/testing'"],
+  ["a service's internals from the explorer", 'explorer/src/x.ts', "import { findOrder } from '@choreo/order-service/src/repositories/orders.ts'"],
   // (c) no package imports one above it; services never import each other
   ['contracts importing messaging', 'packages/contracts/src/x.ts', "import { createKafka } from '@choreo/messaging'"],
   ['messaging importing platform', 'packages/messaging/src/x.ts', "import { loadConfig } from '@choreo/platform'"],
@@ -52,6 +53,7 @@ const allowed: [string, string, string][] = [
   ["platform's core from tools", 'tools/lib/x.ts', "import { createDb, loadConfig } from '@choreo/platform'"],
   ['operations tooling from tools', 'tools/commands/x.ts', "import { readSpans } from '@choreo/messaging/operations'"],
   ['tools importing bench', 'tools/commands/x.ts', "import { chartSaga } from '../../bench/chart.ts'"],
+  ["the explorer serving HTTP with platform's HTTP part", 'explorer/src/x.ts', "import { serve } from '@choreo/platform/http'"],
   ['messaging tests using testkit', 'packages/messaging/src/x.int.test.ts', "import { infra } from '@choreo/testkit'"],
   ["messaging's test support using testkit", 'packages/messaging/src/testing/x.ts', "import { infra } from '@choreo/testkit'"],
   ["testkit using messaging's test clients", 'packages/testkit/src/x.ts', "import { testKafkaClient } from '@choreo/messaging/testing'"],
