@@ -143,7 +143,7 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
     f.order = await orderDetail(orders, f.orderId)
     f.history = await historyOf(orders, f.orderId)
     f.modificationPending = ((await findOrder(orders, f.orderId))?.pendingModificationId ?? null) !== null
-    f.reservation = await findReservation(clients.db('stock-service'), f.orderId)
+    f.reservation = (await findReservation(clients.db('stock-service'), f.orderId)) ?? null
     f.shipments = await shipmentsOfOrder(clients.db('stock-service'), f.orderId)
   }
 

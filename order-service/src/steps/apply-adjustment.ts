@@ -1,6 +1,6 @@
-import { MODIFICATION_PAYMENT_DECLINED } from '@choreo/contracts'
+import { amountIn, MODIFICATION_PAYMENT_DECLINED } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
-import { amountIn, pricedLines } from '../domain/money.ts'
+import { pricedLines } from '../domain/priced-lines.ts'
 import { shortageReason } from '../domain/reason.ts'
 import { isTerminal } from '../domain/status.ts'
 import { replaceLines } from '../repositories/order-lines.ts'

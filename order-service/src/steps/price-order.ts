@@ -1,5 +1,6 @@
+import { amountIn } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
-import { amountIn, pricedLines } from '../domain/money.ts'
+import { pricedLines } from '../domain/priced-lines.ts'
 import { replaceLines } from '../repositories/order-lines.ts'
 import { orderStep } from './order-step.ts'
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import type { OrderModificationRequested } from '@choreo/contracts'
-import { linesKey } from '../order-lines.ts'
+import { linesKey } from '../domain/order-lines.ts'
 import { insertRequestedModification } from '../repositories/order-facts.ts'
 
 /** OrderModificationRequested (facts consumer): remember the lines the modification asked for; emits nothing. */

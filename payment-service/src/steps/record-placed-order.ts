@@ -1,6 +1,6 @@
 import type { Knex } from 'knex'
 import type { OrderPlaced } from '@choreo/contracts'
-import { linesKey } from '../order-lines.ts'
+import { linesKey } from '../domain/order-lines.ts'
 import { insertPlacedOrder } from '../repositories/order-facts.ts'
 
 /** OrderPlaced (facts consumer): remember whom the order charges and for which lines; emits nothing. */

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
-import { newEvent, type StockReleased } from '@choreo/contracts'
+import { moneyOf, newEvent, type StockReleased } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
-import { refund } from '../ledger.ts'
-import { moneyOf } from '../money.ts'
+import { refund } from '../repositories/ledger.ts'
 import { insertOrderPayment, isShipped, lockOrderPayment, updateOrderPayment } from '../repositories/order-payments.ts'
-import { netCharged } from '../settlement.ts'
+import { netCharged } from '../domain/settlement.ts'
 
 /**
  * Who and what currency a release settles when payment-service never saw the order's

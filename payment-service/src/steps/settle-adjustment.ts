@@ -1,12 +1,11 @@
 import type { Knex } from 'knex'
-import { newEvent, type ReservationAdjusted } from '@choreo/contracts'
+import { moneyOf, newEvent, type ReservationAdjusted } from '@choreo/contracts'
 import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'
-import { charge, refund } from '../ledger.ts'
-import { pricedMismatch } from '../order-lines.ts'
+import { pricedMismatch } from '../domain/order-lines.ts'
+import { charge, refund } from '../repositories/ledger.ts'
 import { findRequestedModification, markAnswered } from '../repositories/order-facts.ts'
-import { moneyOf } from '../money.ts'
 import { lockOrderPayment, updateOrderPayment } from '../repositories/order-payments.ts'
-import { adjustmentTo } from '../settlement.ts'
+import { adjustmentTo } from '../domain/settlement.ts'
 
 /**
  * ReservationAdjusted: settle the difference between the new total and what was paid. With no

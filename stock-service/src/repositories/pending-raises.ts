@@ -32,9 +32,9 @@ function fromRow(row: PendingRaiseRow): PendingRaise {
 }
 
 /** The order's pending raise; read under the reservation's row lock, which every step of the order takes first. */
-export async function findPendingRaise(trx: Knex.Transaction, orderId: string): Promise<PendingRaise | null> {
+export async function findPendingRaise(trx: Knex.Transaction, orderId: string): Promise<PendingRaise | undefined> {
   const row: PendingRaiseRow | undefined = await trx('pending_raises').where({ order_id: orderId }).first()
-  return row ? fromRow(row) : null
+  return row ? fromRow(row) : undefined
 }
 
 export async function insertPendingRaise(trx: Knex.Transaction, raise: PendingRaise): Promise<void> {

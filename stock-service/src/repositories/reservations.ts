@@ -46,15 +46,15 @@ interface LineRow {
  * Reads an order's reservation and locks its row for the rest of the transaction, so that
  * reactions to the same order arriving on different topics take turns.
  */
-export async function lockReservation(trx: Knex.Transaction, orderId: string): Promise<Reservation | null> {
+export async function lockReservation(trx: Knex.Transaction, orderId: string): Promise<Reservation | undefined> {
   const row: ReservationRow | undefined = await trx('reservations').where({ order_id: orderId }).forUpdate().first()
-  return row ? withLines(trx, row) : null
+  return row ? withLines(trx, row) : undefined
 }
 
 /** Reads an order's reservation without locking it, for a look from outside (./choreo saga trace). */
-export async function findReservation(db: Knex | Knex.Transaction, orderId: string): Promise<Reservation | null> {
+export async function findReservation(db: Knex | Knex.Transaction, orderId: string): Promise<Reservation | undefined> {
   const row: ReservationRow | undefined = await db('reservations').where({ order_id: orderId }).first()
-  return row ? withLines(db, row) : null
+  return row ? withLines(db, row) : undefined
 }
 
 /** Reads the reservation's lines and maps both rows. */

@@ -36,7 +36,7 @@ export async function giveBackHeld(trx: Knex.Transaction, reservation: Pick<Rese
  */
 export async function paysPendingRaise(trx: Knex.Transaction, reservation: Reservation, amount: number, paid: number): Promise<boolean> {
   const raise = await findPendingRaise(trx, reservation.orderId)
-  return raise !== null && amount === reservation.total.amount - raise.previousTotal && paid >= reservation.total.amount
+  return raise !== undefined && amount === reservation.total.amount - raise.previousTotal && paid >= reservation.total.amount
 }
 
 /**

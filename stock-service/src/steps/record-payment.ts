@@ -1,7 +1,6 @@
 import type { Knex } from 'knex'
-import type { Events } from '@choreo/contracts'
+import { assertCurrency, type Events } from '@choreo/contracts'
 import type { Fulfilment } from '../domain/fulfilment.ts'
-import { assertCurrency } from '../domain/money.ts'
 import { addPaid, lockReservation } from '../repositories/reservations.ts'
 import { unreservedRefusal } from './release-stock.ts'
 import { giveBackHeld, paysPendingRaise } from './pending-raise.ts'

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex'
-import type { Events } from '@choreo/contracts'
+import { assertCurrency, type Events } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
-import { assertCurrency } from '../domain/money.ts'
 import { addPaid, lockReservation, scheduleShipment } from '../repositories/reservations.ts'
 
 /** The refund of a modification that lowered the total; the other reason, 'released', settles a released order. */

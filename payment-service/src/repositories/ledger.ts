@@ -1,8 +1,9 @@
+// The ledger: money moving between a customer's balance and an order, each movement recorded as a payment.
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { Money } from '@choreo/contracts'
-import { creditBalance, debitBalance } from './repositories/customers.ts'
-import { insertPayment } from './repositories/payments.ts'
+import { creditBalance, debitBalance } from './customers.ts'
+import { insertPayment } from './payments.ts'
 
 /** Money moving between a customer's balance and an order, and why. */
 export interface Movement {

@@ -1,3 +1,4 @@
+// An order's lines as payment-service compares them: a key for equal orders, and why a priced answer is not the order.
 import type { Money, OrderLine, PricedLine } from '@choreo/contracts'
 
 /**

@@ -1,3 +1,4 @@
+// Settling an order: what was paid, and what a changed total calls for.
 /** What the customer has paid for an order so far: charges less refunds, in minor units. */
 export function netCharged(order: { charged: number; refunded: number }): number {
   return order.charged - order.refunded

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { CurrencyMismatch, amountIn, pricedLines } from './money.ts'
+import { CurrencyMismatch, amountIn } from '@choreo/contracts'
+import { pricedLines } from './priced-lines.ts'
 
 describe('amounts in the order currency', () => {
   it('takes the minor units of an amount in the order currency', () => {
