@@ -40,6 +40,17 @@ async function deadLettersOf(orderId: string) {
   return (await readTopic(`${h.prefix}payment-service.dlt`)).filter((m) => m.key === orderId).map((m) => m.headers['dlt-reason'])
 }
 
+/**
+ * Another customer's order of 100, placed, and its StockReserved to send after the messages under
+ * test: once it is charged (`untilPassed`), the consumer has passed every message before it.
+ */
+async function placedMarker() {
+  const other = await newCustomer(h.app.db, eur(1_000))
+  const marker = stockReserved(randomUUID(), other, eur(100))
+  await place(marker)
+  return { marker, untilPassed: () => eventually(async () => expect(await balanceOf(h.app.db, other)).toBe(900), { timeoutMs: 30_000 }) }
+}
+
 /** Everything payment-service keeps about a customer and an order. */
 async function stateOf(customerId: string, orderId: string) {
   const db = h.app.db
@@ -86,13 +97,11 @@ describe('hostile events on stock.events', () => {
     await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(4_000))), encoded('OrderShipped', orderShipped(orderId)))
     await eventually(async () => expect(await countRows(db, 'order_payments', { order_id: orderId })).toBe(1), { timeoutMs: 30_000 })
     const forged = stockReleased(orderId)
-    const other = await newCustomer(db, eur(1_000))
-    const marker = stockReserved(randomUUID(), other, eur(100))
-    await place(marker)
+    const { marker, untilPassed } = await placedMarker()
 
     await send(encoded('StockReleased', forged), encoded('StockReserved', marker))
 
-    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    await untilPassed()
     expect(await balanceOf(db, customerId)).toBe(6_000)
     expect(await countRows(db, 'payments', { order_id: orderId, kind: 'REFUND' })).toBe(0)
     expect(await countRows(db, 'outbox', { aggregate_id: orderId, event_type: 'PaymentRefunded' })).toBe(0)
@@ -111,12 +120,10 @@ describe('hostile events on stock.events', () => {
     const before = await stateOf(customerId, orderId)
     expect(before.balance).toBe(10_000)
 
-    const other = await newCustomer(db, eur(1_000))
-    const marker = stockReserved(randomUUID(), other, eur(100))
-    await place(marker)
+    const { marker, untilPassed } = await placedMarker()
     await send(reserved, encoded('StockReserved', stockReserved(orderId, customerId, eur(2_000))), encoded('StockReserved', marker))
 
-    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    await untilPassed()
     expect(await stateOf(customerId, orderId)).toEqual(before)
   })
 
@@ -124,13 +131,11 @@ describe('hostile events on stock.events', () => {
     const db = h.app.db
     const victim = await newCustomer(db, eur(10_000))
     const madeUp = randomUUID()
-    const other = await newCustomer(db, eur(1_000))
-    const marker = stockReserved(randomUUID(), other, eur(100))
-    await place(marker)
+    const { marker, untilPassed } = await placedMarker()
 
     await send(encoded('StockReserved', stockReserved(madeUp, victim, eur(9_000))), encoded('StockReserved', marker))
 
-    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    await untilPassed()
     expect(await balanceOf(db, victim)).toBe(10_000)
     expect(await stateOf(victim, madeUp)).toEqual({ balance: 10_000, orderPayment: undefined, payments: 0, outbox: 0 })
     expect(await deadLettersOf(madeUp)).toEqual(['refused: charge-of-unplaced-order'])
@@ -145,9 +150,7 @@ describe('hostile events on stock.events', () => {
     const asked = stockReserved(otherLines, owner, eur(1_000))
     const more = { ...asked, lines: [{ ...asked.lines[0]!, quantity: 5 }], total: eur(5_000) }
     const inflated = { ...stockReserved(badTotal, owner, eur(1_000)), total: eur(8_000) }
-    const other = await newCustomer(db, eur(1_000))
-    const marker = stockReserved(randomUUID(), other, eur(100))
-    await place(marker)
+    const { marker, untilPassed } = await placedMarker()
 
     await send(
       encoded('StockReserved', stockReserved(forOther, victim, eur(1_000))),
@@ -156,7 +159,7 @@ describe('hostile events on stock.events', () => {
       encoded('StockReserved', marker),
     )
 
-    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    await untilPassed()
     expect([await balanceOf(db, owner), await balanceOf(db, victim)]).toEqual([10_000, 10_000])
     expect(await deadLettersOf(forOther)).toEqual(['refused: charge-of-another-customer'])
     expect(await deadLettersOf(otherLines)).toEqual(['refused: charge-not-as-placed'])
@@ -170,13 +173,11 @@ describe('hostile events on stock.events', () => {
     await place({ orderId, customerId })
     await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(1_000))))
     await eventually(async () => expect(await balanceOf(db, customerId)).toBe(9_000), { timeoutMs: 30_000 })
-    const other = await newCustomer(db, eur(1_000))
-    const marker = stockReserved(randomUUID(), other, eur(100))
-    await place(marker)
+    const { marker, untilPassed } = await placedMarker()
 
     await send(encoded('ReservationAdjusted', reservationAdjusted(orderId, eur(6_000))), encoded('StockReserved', marker))
 
-    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    await untilPassed()
     expect(await balanceOf(db, customerId)).toBe(9_000)
     expect(await deadLettersOf(orderId)).toEqual(['refused: adjustment-not-requested'])
   })
@@ -213,13 +214,11 @@ describe('hostile events on stock.events', () => {
     const customerId = await newCustomer(db, eur(10_000))
     const orderId = randomUUID()
     await place({ orderId, customerId })
-    const other = await newCustomer(db, eur(1_000))
-    const marker = stockReserved(randomUUID(), other, eur(100))
-    await place(marker)
+    const { marker, untilPassed } = await placedMarker()
 
     await send(encoded('StockReservationFailed', reservationFailed(orderId)), encoded('StockReserved', stockReserved(orderId, customerId, eur(9_000))), encoded('StockReserved', marker))
 
-    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    await untilPassed()
     expect(await balanceOf(db, customerId)).toBe(10_000)
     expect(await countRows(db, 'payments', { order_id: orderId })).toBe(0)
     expect(await deadLettersOf(orderId)).toEqual(['refused: charge-of-closed-order'])
@@ -253,13 +252,11 @@ describe('hostile events on stock.events', () => {
     await eventually(async () => expect(await balanceOf(db, customerId)).toBe(9_000), { timeoutMs: 30_000 })
     const refused = { ...reservationAdjusted(orderId, eur(1_000), false), modificationId }
     const forged = { ...reservationAdjusted(orderId, eur(6_000)), modificationId, lines: [{ productId: 'p-1', quantity: 1, unitPrice: eur(6_000) }] }
-    const other = await newCustomer(db, eur(1_000))
-    const marker = stockReserved(randomUUID(), other, eur(100))
-    await place(marker)
+    const { marker, untilPassed } = await placedMarker()
 
     await send(encoded('ReservationAdjusted', refused), encoded('ReservationAdjusted', forged), encoded('StockReserved', marker))
 
-    await eventually(async () => expect(await balanceOf(db, other)).toBe(900), { timeoutMs: 30_000 })
+    await untilPassed()
     expect(await balanceOf(db, customerId)).toBe(9_000)
     expect(await deadLettersOf(orderId)).toEqual(['refused: adjustment-already-answered'])
   })
