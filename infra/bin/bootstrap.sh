@@ -93,6 +93,15 @@ ensure_kcat() {
     || die "could not install kcat (apt-get install kcat)"
 }
 
+# The browser the explorer's tests drive (playwright-core launches it): Playwright's own browser
+# download cannot work here, Debian's package can.
+ensure_chromium() {
+  command -v chromium >/dev/null && return
+  log "installing chromium from Debian"
+  (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }) \
+    || die "could not install chromium (apt-get install chromium)"
+}
+
 bootstrap() {
   ensure_node
   ensure_pnpm
@@ -100,4 +109,5 @@ bootstrap() {
   ensure_kafka
   ensure_registry
   ensure_kcat
+  ensure_chromium
 }

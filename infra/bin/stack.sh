@@ -14,6 +14,7 @@ LOGS="$RUN/logs"
 : "${ORDER_PORT:=3001}"
 : "${STOCK_PORT:=3002}"
 : "${PAYMENT_PORT:=3003}"
+export EXPLORER_PORT="${EXPLORER_PORT:-3000}" # the saga explorer (explorer/); ./choreo explorer names it in its URL
 : "${PGHOST:=127.0.0.1}"
 : "${PGPORT:=5432}"
 : "${PGUSER:=postgres}"

@@ -1,5 +1,4 @@
 // choreo saga: trace <orderId> (one order's saga across all topics and services) | stuck [--older-than 30s] [--at-rest]
-import { isTerminal, ORDER_STATUSES } from '@choreo/order-service'
 import { openClients } from '../lib/clients.ts'
 import { runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf } from '../lib/command-line.ts'
@@ -9,6 +8,7 @@ import { renderTrace } from '../lib/saga-report.ts'
 import { buildTrace, type SagaTrace } from '../lib/saga-trace.ts'
 import { readSettings } from '../lib/settings.ts'
 import { formatTable } from '../lib/table.ts'
+import { isStuck, unfinishedOrders } from '../lib/unfinished-orders.ts'
 
 const usage = `
 usage: ./choreo saga trace <orderId> [--json] [--prefix P]
@@ -25,7 +25,6 @@ Databases: ORDER_DATABASE_URL, STOCK_DATABASE_URL, PAYMENT_DATABASE_URL (default
 `
 
 const DEFAULT_OLDER_THAN = '30s'
-const TERMINAL = ORDER_STATUSES.filter(isTerminal)
 
 await runCommand(usage, async (args) => {
   const { values, positionals } = parseCommandLine(args, { json: { type: 'boolean' }, prefix: { type: 'string' }, 'older-than': { type: 'string' }, 'at-rest': { type: 'boolean' } })
@@ -47,15 +46,12 @@ await runCommand(usage, async (args) => {
       process.stdout.write(`${values.json ? JSON.stringify(trace) : renderTrace(trace)}\n`)
       return trace.missing.length > 0 ? 1 : 0
     }
-    const rows: { order_id: string; created_at: Date }[] = await clients.db('order-service')('orders')
-      .select('order_id', 'created_at').whereNotIn('status', TERMINAL).where('created_at', '<', new Date(Date.now() - olderThanMs)).orderBy('created_at')
-    if (rows.length === 0) {
+    const { now, unfinished } = await unfinishedOrders(clients, olderThanMs)
+    if (unfinished.length === 0) {
       process.stdout.write(values.json ? '[]\n' : `no order older than ${formatSpan(olderThanMs)} is unfinished\n`)
       return 0
     }
-    const { surroundings, facts } = await gatherFacts(clients, rows.map((r) => r.order_id))
-    const unfinished = rows.map((r) => ({ createdAt: new Date(r.created_at), trace: buildTrace(facts.get(r.order_id)!, surroundings) }))
-    const waiting = unfinished.filter(({ trace }) => trace.missing.length > 0)
+    const waiting = unfinished.filter(isStuck)
     const stuck = values['at-rest'] ? unfinished : waiting
     const atRest = unfinished.length - waiting.length
     if (stuck.length === 0 && !values.json) {
@@ -70,8 +66,8 @@ await runCommand(usage, async (args) => {
       process.stdout.write(`${formatTable(['ORDER', 'STATUS', 'PLACED', 'LAST EVENT', 'WHAT IS MISSING'], stuck.map(({ createdAt, trace }) => {
         const last = lastEventOf(trace)
         return [
-          trace.orderId, trace.status ?? '?', `${formatSpan(surroundings.now - createdAt.getTime())} ago`,
-          last ? `${last.type} by ${last.producer}, ${formatSpan(surroundings.now - Date.parse(last.at))} ago` : '(none on the topics)',
+          trace.orderId, trace.status ?? '?', `${formatSpan(now - createdAt.getTime())} ago`,
+          last ? `${last.type} by ${last.producer}, ${formatSpan(now - Date.parse(last.at))} ago` : '(none on the topics)',
           trace.missing[0] ? `${trace.missing[0]}${trace.missing.length > 1 ? ` (+${trace.missing.length - 1} more)` : ''}` : 'nothing: at rest',
         ]
       }))}\n\n${values['at-rest'] ? '' : `${atRest} more at rest (--at-rest lists them). `}details, and the requests each accepts: ./choreo saga trace <order>\n`)

@@ -18,6 +18,8 @@ export interface SeenEvent {
   timestamp: number
   headers: Record<string, string>
   type: EventType
+  /** The registry's id of the schema it was written with (its wire format's bytes 1–4). */
+  schemaId: number
   eventId: string
   /** When the producing service enqueued it. */
   occurredAt: number
@@ -113,8 +115,8 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
     const at = { topic: message.topic, partition: message.partition, offset: message.offset, timestamp: message.timestamp }
     try {
       if (!message.value) throw new Error('no value (tombstone)')
-      const { type, payload } = await clients.codec.decode(message.value)
-      of.events.push({ ...at, headers: message.headers, type, payload, eventId: String(payload.eventId), occurredAt: Number(payload.occurredAt) })
+      const { type, schemaId, payload } = await clients.codec.decode(message.value)
+      of.events.push({ ...at, headers: message.headers, type, schemaId, payload, eventId: String(payload.eventId), occurredAt: Number(payload.occurredAt) })
     } catch (err) {
       of.unreadable.push({ ...at, error: (err as Error).message })
     }

@@ -12,7 +12,7 @@ const topicOf = { OrderPlaced: 'order.events', StockReserved: 'stock.events', Pa
 
 function seen(type: EventType, eventId: string, at: number, offset: number): SeenEvent {
   return {
-    topic: topicOf[type]!, partition: 2, offset: BigInt(offset), timestamp: at + 5, type, eventId, occurredAt: at, payload: { eventId, orderId: 'o-1' },
+    topic: topicOf[type]!, partition: 2, offset: BigInt(offset), timestamp: at + 5, type, schemaId: 1, eventId, occurredAt: at, payload: { eventId, orderId: 'o-1' },
     headers: { 'event-id': eventId, traceparent: `00-${TRACE}-00f067aa0ba902b7-01`, 'correlation-id': 'c-1' },
   }
 }

@@ -27,6 +27,8 @@ export interface TraceStep {
   /** Since the step before. */
   sincePreviousMs: number | null
   type: string
+  /** The registry's id of the schema the producer wrote it with. */
+  schemaId: number
   eventId: string
   producer: ServiceName
   topic: string
@@ -41,6 +43,7 @@ export interface TraceStep {
   causationId: string | null
   consumers: Consumption[]
   payload: Record<string, unknown>
+  headers: Record<string, string>
 }
 
 export interface SagaTrace {
@@ -83,14 +86,14 @@ export function buildTrace(facts: SagaFacts, around: Surroundings): SagaTrace {
     return {
       at: new Date(e.occurredAt).toISOString(),
       sincePreviousMs: previous ? e.occurredAt - previous.occurredAt : null,
-      type: e.type, eventId: e.eventId, producer: producerOf(e.type),
+      type: e.type, schemaId: e.schemaId, eventId: e.eventId, producer: producerOf(e.type),
       topic: e.topic, partition: e.partition, offset: Number(e.offset),
       publishedAt: new Date(e.timestamp).toISOString(),
       copies: byId.get(e.eventId)?.length ?? 1,
       traceId: traceIdOf(e.headers.traceparent) ?? null,
       correlationId: e.headers['correlation-id'] ?? null,
       causationId: e.headers['causation-id'] ?? null,
-      consumers, payload: e.payload,
+      consumers, payload: e.payload, headers: e.headers,
     }
   })
 
