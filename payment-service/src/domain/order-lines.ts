@@ -1,5 +1,5 @@
 // An order's lines as payment-service compares them: a key for equal orders, and why a priced answer is not the order.
-import type { Money, OrderLine, PricedLine } from '@choreo/contracts'
+import { mergeItems, totalOf, type Money, type OrderLine, type PricedLine } from '@choreo/contracts'
 
 /**
  * An order's lines as payment-service keeps them: one per product, quantities of a repeated
@@ -7,9 +7,7 @@ import type { Money, OrderLine, PricedLine } from '@choreo/contracts'
  * keys are equal, however each side wrote them.
  */
 export function linesKey(lines: readonly OrderLine[]): string {
-  const quantities = new Map<string, number>()
-  for (const { productId, quantity } of lines) quantities.set(productId, (quantities.get(productId) ?? 0) + quantity)
-  return JSON.stringify([...quantities].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+  return JSON.stringify(mergeItems(lines).map(({ productId, quantity }) => [productId, quantity]))
 }
 
 /**
@@ -22,7 +20,7 @@ export function pricedMismatch(priced: { lines: readonly PricedLine[]; total: Mo
   if (priced.total.currency !== asked.currency || priced.lines.some((l) => l.unitPrice.currency !== asked.currency)) {
     return `its currency is not the order's (${asked.currency})`
   }
-  const sum = priced.lines.reduce((s, l) => s + l.quantity * l.unitPrice.amount, 0)
+  const sum = totalOf(priced.lines, asked.currency).amount
   if (sum !== priced.total.amount) return `its total ${priced.total.amount} is not the sum of its lines (${sum})`
   return null
 }

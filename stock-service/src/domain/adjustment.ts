@@ -1,6 +1,5 @@
 // Planning a reservation's lines: which units to move, or why the order cannot have them.
-import type { Money, OrderLine, PricedLine, ShortLine } from '@choreo/contracts'
-import { byProductId, mergeItems } from './lines.ts'
+import { byProductId, mergeItems, type Money, type OrderLine, type PricedLine, type ShortLine } from '@choreo/contracts'
 
 /** What planning needs to know of a product, read under its row lock. */
 export interface StockLevel {

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex'
-import { newEvent, type Events } from '@choreo/contracts'
+import { newEvent, totalOf, type Events } from '@choreo/contracts'
 import { planAdjustment } from '../domain/adjustment.ts'
-import { totalOf } from '../domain/lines.ts'
 import { lockProducts, reserveUnits } from '../repositories/products.ts'
 import { insertReservation, lockReservation } from '../repositories/reservations.ts'
 
