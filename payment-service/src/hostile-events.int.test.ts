@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { EventType } from '@choreo/contracts'
+import type { EventType, Money } from '@choreo/contracts'
 import { eventEnvelope, eventually, hostileSender, readTopic, UNKNOWN_SCHEMA_MESSAGE, type ForgedMessage, type HostileSender } from '@choreo/testkit'
 import { balanceOf, countRows, eur, newCustomer, orderPlaced, orderShipped, reservationAdjusted, stockReleased, stockReserved, usePaymentApp } from './testing/harness.ts'
 
@@ -49,6 +49,17 @@ async function placedMarker() {
   const marker = stockReserved(randomUUID(), other, eur(100))
   await place(marker)
   return { marker, untilPassed: () => eventually(async () => expect(await balanceOf(h.app.db, other)).toBe(900), { timeoutMs: 30_000 }) }
+}
+
+/** A customer with 10,000 and an order of theirs, placed and charged `total` through the broker. */
+async function chargedThroughBroker(total: Money) {
+  const db = h.app.db
+  const customerId = await newCustomer(db, eur(10_000))
+  const orderId = randomUUID()
+  await place({ orderId, customerId })
+  await send(encoded('StockReserved', stockReserved(orderId, customerId, total)))
+  await eventually(async () => expect(await balanceOf(db, customerId)).toBe(10_000 - total.amount), { timeoutMs: 30_000 })
+  return { customerId, orderId }
 }
 
 /** Everything payment-service keeps about a customer and an order. */
@@ -168,11 +179,7 @@ describe('hostile events on stock.events', () => {
 
   it('refuses an accepted ReservationAdjusted of a charged order whose modification order-service never asked for: nothing charged', async () => {
     const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    await place({ orderId, customerId })
-    await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(1_000))))
-    await eventually(async () => expect(await balanceOf(db, customerId)).toBe(9_000), { timeoutMs: 30_000 })
+    const { customerId, orderId } = await chargedThroughBroker(eur(1_000))
     const { marker, untilPassed } = await placedMarker()
 
     await send(encoded('ReservationAdjusted', reservationAdjusted(orderId, eur(6_000))), encoded('StockReserved', marker))
@@ -225,12 +232,7 @@ describe('hostile events on stock.events', () => {
   })
 
   it('refuses a StockReservationFailed of an order it charged on a StockReserved: one of the two is forged, nothing moves', async () => {
-    const db = h.app.db
-    const customerId = await newCustomer(db, eur(10_000))
-    const orderId = randomUUID()
-    await place({ orderId, customerId })
-    await send(encoded('StockReserved', stockReserved(orderId, customerId, eur(9_000))))
-    await eventually(async () => expect(await balanceOf(db, customerId)).toBe(1_000), { timeoutMs: 30_000 })
+    const { customerId, orderId } = await chargedThroughBroker(eur(9_000))
     const before = await stateOf(customerId, orderId)
 
     await send(encoded('StockReservationFailed', reservationFailed(orderId)))
