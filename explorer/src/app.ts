@@ -3,20 +3,30 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Type, type Static } from 'typebox'
+import { missingTopics, republish, spansOf } from '@choreo/messaging/operations'
 import type { Clients } from '@choreo/tools/lib/clients.ts'
+import { CommandFailed, UsageError } from '@choreo/tools/lib/command.ts'
+import { parkedRows, readLetters, withStates } from '@choreo/tools/lib/dead-letter-reads.ts'
+import { deadLetterTopics, redriveOf } from '@choreo/tools/lib/dead-letters.ts'
+import { decodeRecord } from '@choreo/tools/lib/event-record.ts'
 import { gatherFacts } from '@choreo/tools/lib/saga-facts.ts'
 import { buildTrace } from '@choreo/tools/lib/saga-trace.ts'
+import { fileAuditLog } from './audit.ts'
 import { html } from './html.ts'
 import { page } from './layout.ts'
 import { createOrdersFeed, listOrders } from './orders.ts'
+import { deadLettersPage } from './pages/dead-letters-page.ts'
 import { ordersPage } from './pages/orders-page.ts'
 import { sagaPage } from './pages/saga-page.ts'
+import { planRedrive } from './redrive.ts'
 import { registerSession } from './session.ts'
 
 export interface ExplorerOptions {
   clients: Clients
   jwtSecret: string
   kcatConfig: string
+  /** The JSON-lines file of repairs (who, when, what, result). */
+  auditFile: string
   logger: FastifyServerOptions['logger']
 }
 
@@ -35,11 +45,21 @@ const SEARCH = '^[A-Za-z0-9_-]*$'
 const OrdersQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 64, pattern: SEARCH })) }, { additionalProperties: false })
 const OrderParams = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
 const OrderQuery = Type.Object({ reveal: Type.Optional(Type.Literal('1')) }, { additionalProperties: false })
+const RedriveBody = Type.Object({
+  id: Type.String({ maxLength: 300, pattern: '^[^:]+:[0-9]+:[0-9]+$' }),
+  /** The admin confirmed the redrive after its dry run. */
+  confirm: Type.Optional(Type.Literal(true)),
+  /** The admin saw that it overtakes earlier events of its order, and redrives anyway. */
+  overtaking: Type.Optional(Type.Boolean()),
+}, { additionalProperties: false })
+/** How many audit entries the dead letters page lists. */
+const AUDIT_SHOWN = 50
 
 export async function buildExplorer(options: ExplorerOptions): Promise<FastifyInstance> {
   const { clients } = options
   const app = Fastify({ logger: options.logger, ajv: { customOptions: { coerceTypes: false, removeAdditional: false } } })
   const assets = Object.fromEntries(Object.keys(ASSETS).map((name) => [name, readFileSync(join(import.meta.dirname, 'assets', name), 'utf8')]))
+  const audit = fileAuditLog(options.auditFile)
   const feed = createOrdersFeed(clients, (err) => app.log.error({ err }, 'orders feed'))
   // Open event streams would hold the close up: they end first.
   const streams = new Set<import('node:http').ServerResponse>()
@@ -49,10 +69,13 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
     await clients.close()
   })
   app.addHook('onSend', async (_request, reply) => { void reply.headers(SECURITY_HEADERS) })
+  // The tools' library refuses a wrong id (UsageError) or an unknown dead letter (CommandFailed): 400 and 404 here.
   app.setErrorHandler((err: FastifyError, request, reply) => {
-    const status = err.validation ? 400 : err.statusCode && err.statusCode < 500 ? err.statusCode : 500
+    const status = err.validation || err instanceof UsageError ? 400 : err instanceof CommandFailed ? 404
+      : err.statusCode && err.statusCode < 500 ? err.statusCode : 500
     if (status === 500) request.log.error({ err }, 'explorer error')
     const message = status === 500 ? 'internal error (see the explorer\'s log)' : err.message
+    if (request.method !== 'GET') return reply.status(status).send({ error: status === 500 ? 'internal' : 'refused', message })
     return reply.status(status).type('text/html; charset=utf-8').send(html`<!doctype html><meta charset="utf-8"><title>${status}</title><h1>${status}</h1><p>${message}</p>`.value)
   })
 
@@ -97,6 +120,42 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
         const body = sagaPage(orderFacts, trace, { reveal: request.query.reveal === '1', kcatConfig: options.kcatConfig, prefix: clients.settings.prefix })
         return reply.type('text/html; charset=utf-8').send(render(`Order ${orderId}`, '', request.admin, body))
       })
+
+    admin.get<{ Querystring: Static<typeof OrderQuery> }>('/dead-letters', { schema: { querystring: OrderQuery } }, async (request, reply) => {
+      const topics = deadLetterTopics(clients.settings.prefix)
+      // A service's dead-letter topic exists from its first dead letter on.
+      const missing = await missingTopics(clients.kafka, topics)
+      const spans = await spansOf(clients.offsets, topics.filter((t) => !missing.includes(t)), { kind: 'beginning' }, false)
+      const states = await withStates(clients, await readLetters(clients, spans))
+      const letters = await Promise.all(states.map(async (s) => ({ ...s, decoded: await decodeRecord(clients.codec, s.letter.message) })))
+      const body = deadLettersPage(letters, await parkedRows(clients), await audit.recent(AUDIT_SHOWN), request.query.reveal === '1')
+      return reply.type('text/html; charset=utf-8').send(render('Dead letters', '/dead-letters', request.admin, body))
+    })
+
+    // The dry run: what the redrive would do, sending nothing.
+    admin.post<{ Body: Static<typeof RedriveBody> }>('/dead-letters/dry-run', { schema: { body: RedriveBody } }, async (request) => {
+      return (await planRedrive(clients, request.body.id)).plan
+    })
+
+    // The redrive itself, only when confirmed; planned again, so that what it does is what the page was told.
+    admin.post<{ Body: Static<typeof RedriveBody> }>('/dead-letters/redrive', { schema: { body: RedriveBody } }, async (request, reply) => {
+      if (request.body.confirm !== true) return reply.status(400).send({ error: 'unconfirmed', message: 'a redrive needs confirm: true, after its dry run' })
+      const { letter, plan } = await planRedrive(clients, request.body.id)
+      if (plan.overtakes.length > 0 && request.body.overtaking !== true) {
+        return reply.status(409).send({ error: 'overtakes', message: `the redrive would overtake ${plan.overtakes.length} earlier event(s) of order ${plan.orderId} its group has not handled`, plan })
+      }
+      const what = `redrive ${plan.id} (${plan.eventType ?? 'unknown event'} of order ${plan.orderId ?? '-'}) to ${plan.target.topic}[${plan.target.partition}] for ${plan.group}`
+        + (plan.overtakes.length > 0 ? `, overtaking ${plan.overtakes.map((o) => o.type).join(', ')} (confirmed)` : '')
+      try {
+        await republish(clients.kafka, [redriveOf(letter)])
+      } catch (err) {
+        await audit.append({ who: request.admin, at: new Date().toISOString(), what, result: `failed: ${(err as Error).message}` })
+        throw err
+      }
+      const result = `sent; the inbox will ${plan.inbox === 'apply' ? 'apply it' : 'drop it as a duplicate'}`
+      await audit.append({ who: request.admin, at: new Date().toISOString(), what, result })
+      return { plan, result }
+    })
   })
   return app
 }

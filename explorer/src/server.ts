@@ -5,5 +5,5 @@ import { buildExplorer } from './app.ts'
 import { readConfig } from './config.ts'
 
 const config = readConfig()
-const app = await buildExplorer({ clients: openClients(config.settings), jwtSecret: config.jwtSecret, kcatConfig: config.kcatConfig, logger: { level: config.logLevel } })
+const app = await buildExplorer({ clients: openClients(config.settings), jwtSecret: config.jwtSecret, kcatConfig: config.kcatConfig, auditFile: config.auditFile, logger: { level: config.logLevel } })
 await serve(app, { host: config.host, port: config.port, shutdownTimeoutMs: config.shutdownTimeoutMs })

@@ -1,15 +1,14 @@
 // choreo dlq: list | show <id> | redrive <id|--all> [--topic <dlt>] | retry|discard <ref>: dead letters and parked outbox rows
 import { prefixed } from '@choreo/contracts'
-import { discardParked, listParked, missingTopics, readSpans, republish, retryParked, spansOf, type PartitionSpan } from '@choreo/messaging/operations'
-import { openClients, type Clients } from '../lib/clients.ts'
+import { discardParked, listParked, missingTopics, republish, retryParked, spansOf } from '@choreo/messaging/operations'
+import { openClients } from '../lib/clients.ts'
 import { CommandFailed, runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf } from '../lib/command-line.ts'
 import { confirmed } from '../lib/confirm.ts'
-import { deadLetterOf, deadLetterTopics, parseId, redriveOf, type DeadLetter } from '../lib/dead-letters.ts'
+import { lettersById, parkedRows, readLetters, withStates, type LetterState } from '../lib/dead-letter-reads.ts'
+import { deadLetterTopics, redriveOf } from '../lib/dead-letters.ts'
 import { decodeRecord } from '../lib/event-record.ts'
-import { handledEvents } from '../lib/inbox.ts'
 import { parkedOf, parseParkedRef, type Parked } from '../lib/parked-rows.ts'
-import { serviceOfGroup, services } from '../lib/services.ts'
 import { readSettings } from '../lib/settings.ts'
 import { clip, formatTable } from '../lib/table.ts'
 
@@ -37,12 +36,6 @@ published, and the rows that waited go on. Both ask for a confirmation.
 `
 
 const ERROR_WIDTH = 70
-
-interface LetterState {
-  letter: DeadLetter
-  /** When the group's inbox recorded the event, if it has. */
-  handledAt: Date | null
-}
 
 await runCommand(usage, async (args) => {
   const { values, positionals } = parseCommandLine(args, { topic: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' }, prefix: { type: 'string' }, yes: { type: 'boolean' } })
@@ -107,12 +100,6 @@ await runCommand(usage, async (args) => {
   }
 })
 
-/** Every service's parked outbox rows, oldest first within each. */
-async function parkedRows(clients: Clients): Promise<Parked[]> {
-  const all = await Promise.all(services.map(async (service) => (await listParked(clients.db(service))).map((row) => parkedOf(service, row))))
-  return all.flat()
-}
-
 function formatParked(rows: Parked[]): string {
   return formatTable(['REF', 'PARKED', 'EVENT', 'ORDER', 'TOPIC', 'WAITING', 'REASON'], rows.map((r) => [
     r.ref, r.parkedAt.toISOString(), r.eventType, r.key, r.topic, String(r.waiting), clip(r.reason, ERROR_WIDTH),
@@ -144,37 +131,6 @@ async function parkedVerb(verb: 'retry' | 'discard', refs: string[], yes: boolea
   } finally {
     await clients.close()
   }
-}
-
-async function readLetters(clients: Clients, spans: PartitionSpan[]): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = []
-  for await (const message of readSpans(clients.kafka, spans)) letters.push(deadLetterOf(message))
-  return letters
-}
-
-async function lettersById(clients: Clients, ids: readonly string[]): Promise<DeadLetter[]> {
-  const spans: PartitionSpan[] = []
-  for (const id of ids) {
-    const at = parseId(id)
-    if (!at) throw new UsageError(`'${id}' is not an id like payment-service.dlt:0:12`)
-    const range = (await missingTopics(clients.kafka, [at.topic])).length > 0 ? undefined : (await clients.offsets.ranges(at.topic)).find((r) => r.partition === at.partition)
-    // Only what is on the partition: a span past its end would wait for a message that may never come.
-    if (range && at.offset >= range.low && at.offset < range.high) spans.push({ topic: at.topic, partition: at.partition, from: at.offset, to: at.offset + 1n })
-  }
-  const letters = await readLetters(clients, spans)
-  const missing = ids.filter((id) => !letters.some((l) => l.id === id))
-  if (missing.length > 0) throw new CommandFailed(`no dead letter ${missing.join(', ')} (see ./choreo dlq list)`)
-  return ids.map((id) => letters.find((l) => l.id === id)!)
-}
-
-/** Whether each letter's group has handled its event since: the group's service's inbox says. */
-async function withStates(clients: Clients, letters: DeadLetter[]): Promise<LetterState[]> {
-  return Promise.all(letters.map(async (letter) => {
-    const service = serviceOfGroup(letter.group, clients.settings.prefix)
-    if (!service || !letter.eventId) return { letter, handledAt: null }
-    const handled = await handledEvents(clients.db(service), letter.group, [letter.eventId])
-    return { letter, handledAt: handled.get(letter.eventId) ?? null }
-  }))
 }
 
 function jsonOf({ letter, handledAt }: LetterState) {

@@ -1,5 +1,5 @@
 // The explorer's only script: live order rows (server-sent events), ages, and copy buttons. Every value goes in as text, never as markup.
-/* global document, EventSource, navigator, setInterval, setTimeout -- a page's script: the browser's globals */
+/* global document, EventSource, fetch, location, navigator, setInterval, setTimeout -- a page's script: the browser's globals */
 'use strict'
 
 function ageOf(iso) {
@@ -74,10 +74,68 @@ function liveOrders(table) {
   setInterval(ages, 1000)
 }
 
+function element(tag, text, className) {
+  const e = document.createElement(tag)
+  if (text !== undefined) e.textContent = text
+  if (className) e.className = className
+  return e
+}
+
+async function post(path, body) {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  return { status: res.status, body: await res.json() }
+}
+
+// A redrive: the dry run shows what the target inbox will do and what it would overtake; only then a confirmation sends it.
+async function dryRun(button) {
+  const id = button.dataset.dryRun
+  const box = button.parentElement.querySelector('.plan')
+  box.hidden = false
+  box.replaceChildren(element('p', 'dry run…'))
+  const { status, body } = await post('/dead-letters/dry-run', { id })
+  if (status !== 200) return box.replaceChildren(element('p', body.message, 'warning'))
+  const lines = [
+    element('p', 'Dry run: back to ' + body.target.topic + '[' + body.target.partition + '] for ' + body.group + '; its inbox will '
+      + (body.inbox === 'apply' ? 'apply it' : 'drop it as a duplicate (handled at ' + body.handledAt + ')') + '.', 'dry-run'),
+  ]
+  let acknowledge = null
+  if (body.overtakes.length > 0) {
+    const warning = element('div', undefined, 'warning overtakes')
+    warning.append(element('p', 'Warning: this redrive would overtake ' + body.overtakes.length + ' earlier event(s) of order ' + body.orderId + ' that ' + body.group + ' has not handled:'))
+    const list = element('ul')
+    for (const o of body.overtakes) list.append(element('li', o.type + ' of ' + o.at + ' (' + o.state + ')'))
+    acknowledge = element('input')
+    acknowledge.type = 'checkbox'
+    acknowledge.name = 'overtaking'
+    const label = element('label')
+    label.append(acknowledge, ' redrive it anyway, ahead of them')
+    warning.append(list, label)
+    lines.push(warning)
+  }
+  const confirm = element('button', 'Confirm redrive of ' + id, 'confirm')
+  confirm.type = 'button'
+  const result = element('p', '', 'result')
+  confirm.addEventListener('click', async () => {
+    if (acknowledge && !acknowledge.checked) {
+      result.textContent = 'Tick "redrive it anyway" first: it overtakes earlier events.'
+      return
+    }
+    confirm.disabled = true
+    const sent = await post('/dead-letters/redrive', { id, confirm: true, overtaking: Boolean(acknowledge && acknowledge.checked) })
+    result.textContent = sent.status === 200 ? 'Redriven: ' + sent.body.result : 'Not redriven: ' + sent.body.message
+    if (sent.status === 200) setTimeout(() => location.reload(), 800)
+    else confirm.disabled = false
+  })
+  lines.push(confirm, result)
+  box.replaceChildren(...lines)
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   const table = document.getElementById('orders')
   if (table) liveOrders(table)
   document.addEventListener('click', (e) => {
+    const run = e.target.closest('button[data-dry-run]')
+    if (run) void dryRun(run)
     const button = e.target.closest('button[data-copy]')
     if (!button) return
     navigator.clipboard.writeText(button.dataset.copy).then(() => {

@@ -1,0 +1,59 @@
+// The dead letters page: grouped by failure fingerprint (event type, reason), each decoded where it decodes, with its headers and origin, a redrive (dry run, then confirmation), parked outbox rows and the audit trail.
+import type { LetterState } from '@choreo/tools/lib/dead-letter-reads.ts'
+import type { EventRecord } from '@choreo/tools/lib/event-record.ts'
+import type { Parked } from '@choreo/tools/lib/parked-rows.ts'
+import type { AuditEntry } from '../audit.ts'
+import { html, type Html } from '../html.ts'
+import { maskPersonalData, prettyJson } from '../personal-data.ts'
+
+export interface ShownLetter extends LetterState {
+  decoded: EventRecord
+}
+
+function letterItem({ letter, handledAt, decoded }: ShownLetter, reveal: boolean): Html {
+  const o = letter.original
+  return html`<li class="letter" id="${letter.id}" data-letter-id="${letter.id}">
+  <div><strong>${letter.id}</strong> · order ${letter.key ? html`<a href="/orders/${encodeURIComponent(letter.key)}">${letter.key}</a>` : '(no key)'} · dead-lettered ${letter.at} by ${letter.group}
+    · ${handledAt ? html`<span class="handled">handled since, at ${handledAt.toISOString()}</span>` : html`<span class="unhandled">not handled</span>`}</div>
+  <div class="error">error: ${letter.error}</div>
+  <div class="where">origin: ${o.topic}[${o.partition}]@${o.offset}</div>
+  <details>
+    <summary>body and headers</summary>
+    ${decoded.error ? html`<p class="warning">the body does not decode: ${decoded.error}</p>` : html`<pre class="payload">${prettyJson(reveal ? decoded.payload : maskPersonalData(decoded.payload))}</pre>`}
+    <table class="headers"><tbody>${Object.entries(letter.message.headers).map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</tbody></table>
+  </details>
+  <div class="redrive">
+    <button type="button" data-dry-run="${letter.id}">Redrive… (dry run first)</button>
+    <div class="plan" hidden></div>
+  </div>
+</li>`
+}
+
+function groupsOf(letters: readonly ShownLetter[]): Map<string, ShownLetter[]> {
+  const groups = new Map<string, ShownLetter[]>()
+  for (const l of letters) {
+    const fingerprint = `${l.letter.eventType ?? 'unknown event'} · ${l.letter.reason}`
+    groups.set(fingerprint, [...(groups.get(fingerprint) ?? []), l])
+  }
+  return groups
+}
+
+export function deadLettersPage(letters: readonly ShownLetter[], parked: readonly Parked[], audit: readonly AuditEntry[], reveal: boolean): Html {
+  const groups = [...groupsOf(letters)]
+  return html`<h1>Dead letters</h1>
+<p class="hint">${letters.length} dead letter(s) on the three services' dead-letter topics, grouped by event type and reason.
+ ${reveal ? html`<a href="?">mask personal data</a>` : html`<a href="?reveal=1">reveal personal data</a>`}.
+ A redrive puts the original bytes, key and headers back on the partition they were consumed from; the group's inbox drops a copy of an event it has handled.</p>
+${groups.length === 0 ? html`<p class="empty">No dead letters.</p>` : groups.map(([fingerprint, members]) => html`<section class="group">
+  <h2>${fingerprint} <small>(${members.length})</small></h2>
+  <ol class="letters">${members.map((m) => letterItem(m, reveal))}</ol>
+</section>`)}
+<h2>Parked outbox rows</h2>
+${parked.length === 0 ? html`<p class="empty">No parked outbox rows.</p>` : html`<table><thead><tr><th>Ref</th><th>Parked</th><th>Event</th><th>Order</th><th>Topic</th><th>Waiting</th><th>Reason</th></tr></thead><tbody>
+${parked.map((p) => html`<tr><td>${p.ref}</td><td>${p.parkedAt.toISOString()}</td><td>${p.eventType}</td><td>${p.key}</td><td>${p.topic}</td><td>${p.waiting}</td><td>${p.reason}</td></tr>`)}
+</tbody></table><p class="hint"><code>./choreo dlq retry|discard &lt;ref&gt;</code> hands one back or gives it up.</p>`}
+<h2>Audit</h2>
+${audit.length === 0 ? html`<p class="empty">No repair yet.</p>` : html`<table class="audit"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Result</th></tr></thead><tbody>
+${audit.map((a) => html`<tr><td>${a.at}</td><td>${a.who}</td><td>${a.what}</td><td>${a.result}</td></tr>`)}
+</tbody></table>`}`
+}
