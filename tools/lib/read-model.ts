@@ -1,7 +1,7 @@
 import type { Knex } from 'knex'
 import { eventSchemas, eventTopics, prefixed, type EventType, type ReceivedEvent } from '@choreo/contracts'
 import {
-  createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, createMessagingTables, type Handler, type Saga,
+  createOutbox, createProducer, createSagaConsumer, defaultConsumerOptions, dialectOf, ensureTopics, createMessagingTables, step, type Handler, type Saga,
 } from '@choreo/messaging'
 import { missingTopics } from '@choreo/messaging/operations'
 import { isTerminal, type OrderStatus } from '@choreo/order-service'
@@ -37,7 +37,9 @@ function projectionSaga(): Saga {
     return []
   }
   const handlerOf = <T extends EventType>(type: T): Handler<T> => (payload, trx) => project({ type, payload } as ReceivedEvent, trx)
-  return Object.fromEntries((Object.keys(eventSchemas) as EventType[]).map((t) => [t, handlerOf(t)])) as Saga
+  // A saga page's entries are steps (the consumer runs `handle`); this one emits nothing.
+  const stepOf = (type: EventType) => step(handlerOf(type), { does: "folds the event into its order's status" })
+  return Object.fromEntries((Object.keys(eventSchemas) as EventType[]).map((t) => [t, stepOf(t)])) as Saga
 }
 
 /** Empties the scratch database's read model, inbox and outbox, so the rebuild starts from nothing. */
