@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { declaredTopics } from '@choreo/contracts'
 import { createKafka, ensureTopics, silentLogger, type KafkaSasl } from '@choreo/messaging'
-import { baseConfigSchema, brokersOf, kafkaSaslOf, loadConfig } from '@choreo/platform'
-import { createScratchDatabase, type ScratchDatabase } from '@choreo/testkit/scratch-database'
+import { baseConfigSchema, brokersOf, createScratchDatabase, kafkaSaslOf, loadConfig, type ScratchDatabase } from '@choreo/platform'
 
 /*
  * The running stack the benchmarks use: the broker and registry ./choreo passes in the
  * environment, and the local PostgreSQL. Every benchmark makes databases and topics of its own
- * (databases with testkit's scratch-database, which needs no vitest context) and drops them after.
+ * (databases with platform's scratch databases, as tests and tools make theirs) and drops them after.
  */
 export interface BenchStack {
   brokers: string[]

@@ -1,6 +1,7 @@
-import knex, { type Knex } from 'knex'
+import type { Knex } from 'knex'
 import { declaredTopics, deadLetterTopic, eventTopics, prefixed } from '@choreo/contracts'
 import { ensureTopics } from '@choreo/messaging'
+import { createDatabases, createDb, databaseUrl, dropDatabases } from '@choreo/platform'
 import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'
 import { SERVICES, type Service } from './plan.ts'
@@ -31,46 +32,27 @@ export interface RunResources {
 // Pools of the runner itself: a few connections each, the services need the rest.
 const RUNNER_POOL_MAX = 3
 
-const urlOf = (server: PostgresServer, database: string) => `postgres://${server.user}@${server.host}:${server.port}/${database}`
-
-/**
- * platform's createDb, but with knex's own warnings (a pooled connection dropped by a PostgreSQL
- * restart) sent to the run's log: knex prints them on stdout, where the summary line goes.
- */
-function pool(url: string, poolMax: number, log: (message: string) => void): Db {
-  const write = (message: unknown) => log(`knex: ${String(message)}`)
-  return knex({
-    client: 'pg', connection: { connectionString: url }, pool: { min: 0, max: poolMax }, acquireConnectionTimeout: 10_000,
-    log: { warn: write, error: write, deprecate: write, debug: write },
-  })
-}
+const serverUrlOf = (server: PostgresServer) => `postgres://${server.user}@${server.host}:${server.port}/postgres`
 
 /** Creates the run's databases (chaos_<run>_<service>) and its topics (chaos-<run>.<topic>). */
 export async function createRunResources(deps: { runId: string; postgres: PostgresServer; kafka: Kafka; offsets: OffsetsAdmin; log(message: string): void }): Promise<RunResources> {
   const { runId, postgres, kafka, offsets, log } = deps
   const prefix = `chaos-${runId}.`
   const names = Object.fromEntries(SERVICES.map((s) => [s, `chaos_${runId.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${s.replace('-service', '')}`])) as Record<Service, string>
-  async function dropDatabases(): Promise<void> {
-    const admin = pool(urlOf(postgres, 'postgres'), 1, log)
-    try {
-      for (const name of Object.values(names)) await admin.raw(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-    } finally {
-      await admin.destroy()
-    }
-  }
+  // knex's own warnings (a pooled connection dropped by a PostgreSQL restart) go to the run's log:
+  // knex prints them on stdout, where the summary line goes.
+  const serverUrl = serverUrlOf(postgres)
+  const dropRunDatabases = () => dropDatabases(serverUrl, Object.values(names), { log })
   // Topics first: with Kafka away the run fails before it has made anything to clean up.
   await ensureTopics(kafka, declaredTopics(prefix))
-  const admin = pool(urlOf(postgres, 'postgres'), 1, log)
   try {
-    for (const name of Object.values(names)) await admin.raw(`CREATE DATABASE "${name}"`)
+    await createDatabases(serverUrl, Object.values(names), { log })
   } catch (err) {
-    await dropDatabases()
+    await dropRunDatabases()
     throw err
-  } finally {
-    await admin.destroy()
   }
-  const databaseUrls = Object.fromEntries(SERVICES.map((s) => [s, urlOf(postgres, names[s])])) as Record<Service, string>
-  const dbs = Object.fromEntries(SERVICES.map((s) => [s, pool(databaseUrls[s], RUNNER_POOL_MAX, log)])) as Record<Service, Db>
+  const databaseUrls = Object.fromEntries(SERVICES.map((s) => [s, databaseUrl(serverUrl, names[s])])) as Record<Service, string>
+  const dbs = Object.fromEntries(SERVICES.map((s) => [s, createDb({ client: 'pg', url: databaseUrls[s], poolMax: RUNNER_POOL_MAX, log })])) as Record<Service, Db>
   const groups = Object.fromEntries(SERVICES.map((s) => [s, prefixed(prefix, s)])) as Record<Service, string>
   const topics = {
     eventTopics: Object.values(eventTopics).map((t) => prefixed(prefix, t)),
@@ -85,7 +67,7 @@ export async function createRunResources(deps: { runId: string; postgres: Postgr
     prefix, databaseUrls, dbs, groups, ...topics, close,
     async release() {
       await close()
-      await dropDatabases()
+      await dropRunDatabases()
       const admin = kafka.admin()
       await admin.connect()
       try {

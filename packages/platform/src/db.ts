@@ -45,6 +45,8 @@ export interface DbOptions {
   keepAlive?: KeepAlive
   /** None unless given: services give theirs (config); tools may run long statements. */
   timeouts?: DbTimeouts
+  /** Where knex's own warnings and errors go (a pooled connection dropped by a restart); knex prints them on stdout unless told. */
+  log?: (message: string) => void
 }
 
 /**
@@ -53,13 +55,15 @@ export interface DbOptions {
  * lease connection, opened outside this pool (the messaging package's lease-session.ts), and all
  * `poolMax` connections serve requests and consumers.
  */
-export function createDb({ client, url, poolMax, keepAlive = defaultKeepAlive, timeouts }: DbOptions): Knex {
+export function createDb({ client, url, poolMax, keepAlive = defaultKeepAlive, timeouts, log }: DbOptions): Knex {
   const timedOut = client === 'pg' && timeouts ? disposeTimedOut() : undefined
+  const write = log && ((message: unknown) => log(`knex: ${String(message)}`))
   const db = knex({
     client,
     connection: client === 'mssql' ? mssqlConnection(url, timeouts) : pgConnection(url, keepAlive, timeouts),
     pool: { min: 0, max: poolMax, ...(timedOut ? { afterCreate: timedOut.afterCreate } : {}) },
     acquireConnectionTimeout: 10_000,
+    ...(write ? { log: { warn: write, error: write, deprecate: write, debug: write } } : {}),
   })
   if (timedOut) db.on('query-error', timedOut.onQueryError)
   return db

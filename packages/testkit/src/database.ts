@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Knex } from 'knex'
 import { infra } from './infra.ts'
-import { createScratchDatabase } from './scratch-database.ts'
+import { createScratchDatabase } from '@choreo/platform'
 
 export function uniqueName(label: string): string {
   return `t_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${randomBytes(4).toString('hex')}`
