@@ -2,13 +2,15 @@ import { defineConfig } from 'vitest/config'
 
 const globalSetup = ['packages/testkit/src/global-setup.ts']
 
-// unit: fast, no I/O. integration: real PostgreSQL, Kafka and registry. e2e: the whole system.
+// unit: fast, no I/O. integration: real PostgreSQL, Kafka and registry. e2e: the whole system. browser: the explorer in chromium.
 export default defineConfig({
   test: {
     projects: [
       { test: { name: 'unit', include: ['**/src/**/*.test.ts', 'scripts/**/*.test.ts', 'tools/**/*.test.ts'], exclude: ['**/*.int.test.ts', '**/node_modules/**'] } },
       { test: { name: 'integration', include: ['**/src/**/*.int.test.ts', 'scripts/**/*.int.test.ts', 'tools/**/*.int.test.ts'], exclude: ['**/node_modules/**'], globalSetup, testTimeout: 60_000, hookTimeout: 60_000 } },
       { test: { name: 'e2e', include: ['e2e/**/*.test.ts'], globalSetup, testTimeout: 120_000, hookTimeout: 120_000 } },
+      // The saga explorer in Debian's chromium, driven by playwright-core, against a system on the real infrastructure.
+      { test: { name: 'browser', include: ['explorer/test/**/*.test.ts'], globalSetup, testTimeout: 120_000, hookTimeout: 180_000 } },
     ],
   },
 })
