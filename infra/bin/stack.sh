@@ -40,7 +40,7 @@ all_brokers() { local i out=""; for i in $(kafka_nodes); do out="$out${out:+,}12
 export KAFKA_BROKERS="${KAFKA_BROKERS:-$(all_brokers)}"
 
 # Kafka authenticates every client (SASL) and authorizes it by ACLs (packages/contracts'
-# kafka-grants.ts, granted by scripts/kafka-acls.ts): one principal per service, `operator` (a
+# kafka-grants.ts, granted by tools/setup/kafka-acls.ts): one principal per service, `operator` (a
 # super user) for ./choreo, the tests, the tools and kcat, and `broker` for the nodes themselves.
 # Their passwords are made once per layout, kept under .run/ (mode 600) with the two client files
 # that use them, written again on every run (the broker ports may change): kcat.conf (`kcat -F`,
@@ -235,7 +235,7 @@ infra_up() {
 
 # Each service's ACLs (kept in the metadata log; granting one that exists changes nothing).
 kafka_acls() {
-  node "$ROOT/scripts/kafka-acls.ts" >>"$LOGS/acls.log" 2>&1 || die "granting Kafka ACLs failed; see .run/logs/acls.log"
+  node "$ROOT/tools/setup/kafka-acls.ts" >>"$LOGS/acls.log" 2>&1 || die "granting Kafka ACLs failed; see .run/logs/acls.log"
 }
 
 infra_down() { stop_one registry; stop_kafka; }

@@ -1,9 +1,5 @@
-// choreo bench: benchmarks: relay | relay-layouts | pickup | saga | chart (results in .bench/, see bench/RESULTS.md)
-import { chartSaga } from '../../bench/chart.ts'
-import { benchPickup, pickupDefaults } from '../../bench/pickup.ts'
-import { benchRelay, relayDefaults } from '../../bench/relay.ts'
-import { benchRelayLayouts } from '../../bench/relay-layouts.ts'
-import { benchSaga, sagaDefaults } from '../../bench/saga.ts'
+// choreo bench: benchmarks: relay | relay-layouts | pickup | saga | explorer | chart (results in .bench/, see bench/RESULTS.md)
+import { benchExplorer, benchPickup, benchRelay, benchRelayLayouts, benchSaga, chartSaga, pickupDefaults, relayDefaults, sagaDefaults } from '@choreo/bench'
 import { runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf, wholeNumber } from '../lib/command-line.ts'
 
@@ -18,6 +14,8 @@ const USAGE = `usage: ./choreo bench <benchmark> [options]
           latency from commit to consumer at a steady rate, writers in this process and in another
   saga    [--rates 100,250,500,700] [--seconds 60]
           open-loop POST /orders against the three services started here, rate by rate
+  explorer
+          the saga explorer's order page with 100,000 orders in scratch databases: latency, and the index each read uses
   chart   bench/saga-latency.png from the latest saga result`
 
 // Ctrl-C: exit through process.exit, whose 'exit' handlers stop the services and JVMs a benchmark
@@ -25,7 +23,7 @@ const USAGE = `usage: ./choreo bench <benchmark> [options]
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => setImmediate(() => process.exit(130)))
 
 await runCommand(USAGE, async (args) => {
-  const benchmark = verbOf(parseCommandLine(args.slice(0, 1), {}).positionals, ['relay', 'relay-layouts', 'pickup', 'saga', 'chart'])
+  const benchmark = verbOf(parseCommandLine(args.slice(0, 1), {}).positionals, ['relay', 'relay-layouts', 'pickup', 'saga', 'explorer', 'chart'])
   const rest = args.slice(1)
   switch (benchmark) {
     case 'relay': {
@@ -68,6 +66,10 @@ await runCommand(USAGE, async (args) => {
       })
       break
     }
+    case 'explorer':
+      withoutPositionals(parseCommandLine(rest, {}))
+      await benchExplorer()
+      break
     case 'chart':
       withoutPositionals(parseCommandLine(rest, {}))
       chartSaga()

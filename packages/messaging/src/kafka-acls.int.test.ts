@@ -16,7 +16,7 @@ const reason = secured ? '' : ' (skipped: this Kafka requires no authentication;
 
 /**
  * The native stack's Kafka authenticates every client and authorizes it by the services' grants
- * (contracts' kafkaGrants, applied by scripts/kafka-acls.ts). Here the same grants are made for
+ * (contracts' kafkaGrants, applied by tools/setup/kafka-acls.ts). Here the same grants are made for
  * topics of this test's own, so that nothing it writes reaches the stack's real topics.
  */
 describe.runIf(secured)(`Kafka authentication and ACLs${reason}`, () => {

@@ -3,10 +3,10 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ASYNCAPI_DOC, readReactions, renderAsyncApi, renderSagaDoc, SAGA_DOC } from './gen-docs.ts'
 
-const root = join(import.meta.dirname, '..')
+const root = join(import.meta.dirname, '..', '..')
 
 describe('generated saga docs', () => {
-  it(`${SAGA_DOC} and ${ASYNCAPI_DOC} are what the saga tables and schemas/ generate (else: node scripts/gen-docs.ts)`, () => {
+  it(`${SAGA_DOC} and ${ASYNCAPI_DOC} are what the saga tables and schemas/ generate (else: node tools/docs/gen-docs.ts)`, () => {
     const reactions = readReactions()
     expect(readFileSync(join(root, SAGA_DOC), 'utf8')).toBe(renderSagaDoc(reactions))
     expect(readFileSync(join(root, ASYNCAPI_DOC), 'utf8')).toBe(renderAsyncApi(reactions))

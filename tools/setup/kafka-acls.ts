@@ -2,7 +2,7 @@
 import { kafkaGrants } from '@choreo/contracts'
 import { createKafka, silentLogger } from '@choreo/messaging'
 import { grantAcls } from '@choreo/messaging/operations'
-import { readSettings } from '../tools/lib/settings.ts'
+import { readSettings } from '../lib/settings.ts'
 
 const { brokers, sasl, prefix } = readSettings()
 const grants = kafkaGrants(prefix)
