@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { freePort, launchService, serviceEnv, type ServiceProcess } from '@choreo/launcher'
 import { mintToken } from '@choreo/platform'
-import { createTestDatabase, createTestTopics, infra, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
+import { createTestDatabase, createTestTopics, testServiceSettings, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
 
 export type ServiceName = 'order' | 'stock' | 'payment'
 
@@ -51,16 +51,13 @@ export async function startSystem(label: string, settings: Partial<Record<Servic
   const processes = {} as Record<ServiceName, ServiceProcess>
   const urls = {} as Record<ServiceName, string>
   const ports = {} as Record<ServiceName, number>
-  const stack = infra()
 
   const stopped = new Set<ServiceName>()
   async function start(name: ServiceName): Promise<void> {
     ports[name] ??= await freePort()
     // As the operator: the services run on topics of their own (a prefix), which no service's ACL names.
     const env = serviceEnv({
-      port: ports[name], databaseUrl: databases[name].url, topicPrefix: prefix,
-      kafkaBrokers: stack.brokers, kafkaSasl: stack.sasl, registryUrl: stack.registryUrl,
-      jwtSecret: TEST_JWT_SECRET, logLevel: 'silent', extra: { DATABASE_POOL_MAX: '8', ...settings[name] },
+      ...testServiceSettings(databases[name].url, prefix), port: ports[name], extra: { DATABASE_POOL_MAX: '8', ...settings[name] },
     })
     const child = launchService({ service: `${name}-service`, root: ROOT, env })
     processes[name] = child

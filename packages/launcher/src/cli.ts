@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { parseArgs } from 'node:util'
 import { SERVICES, launchService, type ServiceName } from './launch.ts'
-import { serviceEnv } from './service-env.ts'
+import { serviceEnv } from '@choreo/platform'
 
 const usage = `usage: node packages/launcher/src/cli.ts <service> --root DIR --port N --database-url URL
   --kafka-brokers LIST --registry-url URL --sasl-mechanism M --sasl-password-file FILE

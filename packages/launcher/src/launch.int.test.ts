@@ -3,10 +3,10 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { prefixed } from '@choreo/contracts'
-import { createTestDatabase, createTestTopics, eventually, infra, testKafka, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
+import { createTestDatabase, createTestTopics, eventually, testKafka, testServiceSettings, type TestDatabase } from '@choreo/testkit'
 import { freePort } from './free-port.ts'
 import { launchService, type ServiceProcess } from './launch.ts'
-import { serviceEnv } from './service-env.ts'
+import { serviceEnv } from '@choreo/platform'
 
 const ROOT = path.resolve(import.meta.dirname, '../../..')
 
@@ -32,12 +32,7 @@ describe('launchService', () => {
   }
 
   it('starts order-service from the checkout, and stops it gracefully: its consumer leaves the group and it exits 0', async () => {
-    const stack = infra()
-    const env = serviceEnv({
-      port: await freePort(), databaseUrl: database.url, topicPrefix: prefix,
-      kafkaBrokers: stack.brokers, kafkaSasl: stack.sasl, registryUrl: stack.registryUrl,
-      jwtSecret: TEST_JWT_SECRET, logLevel: 'silent', extra: { DATABASE_POOL_MAX: '4' },
-    })
+    const env = serviceEnv({ ...testServiceSettings(database.url, prefix), port: await freePort(), extra: { DATABASE_POOL_MAX: '4' } })
     service = launchService({ service: 'order-service', root: ROOT, env })
     await service.ready()
     expect((await fetch(`${service.url}/health`)).status).toBe(200)

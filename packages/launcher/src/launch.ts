@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { DEFAULT_HOST } from './service-env.ts'
+import { DEFAULT_HOST } from '@choreo/platform'
 
 export const SERVICES = ['order-service', 'stock-service', 'payment-service'] as const
 export type ServiceName = (typeof SERVICES)[number]

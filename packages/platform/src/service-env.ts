@@ -1,4 +1,4 @@
-// The environment a service process reads (its config.ts), named in this one place for every launcher.
+// The environment a service reads (its config.ts), named in this one place: the launcher's processes and the test kit's in-process apps get it from here.
 
 export interface KafkaCredentials {
   mechanism: string
@@ -24,8 +24,10 @@ export interface ServiceSettings {
   extra?: Record<string, string>
 }
 
+/** Where a service listens unless told. */
 export const DEFAULT_HOST = '127.0.0.1'
 
+/** The variables a service's config reads, from its settings. */
 export function serviceEnv(settings: ServiceSettings): Record<string, string> {
   const { kafkaSasl: sasl } = settings
   return {
