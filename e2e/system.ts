@@ -1,8 +1,7 @@
 // The whole system for the end-to-end tests: the three services launched as processes, as ./choreo runs them.
 import path from 'node:path'
 import { freePort, launchService, serviceEnv, type ServiceProcess } from '@choreo/launcher'
-import { mintToken } from '@choreo/platform'
-import { createTestDatabase, createTestTopics, testServiceSettings, TEST_JWT_SECRET, type TestDatabase } from '@choreo/testkit'
+import { bearerAs, createTestDatabase, createTestTopics, testServiceSettings, type TestDatabase } from '@choreo/testkit'
 
 export type ServiceName = 'order' | 'stock' | 'payment'
 
@@ -66,11 +65,12 @@ export async function startSystem(label: string, settings: Partial<Record<Servic
   }
   await Promise.all(names.map(start))
 
-  function client(token: string): Client {
+  /** A client whose every request carries `authorization` (testkit's bearer header). */
+  function client(authorization: { authorization: string }): Client {
     async function call<T>(method: string, service: ServiceName, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
       const res = await fetch(`${urls[service]}${path}`, {
         method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+        headers: { ...authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
       })
       const text = await res.text()
@@ -85,8 +85,8 @@ export async function startSystem(label: string, settings: Partial<Record<Servic
 
   return {
     prefix, databases, urls,
-    as: (customerId) => client(mintToken({ sub: customerId, role: 'customer' }, TEST_JWT_SECRET)),
-    admin: client(mintToken({ sub: 'e2e-admin', role: 'admin' }, TEST_JWT_SECRET)),
+    as: (customerId) => client(bearerAs(customerId)),
+    admin: client(bearerAs('e2e-admin', 'admin')),
     async restart(name) {
       await processes[name].stop()
       await start(name)

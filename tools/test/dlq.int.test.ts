@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createEventCodec } from '@choreo/messaging'
 import { eventually, infra, readTopic, type ReadMessage } from '@choreo/testkit'
-import { createShop, type Shop } from '../../e2e/fixtures.ts'
-import { startSystem, type System } from '../../e2e/system.ts'
+import { useShop } from '../../e2e/fixtures.ts'
+import type { System } from '../../e2e/system.ts'
 import { jsonLines, runTool, toolEnv } from './tool-process.ts'
 
 interface Listed {
@@ -25,7 +25,8 @@ interface Listing {
 
 describe('./choreo dlq', () => {
   let system: System
-  let shop: Shop
+  // The whole system, started before these tests and stopped after them, as every e2e test has it.
+  const shop = useShop('tools-dlq')
   let env: Record<string, string>
   let orderId: string
   let customerId: string
@@ -34,8 +35,7 @@ describe('./choreo dlq', () => {
   const PRICE = 1900
 
   beforeAll(async () => {
-    system = await startSystem('tools-dlq')
-    shop = createShop(system, 'dlq')
+    system = shop.system
     env = toolEnv(system.prefix, system.databases)
     const productId = await shop.product(5, PRICE)
     customerId = await shop.customer(10_000)
@@ -49,7 +49,6 @@ describe('./choreo dlq', () => {
     }, { timeoutMs: 30_000 })
     id = `${letter.topic}:${letter.partition}:${letter.offset}`
   })
-  afterAll(async () => { await system.stop() })
 
   /** payment-service's consumer counters, from its /metrics. */
   async function consumed(result: string): Promise<number> {

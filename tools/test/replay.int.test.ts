@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEventCodec } from '@choreo/messaging'
 import { createTestDatabase, infra, readTopic, testKafka, type TestDatabase } from '@choreo/testkit'
-import { createShop, type Shop } from '../../e2e/fixtures.ts'
-import { startSystem, type System } from '../../e2e/system.ts'
+import { useShop } from '../../e2e/fixtures.ts'
+import type { System } from '../../e2e/system.ts'
 import { orderKafkaLost } from './lost-order.ts'
 import { jsonLines, runTool, startTool, toolEnv } from './tool-process.ts'
 import { sagas } from '../lib/services.ts'
@@ -28,7 +28,8 @@ const PAYMENT_HANDLES = new Set(Object.keys(sagas['payment-service']))
 
 describe('./choreo replay', () => {
   let system: System
-  let shop: Shop
+  // The whole system, started before these tests and stopped after them, as every e2e test has it.
+  const shop = useShop('tools-replay')
   let env: Record<string, string>
   let products: string[]
   let customers: string[]
@@ -36,8 +37,7 @@ describe('./choreo replay', () => {
   let scratch: TestDatabase
 
   beforeAll(async () => {
-    system = await startSystem('tools-replay')
-    shop = createShop(system, 'replay')
+    system = shop.system
     env = toolEnv(system.prefix, system.databases)
     scratch = await createTestDatabase('tools-read-model')
     products = [await shop.product(10, 1250), await shop.product(1, 900)]
@@ -51,10 +51,7 @@ describe('./choreo replay', () => {
     await shop.until(orders.rejected, ['REJECTED'])
     await shop.until(orders.cancelled, ['CANCELLED'])
   })
-  afterAll(async () => {
-    await system.stop()
-    await scratch.drop()
-  })
+  afterAll(async () => { await scratch.drop() })
 
   /** Everything a replay must leave as it is. */
   async function state() {

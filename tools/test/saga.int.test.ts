@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { EventType } from '@choreo/contracts'
 import { createEventCodec } from '@choreo/messaging'
 import { eventually, infra, readTopic } from '@choreo/testkit'
-import { ADDRESS, createShop, SAGA_TIMEOUT_MS, type Order, type Shop } from '../../e2e/fixtures.ts'
-import { startSystem, type System } from '../../e2e/system.ts'
+import { ADDRESS, SAGA_TIMEOUT_MS, useShop, type Order } from '../../e2e/fixtures.ts'
+import type { System } from '../../e2e/system.ts'
 import { orderKafkaLost } from './lost-order.ts'
 import { jsonLines, runTool, toolEnv } from './tool-process.ts'
 
@@ -39,16 +39,15 @@ const REACTING: Partial<Record<EventType, string[]>> = {
 
 describe('./choreo saga', () => {
   let system: System
-  let shop: Shop
+  // The whole system, started before these tests and stopped after them, as every e2e test has it.
+  const shop = useShop('tools-saga')
   let env: Record<string, string>
   const codec = () => createEventCodec({ registryUrl: infra().registryUrl })
 
   beforeAll(async () => {
-    system = await startSystem('tools-saga')
-    shop = createShop(system, 'saga')
+    system = shop.system
     env = toolEnv(system.prefix, system.databases)
   })
-  afterAll(async () => { await system.stop() })
 
   /** The order's events on the three topics, decoded, in the order they happened. */
   async function eventsOf(orderId: string) {
