@@ -2,7 +2,8 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
-import { eventually, readTopic } from '@choreo/testkit'
+import { mintToken } from '@choreo/platform'
+import { eventually, readTopic, TEST_JWT_SECRET } from '@choreo/testkit'
 import { ADDRESS, createShop, type Shop } from '../../e2e/fixtures.ts'
 import { startSystem, type System } from '../../e2e/system.ts'
 import { launchChromium, startExplorer, type RunningExplorer } from './explorer.ts'
@@ -11,6 +12,8 @@ const MARKUP = '<script>window.__pwned = 1</script><img src=x onerror=window.__p
 // Long enough that a paid order waits to ship: it can be cancelled after payment.
 const FULFILMENT_DELAY_MS = '120000'
 const STEP_TIMEOUT_MS = 30_000
+// Set to a folder (docs/), the last test takes a screenshot of each page there: explorer/README's pictures.
+const SCREENSHOTS = process.env.EXPLORER_SCREENSHOTS
 
 describe('the saga explorer', () => {
   let system: System
@@ -19,6 +22,8 @@ describe('the saga explorer', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>
   let productId: string
   let customerId: string
+  let cancelled: string
+  let overtakingLetter: string
 
   beforeAll(async () => {
     system = await startSystem('explorer', { stock: { FULFILMENT_DELAY_MS } })
@@ -48,6 +53,11 @@ describe('the saga explorer', () => {
   it('admits an admin token given once in the URL, as a cookie, and refuses anything else with 401', async () => {
     expect((await fetch(`${explorer.url}/`)).status).toBe(401)
     expect((await fetch(`${explorer.url}/?token=forged`)).status).toBe(401)
+    const customer = mintToken({ sub: customerId, role: 'customer' }, TEST_JWT_SECRET)
+    expect((await fetch(`${explorer.url}/?token=${customer}`)).status).toBe(401)
+    for (const cookie of ['explorer_session=forged', `explorer_session=${customer}`]) {
+      expect((await fetch(`${explorer.url}/`, { headers: { cookie } })).status).toBe(401)
+    }
     const page = await newPage('/')
     expect(new URL(page.url()).search).toBe('')
     const [cookie] = await page.context().cookies(explorer.url)
@@ -74,6 +84,7 @@ describe('the saga explorer', () => {
       await shop.until(orderId, ['PAID'])
       await cancelWithReason(orderId, MARKUP)
       await shop.until(orderId, ['CANCELLED'])
+      cancelled = orderId
     })
 
     it('shows its saga as a timeline with the compensation branch the saga tables name', async () => {
@@ -156,6 +167,7 @@ describe('the saga explorer', () => {
 
     it('warns, and waits for its own confirmation, when a redrive would overtake an earlier unhandled event of the order', async () => {
       const id = await letterOf(overtaking, 'StockReleased')
+      overtakingLetter = id
       const page = await newPage('/dead-letters')
       const letter = page.locator(`li.letter[data-letter-id="${id}"]`)
       await letter.locator('button[data-dry-run]').click()
@@ -171,5 +183,20 @@ describe('the saga explorer', () => {
       await page.reload()
       await expect(page.locator(`table.audit td:text-matches("${id.replaceAll('.', '\\.')}")`).count()).resolves.toBe(0)
     })
+  })
+
+  it.runIf(SCREENSHOTS)('takes a screenshot of each page', async () => {
+    const page = await browser.context.newPage()
+    await page.setViewportSize({ width: 1400, height: 900 })
+    await explorer.login(page, '/')
+    await page.screenshot({ path: `${SCREENSHOTS}/explorer-orders.png` })
+    await page.goto(`${explorer.url}/orders/${cancelled}`)
+    await page.locator('li.event[data-event-type="OrderCancellationRequested"] details').evaluate((d) => d.setAttribute('open', ''))
+    await page.screenshot({ path: `${SCREENSHOTS}/explorer-saga.png`, fullPage: true })
+    await page.goto(`${explorer.url}/dead-letters`)
+    const letter = page.locator(`li.letter[data-letter-id="${overtakingLetter}"]`)
+    await letter.locator('button[data-dry-run]').click()
+    await letter.locator('.overtakes').waitFor({ timeout: STEP_TIMEOUT_MS })
+    await page.screenshot({ path: `${SCREENSHOTS}/explorer-dead-letters.png`, fullPage: true })
   })
 })

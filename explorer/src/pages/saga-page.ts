@@ -1,5 +1,5 @@
 // One order's saga page: the timeline across the three services from the saga-trace library, compensations as their branch, what is missing or may come next, and every event decoded.
-import { formatMoney } from '@choreo/contracts'
+import { formatMoney, type Money } from '@choreo/contracts'
 import { formatSpan } from '@choreo/tools/lib/duration.ts'
 import type { SagaFacts } from '@choreo/tools/lib/saga-facts.ts'
 import type { Consumption, SagaTrace } from '@choreo/tools/lib/saga-trace.ts'
@@ -60,10 +60,10 @@ function stateOfServices(facts: SagaFacts, trace: SagaTrace): Html {
     ${o.reason ? html`<p>reason: ${o.reason}</p>` : ''}
     <ol class="history">${facts.history.map((h) => html`<li><time>${h.at.toISOString().slice(11, 23)}</time> ${h.event} → ${h.status}${h.reason ? html` <em>${h.reason}</em>` : ''}</li>`)}</ol>` : html`<p>no such order</p>`}</div>
   <div class="lane-2"><h3>stock-service</h3>${r ? html`<p>reservation ${r.status} · paid ${formatMoney({ amount: r.paid, currency: r.total.currency })} of ${formatMoney(r.total)}</p>
-    <ul>${r.lines.map((l) => html`<li>${JSON.stringify(l)}</li>`)}</ul>
+    <ul>${r.lines.map((l) => html`<li>${l.quantity} × ${l.productId} at ${formatMoney(l.unitPrice)}</li>`)}</ul>
     ${r.scheduled ? html`<p>ships at ${r.scheduled.at.toISOString()}</p>` : ''}` : html`<p>no reservation</p>`}
     ${facts.shipments.map((s) => html`<p>shipment ${s.shipmentId}: ${s.status} with ${s.carrier} ${s.trackingNumber}</p>`)}</div>
-  <div class="lane-3"><h3>payment-service</h3><ul>${trace.steps.filter((s) => s.producer === 'payment-service').map((s) => html`<li>${s.type}${typeof s.payload.amount === 'object' && s.payload.amount !== null ? html` ${prettyJson(s.payload.amount)}` : ''}${typeof s.payload.reason === 'string' ? html` (${s.payload.reason})` : ''}</li>`)}</ul></div>
+  <div class="lane-3"><h3>payment-service</h3><ul>${trace.steps.filter((s) => s.producer === 'payment-service').map((s) => html`<li>${s.type}${typeof s.payload.amount === 'object' && s.payload.amount !== null ? html` ${formatMoney(s.payload.amount as Money)}` : ''}${typeof s.payload.reason === 'string' ? html` (${s.payload.reason})` : ''}</li>`)}</ul></div>
 </section>`
 }
 
