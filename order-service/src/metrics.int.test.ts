@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import client from 'prom-client'
-import { createTestTopics, serviceEnv } from '@choreo/testkit'
+import { startServiceApp } from '@choreo/testkit'
 import type { OrderStatus } from './domain/status.ts'
 import { registerOrderMetrics } from './metrics.ts'
 import { orderUnderTest, useOrderDatabase } from './testing/harness.ts'
@@ -62,8 +62,7 @@ describe('order-service metrics', () => {
   })
 
   it('are served at GET /metrics next to the messaging metrics', async () => {
-    const prefix = await createTestTopics('order-metrics')
-    const app = await orderUnderTest.build(serviceEnv(database.url, prefix))
+    const { app, close } = await startServiceApp(orderUnderTest, 'metrics', {}, { on: { database } })
     try {
       const res = await app.inject({ method: 'GET', url: '/metrics' })
       expect(res.statusCode).toBe(200)
@@ -71,7 +70,7 @@ describe('order-service metrics', () => {
       expect(sample(res.body, 'saga_duration_seconds_count', 'service="order-service",outcome="DELIVERED"')).toBe(1)
       expect(res.body).toContain('outbox_backlog_rows')
     } finally {
-      await app.close()
+      await close()
     }
   })
 })

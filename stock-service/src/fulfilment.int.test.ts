@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { bearerAs, createTestDatabase, createTestTopics, eventually, serviceEnv } from '@choreo/testkit'
+import { bearerAs, createTestDatabase, eventually, startServiceApp, type AppHarness } from '@choreo/testkit'
 import type { Fulfilment } from './domain/fulfilment.ts'
 import { FULFILMENT_POLL_MS } from './plugins/fulfilment-poller.ts'
 import { adjustReservation } from './steps/adjust-reservation.ts'
@@ -86,23 +86,20 @@ describe('a fulfilment delay', () => {
 
   it('survives a restart: a shipment that fell due while the service was down goes out once it is back', async () => {
     const database = await createTestDatabase('stock-fulfilment-restart')
-    const prefix = await createTestTopics('stock-fulfilment-restart')
-    const start = async () => {
-      const started = await stockUnderTest.build(serviceEnv(database.url, prefix, { FULFILMENT_DELAY_MS: String(DELAY_MS) }))
-      await started.ready()
-      return started
-    }
-    let first: StockApp | undefined = await start()
-    let second: StockApp | undefined
+    // The same service twice: the second on the first one's database and topics.
+    const start = (prefix?: string) => startServiceApp(stockUnderTest, 'fulfilment-restart', { FULFILMENT_DELAY_MS: String(DELAY_MS) }, { on: { database, ...(prefix ? { prefix } : {}) } })
+    let first: AppHarness<StockApp> | undefined = await start()
+    const { prefix } = first
+    let second: AppHarness<StockApp> | undefined
     try {
-      const { orderId } = await reserved(first.db)
-      await react(first.db, recordPayment(fulfilment), paymentCompleted(orderId, eur(2000)))
+      const { orderId } = await reserved(first.app.db)
+      await react(first.app.db, recordPayment(fulfilment), paymentCompleted(orderId, eur(2000)))
       await first.close()
       first = undefined
       await sleep(SHIPS_WITHIN_MS)
       expect(await reservationRow(database.db, orderId)).toMatchObject({ status: 'RESERVED' })
 
-      second = await start()
+      second = await start(prefix)
       await eventually(async () => expect(await reservationRow(database.db, orderId)).toMatchObject({ status: 'SHIPPED' }), { timeoutMs: 10 * FULFILMENT_POLL_MS })
       expect(await shippedEvents(database.db, orderId)).toHaveLength(1)
     } finally {

@@ -18,6 +18,11 @@ export interface AppOptions {
    * a broker address nothing listens on, so any use of Kafka fails: the tier of inject() tests.
    */
   messaging?: boolean
+  /**
+   * A database (and topic prefix) the test already has, instead of new ones: an app over rows the test wrote first,
+   * or the same service started again (a restart). The harness does not drop what it did not make.
+   */
+  on?: { database: TestDatabase; prefix?: string }
 }
 
 /** A service as its tests see it: its name, its migrations, and its app built from an environment. */
@@ -37,7 +42,7 @@ export interface AppHarness<App> {
   database: TestDatabase
   /** The topic prefix of this harness' own. */
   prefix: string
-  /** Closes the app (it stops consuming) and drops the database. */
+  /** Closes the app (it stops consuming) and drops the database, unless the test gave it (`on`). */
   close(): Promise<void>
 }
 
@@ -64,7 +69,12 @@ export async function createMigratedDatabase(service: Pick<TestedService<Testabl
 export async function startServiceApp<App extends TestableApp>(service: TestedService<App>, label: string, env: Record<string, string> = {}, options: AppOptions = {}): Promise<AppHarness<App>> {
   const name = `${service.name}-${label}`
   const messaging = options.messaging !== false
-  const [database, prefix] = await Promise.all([createTestDatabase(name), messaging ? createTestTopics(name) : NO_TOPICS])
+  const given = options.on
+  const [database, prefix] = await Promise.all([
+    given?.database ?? createTestDatabase(name),
+    given?.prefix ?? (messaging ? createTestTopics(name) : NO_TOPICS),
+  ])
+  const dropOwn = async () => { if (!given) await database.drop() }
   let app: App | undefined
   try {
     app = await service.build(serviceEnv(database.url, prefix, messaging ? env : { KAFKA_BROKERS: NO_BROKER, ...env }), { messaging })
@@ -72,7 +82,7 @@ export async function startServiceApp<App extends TestableApp>(service: TestedSe
   } catch (err) {
     // Leave no database behind when the app cannot start (e.g. the registry refuses a schema).
     await app?.close()
-    await database.drop()
+    await dropOwn()
     throw err
   }
   const started = app
@@ -80,7 +90,7 @@ export async function startServiceApp<App extends TestableApp>(service: TestedSe
     app: started, database, prefix,
     async close() {
       await started.close()
-      await database.drop()
+      await dropOwn()
     },
   }
 }
