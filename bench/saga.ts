@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
 import type { Knex } from 'knex'
-import { mintToken } from '@choreo/platform'
+import { bearer, mintToken } from '@choreo/platform'
 import { sagaHops, type Hop } from './hops.ts'
 import { createHttpClient, type HttpClient } from './http-client.ts'
 import { progress } from './log.ts'
@@ -79,7 +79,7 @@ async function inBatches<T>(items: readonly T[], size: number, work: (item: T) =
 }
 
 async function seed(clients: Record<ServiceName, HttpClient>, adminToken: string, customers: string[], brokeEvery: number): Promise<void> {
-  const auth = { authorization: `Bearer ${adminToken}` }
+  const auth = bearer(adminToken)
   const expectCreated = (what: string) => (res: { status: number; body: unknown }) => {
     if (res.status !== 201) throw new Error(`seeding ${what}: ${res.status} ${JSON.stringify(res.body)}`)
   }
@@ -133,7 +133,7 @@ async function runStep(rate: number, seconds: number, ctx: {
       const body = orderBody(ctx.next.i++, ctx.customers, ctx.opts.soldOutEvery)
       const sentAt = nowMs()
       const res = await ctx.order.request<{ orderId: string }>('POST', '/orders', body, {
-        authorization: `Bearer ${ctx.tokens.get(body.customerId)}`, 'idempotency-key': randomUUID(),
+        ...bearer(ctx.tokens.get(body.customerId)!), 'idempotency-key': randomUUID(),
       }).catch((err: unknown) => ({ status: 0, body: { orderId: '', error: String(err) } }))
       const httpMs = nowMs() - sentAt
       if (res.status === 201) placed.push({ orderId: res.body.orderId, sentAt, httpMs })

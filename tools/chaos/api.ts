@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { bearer } from '@choreo/platform'
 import type { Service } from './plan.ts'
 import type { Random } from './random.ts'
 
@@ -54,7 +55,7 @@ async function once(port: number, method: string, path: string, call: Call): Pro
     const res = await fetch(`http://127.0.0.1:${port}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${call.token}`,
+        ...bearer(call.token),
         ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
         ...call.headers,
       },

@@ -1,5 +1,5 @@
 // choreo seed: load the demo catalogue and customers into the running system (idempotent)
-import { ConfigError, mintToken } from '@choreo/platform'
+import { bearer, ConfigError, mintToken } from '@choreo/platform'
 import { runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine } from '../lib/command-line.ts'
 
@@ -44,7 +44,7 @@ await runCommand(usage, async (args) => {
 })
 
 async function create(admin: string, url: string, body: object): Promise<'created' | 'exists'> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify(body) })
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(admin) }, body: JSON.stringify(body) })
   if (res.status === 201) return 'created'
   if (res.status === 409) return 'exists'
   throw new Error(`POST ${url} answered ${res.status}: ${await res.text()}`)

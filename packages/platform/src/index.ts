@@ -8,7 +8,7 @@ export {
 export { migrate } from './migrate.ts'
 export { serviceEnv, DEFAULT_HOST, type KafkaCredentials, type ServiceSettings } from './service-env.ts'
 export { NotFound, Conflict, Unprocessable, BadRequest } from './errors.ts'
-export { mintToken, type Role, type TokenClaims } from './tokens.ts'
+export { bearer, mintToken, type Role, type TokenClaims } from './tokens.ts'
 export {
   idempotencyKeyOf, IdempotencyKeyHeaders, claimIdempotencyKey, onceByKey, type KeyedRequest,
 } from './idempotency-key.ts'
