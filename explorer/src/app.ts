@@ -17,8 +17,10 @@ import { page } from './layout.ts'
 import { createOrdersFeed, listOrders } from './orders.ts'
 import { deadLettersPage } from './pages/dead-letters-page.ts'
 import { ordersPage } from './pages/orders-page.ts'
+import { sagaMapPage } from './pages/saga-map-page.ts'
 import { sagaPage } from './pages/saga-page.ts'
 import { planRedrive } from './redrive.ts'
+import { schemaVersions } from './schema-versions.ts'
 import { registerSession } from './session.ts'
 
 export interface ExplorerOptions {
@@ -60,6 +62,7 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
   const app = Fastify({ logger: options.logger, ajv: { customOptions: { coerceTypes: false, removeAdditional: false } } })
   const assets = Object.fromEntries(Object.keys(ASSETS).map((name) => [name, readFileSync(join(import.meta.dirname, 'assets', name), 'utf8')]))
   const audit = fileAuditLog(options.auditFile)
+  const schemas = schemaVersions(clients.settings.registryUrl)
   const feed = createOrdersFeed(clients, (err) => app.log.error({ err }, 'orders feed'))
   // Open event streams would hold the close up: they end first.
   const streams = new Set<import('node:http').ServerResponse>()
@@ -117,9 +120,17 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
         const { surroundings, facts } = await gatherFacts(clients, [orderId])
         const orderFacts = facts.get(orderId)!
         const trace = buildTrace(orderFacts, surroundings)
-        const body = sagaPage(orderFacts, trace, { reveal: request.query.reveal === '1', kcatConfig: options.kcatConfig, prefix: clients.settings.prefix })
+        const versions = await schemas.of(trace.steps.map((s) => s.schemaId))
+        const body = sagaPage(orderFacts, trace, { reveal: request.query.reveal === '1', kcatConfig: options.kcatConfig, prefix: clients.settings.prefix, schemas: versions })
         return reply.type('text/html; charset=utf-8').send(render(`Order ${orderId}`, '', request.admin, body))
       })
+
+    // Counted with the orders_status index.
+    admin.get('/saga', async (request, reply) => {
+      const rows: { status: string; n: string }[] = await clients.db('order-service')('orders').select('status').count({ n: '*' }).groupBy('status')
+      const body = sagaMapPage(new Map(rows.map((r) => [r.status, Number(r.n)])))
+      return reply.type('text/html; charset=utf-8').send(render('The saga', '/saga', request.admin, body))
+    })
 
     admin.get<{ Querystring: Static<typeof OrderQuery> }>('/dead-letters', { schema: { querystring: OrderQuery } }, async (request, reply) => {
       const topics = deadLetterTopics(clients.settings.prefix)

@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { mintToken } from '@choreo/platform'
 import { eventually, readTopic, TEST_JWT_SECRET } from '@choreo/testkit'
-import { ADDRESS, createShop, type Shop } from '../../e2e/fixtures.ts'
-import { startSystem, type System } from '../../e2e/system.ts'
+import { ADDRESS, createShop, type Shop, startSystem, type System } from '@choreo/e2e'
 import { launchChromium, startExplorer, type RunningExplorer } from './explorer.ts'
 
 const MARKUP = '<script>window.__pwned = 1</script><img src=x onerror=window.__pwned=2>'
@@ -115,6 +114,15 @@ describe('the saga explorer', () => {
       await expect(page.locator('main script, main img').count()).resolves.toBe(0)
     })
 
+    it('draws the saga from its tables, with how many orders are at each status now', async () => {
+      const page = await newPage('/saga')
+      const cancelledNow = await system.databases.order.db('orders').where({ status: 'CANCELLED' }).count<{ n: string }[]>({ n: '*' })
+      await expect(page.locator('td[data-status="CANCELLED"]').textContent()).resolves.toBe(String(cancelledNow[0]!.n))
+      const release = page.locator('tr[data-event-type="OrderCancellationRequested"] td.step')
+      await expect(release.locator('strong').textContent()).resolves.toBe('releaseOnCancellation')
+      await expect(release.getAttribute('class')).resolves.toContain('compensation')
+    })
+
     it('masks the shipping address until it is revealed', async () => {
       const page = await newPage(`/orders/${orderId}`)
       await expect(page.locator('li.event[data-event-type="OrderPlaced"] pre.payload').textContent()).resolves.not.toContain(ADDRESS.name)
@@ -193,6 +201,8 @@ describe('the saga explorer', () => {
     await page.goto(`${explorer.url}/orders/${cancelled}`)
     await page.locator('li.event[data-event-type="OrderCancellationRequested"] details').evaluate((d) => d.setAttribute('open', ''))
     await page.screenshot({ path: `${SCREENSHOTS}/explorer-saga.png`, fullPage: true })
+    await page.goto(`${explorer.url}/saga`)
+    await page.screenshot({ path: `${SCREENSHOTS}/explorer-saga-map.png`, fullPage: true })
     await page.goto(`${explorer.url}/dead-letters`)
     const letter = page.locator(`li.letter[data-letter-id="${overtakingLetter}"]`)
     await letter.locator('button[data-dry-run]').click()

@@ -7,7 +7,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { freePort } from '@choreo/launcher'
 import { mintToken } from '@choreo/platform'
 import { infra, TEST_JWT_SECRET } from '@choreo/testkit'
-import type { System } from '../../e2e/system.ts'
+import type { System } from '@choreo/e2e'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const READY_TIMEOUT_MS = 30_000

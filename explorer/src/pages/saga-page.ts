@@ -7,12 +7,15 @@ import { services } from '@choreo/tools/lib/services.ts'
 import { html, type Html } from '../html.ts'
 import { maskPersonalData, prettyJson } from '../personal-data.ts'
 import { viewOf, type ViewStep } from '../saga-view.ts'
+import type { SubjectVersion } from '../schema-versions.ts'
 
 export interface SagaPageOptions {
   reveal: boolean
   /** The kcat configuration file the copied commands name. */
   kcatConfig: string
   prefix: string
+  /** Each schema id's subject and version in the registry. */
+  schemas: ReadonlyMap<number, readonly SubjectVersion[]>
 }
 
 /** A word for the shell: single-quoted unless it is plainly safe. */
@@ -39,7 +42,7 @@ function eventRow(view: ViewStep, options: SagaPageOptions, orderId: string): Ht
     <div class="title"><strong class="type">${s.type}</strong>${s.copies > 1 ? html` <span class="copies">×${s.copies}</span>` : ''}
       ${view.compensation ? html`<span class="badge compensation">compensation</span>` : ''} <span class="by">by ${s.producer}</span></div>
     ${view.undoes.length > 0 ? html`<div class="undoes">undoes ${view.undoes.map((u, i) => html`${i > 0 ? ', ' : ''}${u.service}'s ${u.step} (${u.handler})`)}</div>` : ''}
-    <div class="where">${s.topic}[${s.partition}]@${s.offset} · schema id ${s.schemaId} · event ${s.eventId}</div>
+    <div class="where">${s.topic}[${s.partition}]@${s.offset} · schema id ${s.schemaId}${(options.schemas.get(s.schemaId) ?? []).map((v) => html` (${v.subject} v${v.version})`)} · event ${s.eventId}</div>
     <div class="hops">commit → publish ${formatSpan(Date.parse(s.publishedAt) - Date.parse(s.at))}</div>
     <ul class="consumers">${s.consumers.length === 0 ? html`<li class="consumer none">no service reacts</li>` : s.consumers.map(consumerCell)}</ul>
     <details>
