@@ -15,8 +15,10 @@ import tseslint from 'typescript-eslint'
  *   neither imports the other.
  * - a service imports no other service; its tests (and `src/testing/`) may use testkit, nothing else may.
  * - tools, bench, e2e and scripts reach a service only through its public entry (`@choreo/<service>`, i.e. src/public.ts),
- *   and platform only through its core. They may import each other (./choreo bench runs bench/, tools' tests start
- *   e2e's system); messaging's own tests use testkit: a test-only edge, as every layer's tests do.
+ *   and platform only through its core. Among themselves and the explorer, one folder reaches another only through
+ *   its package entry, never its files: bench ← tools (`@choreo/bench`, which ./choreo bench runs), e2e ← tools' and
+ *   the explorer's tests (`@choreo/e2e`, the system tier's harness); scripts import none of them.
+ * - messaging's own tests use testkit: a test-only edge, as every layer's tests do.
  */
 const PACKAGES = ['contracts', 'messaging', 'platform', 'testkit', 'launcher']
 const SERVICES = ['order-service', 'stock-service', 'payment-service']
@@ -38,6 +40,12 @@ const notSubpath = (name, why) => ({ regex: `^@choreo\\/${name}$`, message: `@ch
 const outOfPackage = {
   regex: `^(\\.\\./)+(packages/)?(${[...PACKAGES, ...SERVICES, ...TOP].join('|')})/`,
   message: 'a relative import into another package or folder of the workspace: import it by its package name.',
+}
+
+// A relative path into another top-level folder (tools, bench, e2e, scripts, explorer): its files are its own.
+const intoPeerFolder = {
+  regex: '^(\\.\\./)+(tools|bench|e2e|scripts|explorer)/',
+  message: 'the files of another top-level folder: import its package entry (@choreo/bench, @choreo/e2e) or move what is shared into a package.',
 }
 
 /** The no-restricted-imports rule refusing these patterns (a later block for the same file replaces it whole). */
@@ -72,7 +80,7 @@ const lowerPackage = (name, below, extra = () => []) => layer([`packages/${name}
 
 /** tools, bench, e2e, scripts: any package, but a service only through its public entry and platform only through its core. */
 const topLevel = ({ tests, http = false }) => [
-  ...kafkaOnlyInMessaging,
+  ...kafkaOnlyInMessaging, intoPeerFolder,
   {
     regex: `(^|/)(${SERVICES.join('|')})/(?!src/public\\.ts$)`,
     message: "a service's internals: import its public entry, @choreo/<service> (src/public.ts).",

@@ -44,6 +44,12 @@ const crossing: [string, string, string][] = [
   ['service code importing testkit', 'order-service/src/routes/x.ts', "import { eventually } from '@choreo/testkit'"],
   ['a service importing the launcher', 'order-service/src/x.ts', "import { launchService } from '@choreo/launcher'"],
   ['a service importing operations tooling', 'stock-service/src/x.ts', "import { readSpans } from '@choreo/messaging/operations'"],
+  // (d) top-level folders reach one another only through a package entry
+  ['scripts importing tools', 'scripts/x.ts', "import { readSettings } from '../tools/lib/settings.ts'"],
+  ["tools importing bench's files", 'tools/commands/x.ts', "import { chartSaga } from '../../bench/chart.ts'"],
+  ["a tools test importing e2e's files", 'tools/test/x.int.test.ts', "import { startSystem } from '../../e2e/system.ts'"],
+  ['bench importing tools', 'bench/x.ts', "import { readSettings } from '../tools/lib/settings.ts'"],
+  ["the explorer's test importing e2e's files", 'explorer/test/x.test.ts', "import { useShop } from '../../e2e/fixtures.ts'"],
 ]
 
 const allowed: [string, string, string][] = [
@@ -53,6 +59,7 @@ const allowed: [string, string, string][] = [
   ["platform's core from tools", 'tools/lib/x.ts', "import { createDb, loadConfig } from '@choreo/platform'"],
   ['operations tooling from tools', 'tools/commands/x.ts', "import { readSpans } from '@choreo/messaging/operations'"],
   ['tools importing bench through its entry', 'tools/commands/x.ts', "import { chartSaga } from '@choreo/bench'"],
+  ["a tools test using the system tier's harness", 'tools/test/x.int.test.ts', "import { useShop } from '@choreo/e2e'"],
   ["the explorer serving HTTP with platform's HTTP part", 'explorer/src/x.ts', "import { serve } from '@choreo/platform/http'"],
   ['messaging tests using testkit', 'packages/messaging/src/x.int.test.ts', "import { infra } from '@choreo/testkit'"],
   ["messaging's test support using testkit", 'packages/messaging/src/testing/x.ts', "import { infra } from '@choreo/testkit'"],

@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createEventCodec } from '@choreo/messaging'
 import { eventually, infra, readTopic, type ReadMessage } from '@choreo/testkit'
-import { useShop } from '../../e2e/fixtures.ts'
-import type { System } from '../../e2e/system.ts'
+import { useShop, type System } from '@choreo/e2e'
 import { jsonLines, runTool, toolEnv } from './tool-process.ts'
 
 interface Listed {
