@@ -1,3 +1,4 @@
+// order-service's page of the saga, which its consumer, the tools and the explorer read: each event's step, what it emits, what undoes it.
 import { defineSaga, step } from '@choreo/messaging'
 import { applyAdjustment } from './steps/apply-adjustment.ts'
 import { completeDelivery } from './steps/complete-delivery.ts'

@@ -1,3 +1,4 @@
+// payment-service's page of the saga (its steps on stock.events) and the facts from order.events that those steps check against.
 import { defineSaga, step } from '@choreo/messaging'
 import { chargeOrder } from './steps/charge-order.ts'
 import { closeUnreserved } from './steps/close-unreserved.ts'

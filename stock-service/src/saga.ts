@@ -1,3 +1,4 @@
+// stock-service's page of the saga, built for a fulfilment policy (when a paid order ships): each event's step, what it emits, what undoes it.
 import { defineSaga, step } from '@choreo/messaging'
 import type { Fulfilment } from './domain/fulfilment.ts'
 import { adjustReservation } from './steps/adjust-reservation.ts'

@@ -1,3 +1,4 @@
+// order-service's first migration: orders, their lines, their history and the idempotency keys of POST /orders and cancel.
 import type { Knex } from 'knex'
 
 // Written with knex's schema builder only, so it runs on PostgreSQL and SQL Server alike.

@@ -1,3 +1,4 @@
+// Adds order_modifications, every modification order-service asked stock for, so that stock's undo is taken only for one of them.
 import type { Knex } from 'knex'
 
 /**

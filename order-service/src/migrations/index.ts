@@ -1,3 +1,4 @@
+// order-service's migrations in the order they apply, messaging's outbox and inbox tables first, named as knex_migrations records them.
 import type { Knex } from 'knex'
 import { messagingMigrations } from '@choreo/messaging'
 import { ordersTables } from './001_orders.ts'

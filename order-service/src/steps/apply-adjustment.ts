@@ -1,3 +1,4 @@
+// order-service's step for ReservationAdjusted: the order takes stock's answer to its modification, or its lines back on "payment declined".
 import { amountIn, MODIFICATION_PAYMENT_DECLINED } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
 import { pricedLines } from '../domain/priced-lines.ts'

@@ -1,3 +1,4 @@
+// order-service's last saga step: ShipmentDelivered makes the order DELIVERED, final, and OrderDelivered announces it.
 import { newEvent } from '@choreo/contracts'
 import { orderStep } from './order-step.ts'
 

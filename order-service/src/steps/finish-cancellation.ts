@@ -1,3 +1,4 @@
+// order-service's step for PaymentRefunded: the refund of a release completes the cancellation, which OrderCancelled announces.
 import { newEvent } from '@choreo/contracts'
 import { orderStep } from './order-step.ts'
 

@@ -1,3 +1,4 @@
+// What every order-service saga step shares: lock the order, move its status by statusAfter, apply the step's changes, append its history.
 import type { Knex } from 'knex'
 import type { Events, EventType } from '@choreo/contracts'
 import type { Handler, NewEventIn } from '@choreo/messaging'

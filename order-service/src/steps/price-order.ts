@@ -1,3 +1,4 @@
+// order-service's step for StockReserved: the order's lines get stock's prices and the order its total; a forged reservation is refused.
 import { amountIn } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'
 import { pricedLines } from '../domain/priced-lines.ts'

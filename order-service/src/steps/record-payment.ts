@@ -1,3 +1,4 @@
+// order-service's step for PaymentCompleted: the order is at least PAID, whatever else was handled first.
 import { orderStep } from './order-step.ts'
 
 /** PaymentCompleted: at least PAID, even if StockReserved has not been handled yet; never back. */

@@ -1,3 +1,4 @@
+// order-service's step for OrderShipped: the order is SHIPPED with its carrier and tracking, and a cancel still in progress is refused.
 import { afterShipped } from '../domain/status.ts'
 import { orderStep } from './order-step.ts'
 

@@ -1,3 +1,4 @@
+// order-service's step for StockReservationFailed: stock reserved nothing, so the order is rejected (or, if being cancelled, cancelled).
 import { newEvent } from '@choreo/contracts'
 import { shortageReason } from '../domain/reason.ts'
 import { orderStep } from './order-step.ts'

@@ -1,3 +1,4 @@
+// order-service's step for PaymentFailed: the order starts cancelling; a failed modification only goes into its history.
 import { orderStep } from './order-step.ts'
 
 /**

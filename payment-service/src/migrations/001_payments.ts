@@ -1,3 +1,4 @@
+// payment-service's first migration: customers and their balance, deposits, payments and each order's payment, with CHECKs guarding the money.
 import type { Knex } from 'knex'
 
 /**

@@ -1,3 +1,4 @@
+// Adds when an order shipped to order_payments, so that no release refunds an order that has shipped.
 import type { Knex } from 'knex'
 
 /**

@@ -1,3 +1,4 @@
+// Adds the facts payment-service keeps from order.events, orders placed and modifications asked for, which money moves only against.
 import type { Knex } from 'knex'
 
 /**

@@ -1,3 +1,4 @@
+// Adds when stock's answer to a requested modification was handled, so that an accepted answer after the first is refused.
 import type { Knex } from 'knex'
 
 /**

@@ -1,3 +1,4 @@
+// payment-service's step for StockReserved: charges the order's total if it was placed as reserved → PaymentCompleted, or PaymentFailed.
 import type { Knex } from 'knex'
 import { newEvent, type StockReserved } from '@choreo/contracts'
 import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'

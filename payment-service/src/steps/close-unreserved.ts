@@ -1,3 +1,4 @@
+// payment-service's step for StockReservationFailed: an order stock could not reserve is closed uncharged, never to be charged.
 import type { Knex } from 'knex'
 import type { StockReservationFailed } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'

@@ -1,3 +1,4 @@
+// A step of payment-service's facts consumer: remembers the lines each modification asked for, which settling an adjustment checks.
 import type { Knex } from 'knex'
 import type { OrderModificationRequested } from '@choreo/contracts'
 import { linesKey } from '../domain/order-lines.ts'

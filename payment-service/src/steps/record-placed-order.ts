@@ -1,3 +1,4 @@
+// A step of payment-service's facts consumer: remembers whom each placed order charges and for which lines, which a charge checks.
 import type { Knex } from 'knex'
 import type { OrderPlaced } from '@choreo/contracts'
 import { linesKey } from '../domain/order-lines.ts'

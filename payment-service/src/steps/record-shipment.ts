@@ -1,3 +1,4 @@
+// payment-service's step for OrderShipped: remembers the shipment, after which no release refunds the order.
 import type { Knex } from 'knex'
 import type { OrderShipped } from '@choreo/contracts'
 import { markShipped } from '../repositories/order-payments.ts'

@@ -1,3 +1,4 @@
+// payment-service's compensation, on StockReleased: refunds what the order still holds, closes it and answers PaymentRefunded(released).
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { moneyOf, newEvent, type StockReleased } from '@choreo/contracts'

@@ -1,3 +1,4 @@
+// payment-service's step for ReservationAdjusted: settles a modification's new total, charging the raise or refunding the cut.
 import type { Knex } from 'knex'
 import { moneyOf, newEvent, type ReservationAdjusted } from '@choreo/contracts'
 import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'

@@ -1,3 +1,4 @@
+// stock-service's first migration: products and their stock, each order's reservation with its priced lines, and shipments.
 import type { Knex } from 'knex'
 
 /**

@@ -1,3 +1,4 @@
+// Adds restocks, each with its Idempotency-Key, so that a retried restock does not add its units twice.
 import type { Knex } from 'knex'
 
 /**

@@ -1,3 +1,4 @@
+// Adds a reservation's scheduled shipment (when, and the event that made it due), so that a restart loses no delayed shipment.
 import type { Knex } from 'knex'
 
 /**

@@ -1,3 +1,4 @@
+// Adds pending_raises: a modification that raised a total, with the lines to go back to and the units held until payment answers.
 import type { Knex } from 'knex'
 
 /**

@@ -1,3 +1,4 @@
+// stock-service's step for OrderModificationRequested: reserves an order's new lines in place of the old, all or nothing, or says why not.
 import type { Knex } from 'knex'
 import { MODIFICATION_AWAITING_PAYMENT, newEvent, totalOf, type EventData, type Events, type OrderLine } from '@choreo/contracts'
 import type { Fulfilment } from '../domain/fulfilment.ts'

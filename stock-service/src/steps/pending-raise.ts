@@ -1,3 +1,4 @@
+// A modification that raised an order's total, until payment answers: the units held for it given back, or the raise undone.
 import type { Knex } from 'knex'
 import type { Money, PricedLine } from '@choreo/contracts'
 import { lockProducts, unreserveUnits } from '../repositories/products.ts'

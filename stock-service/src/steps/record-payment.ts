@@ -1,3 +1,4 @@
+// stock-service's step for PaymentCompleted: counts what is paid and ships the order once payments cover its total.
 import type { Knex } from 'knex'
 import { assertCurrency, type Events } from '@choreo/contracts'
 import type { Fulfilment } from '../domain/fulfilment.ts'

@@ -1,3 +1,4 @@
+// stock-service's step for PaymentRefunded: an adjusted refund lowers what is paid; a released one of a reservation it never released is refused.
 import type { Knex } from 'knex'
 import { assertCurrency, type Events } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'

@@ -1,3 +1,4 @@
+// stock-service's compensations: a cancellation or failed payment gives the order's units back → StockReleased, or undoes a declined raise.
 import type { Knex } from 'knex'
 import { MODIFICATION_PAYMENT_DECLINED, newEvent, type Events } from '@choreo/contracts'
 import { RefusedEvent } from '@choreo/messaging'

@@ -1,3 +1,4 @@
+// stock-service's first saga step, on OrderPlaced: reserves every line at today's price, or nothing.
 import type { Knex } from 'knex'
 import { newEvent, totalOf, type Events } from '@choreo/contracts'
 import { planAdjustment } from '../domain/adjustment.ts'

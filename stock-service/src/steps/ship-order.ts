@@ -1,3 +1,4 @@
+// Shipping a reserved order: when payments cover it (at once or after the fulfilment delay), its units handed to a carrier → OrderShipped.
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { newEvent, type NewEventOf } from '@choreo/contracts'
