@@ -19,9 +19,11 @@ import { deadLettersPage } from './pages/dead-letters-page.ts'
 import { ordersPage } from './pages/orders-page.ts'
 import { sagaMapPage } from './pages/saga-map-page.ts'
 import { sagaPage } from './pages/saga-page.ts'
+import { topicsPage } from './pages/topics-page.ts'
 import { planRedrive } from './redrive.ts'
 import { schemaVersions } from './schema-versions.ts'
 import { registerSession } from './session.ts'
+import { groupLags, readableTopics, readMessages } from './topics.ts'
 
 export interface ExplorerOptions {
   clients: Clients
@@ -54,6 +56,18 @@ const RedriveBody = Type.Object({
   /** The admin saw that it overtakes earlier events of its order, and redrives anyway. */
   overtaking: Type.Optional(Type.Boolean()),
 }, { additionalProperties: false })
+const TopicsQuery = Type.Object({
+  topic: Type.Optional(Type.String({ maxLength: 249, pattern: '^[a-zA-Z0-9._-]+$' })),
+  partition: Type.Optional(Type.String({ pattern: '^[0-9]{0,3}$' })),
+  from: Type.Optional(Type.String({ pattern: '^[0-9]{0,18}$' })),
+  last: Type.Optional(Type.String({ pattern: '^[0-9]{0,3}$' })),
+  key: Type.Optional(Type.String({ maxLength: 64, pattern: SEARCH })),
+  type: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z]*$' })),
+  reveal: Type.Optional(Type.Literal('1')),
+}, { additionalProperties: false })
+/** The topics page reads this many messages per partition unless asked otherwise, and never more than MAX_LAST. */
+const DEFAULT_LAST = 20
+const MAX_LAST = 500
 /** How many audit entries the dead letters page lists. */
 const AUDIT_SHOWN = 50
 
@@ -124,6 +138,22 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
         const body = sagaPage(orderFacts, trace, { reveal: request.query.reveal === '1', kcatConfig: options.kcatConfig, prefix: clients.settings.prefix, schemas: versions })
         return reply.type('text/html; charset=utf-8').send(render(`Order ${orderId}`, '', request.admin, body))
       })
+
+    admin.get<{ Querystring: Static<typeof TopicsQuery> }>('/topics', { schema: { querystring: TopicsQuery } }, async (request, reply) => {
+      const q = request.query
+      const topics = readableTopics(clients.settings.prefix)
+      const topic = q.topic ?? topics[0]!
+      if (!topics.includes(topic)) return reply.status(400).type('text/html; charset=utf-8').send(html`<h1>400</h1><p>topic: one of ${topics.join(', ')}</p>`.value)
+      const last = Math.min(MAX_LAST, Math.max(1, Number(q.last || DEFAULT_LAST)))
+      const query = {
+        topic, last, partition: q.partition === undefined || q.partition === '' ? undefined : Number(q.partition),
+        from: q.from === undefined || q.from === '' ? undefined : BigInt(q.from), key: q.key || undefined, type: q.type || undefined,
+      }
+      const missing = await missingTopics(clients.kafka, [topic])
+      const records = missing.length > 0 ? [] : await readMessages(clients, query)
+      const body = topicsPage(topics, query, records, await groupLags(clients), q.reveal === '1')
+      return reply.type('text/html; charset=utf-8').send(render('Topics and groups', '/topics', request.admin, body))
+    })
 
     // Counted with the orders_status index.
     admin.get('/saga', async (request, reply) => {

@@ -123,6 +123,16 @@ describe('the saga explorer', () => {
       await expect(release.getAttribute('class')).resolves.toContain('compensation')
     })
 
+    it('reads a topic decoded, filtered by key, and shows each group\'s lag per partition', async () => {
+      const page = await newPage(`/topics?topic=${system.prefix}order.events&key=${orderId}&last=100`)
+      const types = await page.locator('table.messages tbody > tr > td:nth-child(5)').allTextContents()
+      expect(types.map((t) => t.split(' ')[0])).toEqual(['OrderPlaced', 'OrderCancellationRequested', 'OrderCancelled'])
+      const groups = new Set(await page.locator('table.lags tbody td:first-child').allTextContents())
+      expect([...groups].sort()).toEqual(['order-service', 'payment-service', 'payment-service.facts', 'stock-service'].map((g) => `${system.prefix}${g}`).sort())
+      const refused = await page.goto(`${explorer.url}/topics?topic=not-ours`)
+      expect(refused?.status()).toBe(400)
+    })
+
     it('masks the shipping address until it is revealed', async () => {
       const page = await newPage(`/orders/${orderId}`)
       await expect(page.locator('li.event[data-event-type="OrderPlaced"] pre.payload').textContent()).resolves.not.toContain(ADDRESS.name)
@@ -203,6 +213,8 @@ describe('the saga explorer', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/explorer-saga.png`, fullPage: true })
     await page.goto(`${explorer.url}/saga`)
     await page.screenshot({ path: `${SCREENSHOTS}/explorer-saga-map.png`, fullPage: true })
+    await page.goto(`${explorer.url}/topics?topic=${system.prefix}stock.events&last=3`)
+    await page.screenshot({ path: `${SCREENSHOTS}/explorer-topics.png`, fullPage: true })
     await page.goto(`${explorer.url}/dead-letters`)
     const letter = page.locator(`li.letter[data-letter-id="${overtakingLetter}"]`)
     await letter.locator('button[data-dry-run]').click()
