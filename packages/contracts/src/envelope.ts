@@ -1,3 +1,4 @@
+// Events as the code handles them: the data a route or step supplies, the metadata the outbox fills in, and an event as consumed.
 import type { Events, EventType } from './events.generated.ts'
 
 /** Fields every event carries, filled in by the outbox at enqueue time. */

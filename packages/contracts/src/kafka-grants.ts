@@ -1,3 +1,4 @@
+// What each service may do on Kafka (topics it writes and reads, its groups): the native stack and chaos runs grant exactly this.
 import { deadLetterTopic, eventTopics, prefixed, type EventTopic } from './topics.ts'
 
 /**

@@ -1,3 +1,4 @@
+// The Kafka topics, declared in one place: each service's events topic and dead letters, their partitions, and the prefix tests use.
 import type { EventType } from './events.generated.ts'
 import { eventSchemas } from './events.generated.ts'
 

@@ -1,3 +1,4 @@
+// A send counts as published only once every partition sent to acknowledged its write: kafkajs can resolve a batch some never did.
 import type { Producer, RecordMetadata, TopicMessages } from 'kafkajs'
 import { MessagingError } from './errors.ts'
 import { partitionOf } from './pinned-partitioner.ts'

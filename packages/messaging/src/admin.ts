@@ -1,3 +1,4 @@
+// Kafka's setup: declared topics created until each partition is led, and the services' ACL grants applied until the broker enforces them.
 import kafkajs, { type Kafka } from 'kafkajs'
 import type { KafkaGrant, TopicSpec } from '@choreo/contracts'
 

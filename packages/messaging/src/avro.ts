@@ -1,3 +1,4 @@
+// The event codec: Avro in the Confluent wire format, each type's schema registered FULL_TRANSITIVE, decoded with the writer's schema.
 import avro from 'avsc'
 import { SchemaRegistry, SchemaType, COMPATIBILITY } from '@kafkajs/confluent-schema-registry'
 import type { EventType } from '@choreo/contracts'

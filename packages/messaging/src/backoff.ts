@@ -1,3 +1,4 @@
+// Waiting between retries: exponential backoff with equal jitter, and a sleep that a stop cuts short.
 export interface Backoff {
   initialMs: number
   maxMs: number

@@ -1,3 +1,4 @@
+// Whether each schema in schemas/ may become its subject's next version in the registry, and if not, which way it fails and why.
 import avro from 'avsc'
 import type { EventType } from '@choreo/contracts'
 import { subjectOf } from './avro.ts'

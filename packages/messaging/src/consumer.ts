@@ -1,3 +1,4 @@
+// The saga consumer: each event decoded, claimed in the inbox and handled in one transaction, retried through outages, else dead-lettered.
 import type { Knex } from 'knex'
 import type { Consumer, Kafka, KafkaMessage, Producer, IHeaders } from 'kafkajs'
 import type { Events, EventType, NewEvent } from '@choreo/contracts'

@@ -1,3 +1,4 @@
+// Whether a facts consumer has caught up: an unconfirmed event is refused only once its group has read to where its topics ended.
 import type { Kafka } from 'kafkajs'
 import { createOffsetsAdmin } from './offsets.ts'
 

@@ -1,3 +1,4 @@
+// The inbox: one row per (consumer group, event id), claimed in the reaction's transaction so a redelivery is a no-op; purged by age.
 import type { Knex } from 'knex'
 import type { Dialect } from './dialects/index.ts'
 

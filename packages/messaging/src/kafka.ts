@@ -1,3 +1,4 @@
+// Kafka clients as the services make them: logging to the service's logger, SCRAM where asked, an idempotent producer pinning partitions.
 import { Kafka, logLevel, type LogEntry, type Producer } from 'kafkajs'
 import type { Logger } from './logger.ts'
 import { pinnedPartitioner } from './pinned-partitioner.ts'

@@ -1,3 +1,4 @@
+// The relay's own database session, outside the pool: it holds the lease (a session-level lock), and a heartbeat keeps it from idling out.
 import type { Knex } from 'knex'
 import type { Dialect, HeldConnection } from './dialects/index.ts'
 import type { Logger } from './logger.ts'

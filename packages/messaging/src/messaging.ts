@@ -1,3 +1,4 @@
+// A service's messaging wired in one place: outbox, relay, codec and saga (and facts) consumers over its database and Kafka, with defaults.
 import type { Knex } from 'knex'
 import type { Kafka, Producer } from 'kafkajs'
 import type client from 'prom-client'

@@ -1,3 +1,4 @@
+// The Prometheus metrics of the outbox, relay and consumers: published, parked, consumed, retried, lag, and the backlog read at scrape time.
 import client from 'prom-client'
 import type { Knex } from 'knex'
 

@@ -1,3 +1,4 @@
+// The outbox and inbox tables, as the knex migrations every service lists first, or made at once in a test's or a tool's database.
 import type { Knex } from 'knex'
 import { dialectOf } from './dialects/index.ts'
 

@@ -1,3 +1,4 @@
+// Kafka offsets for the inspection tools: partitions' ranges, a group's state and committed offsets, and moving a stopped group's offsets.
 import type { Admin, Kafka } from 'kafkajs'
 
 /** The offsets a partition holds: `low` is its first message, `high` is one past its last. */

@@ -1,3 +1,4 @@
+// The outbox: events written in the business transaction, validated and encoded once, under their key's lock, for the relay to publish.
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import type { NewEvent } from '@choreo/contracts'

@@ -1,3 +1,4 @@
+// Outbox rows the relay parked because they can never be published: listed, handed back to the relay, or discarded (./choreo dlq).
 import type { Knex } from 'knex'
 
 /** An outbox row the relay could never publish (relay.ts, isolate): later rows of its key wait behind it. */

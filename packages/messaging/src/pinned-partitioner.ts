@@ -1,3 +1,4 @@
+// kafkajs's default partitioner, except that a message keeps its first partition across retries, so the partitions sent to are known.
 import { Partitioners, type ICustomPartitioner, type Message } from 'kafkajs'
 
 const pinned = new WeakMap<Message, number>()

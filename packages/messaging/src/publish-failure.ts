@@ -1,3 +1,4 @@
+// Tells a publish that can never succeed (a refused record, a missing topic, an unencodable row) from an outage the relay waits out.
 import { InvalidEvent, RegistryError } from './errors.ts'
 
 /**

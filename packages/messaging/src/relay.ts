@@ -1,3 +1,4 @@
+// The outbox relay: publishes committed rows to Kafka in id order under a lease, marks them once acknowledged, parks poison rows, purges.
 import type { Knex } from 'knex'
 import type { Producer, Message } from 'kafkajs'
 import type { EventType } from '@choreo/contracts'

@@ -1,3 +1,4 @@
+// Puts messages back on their topics exactly as they were (bytes, key, headers, partition), acknowledged: for redrives and the chaos duplicator.
 import type { Kafka, Message } from 'kafkajs'
 import { sendAcknowledged } from './acknowledged.ts'
 import { createProducer } from './kafka.ts'

@@ -1,3 +1,4 @@
+// Which failures are retried (an outage, or the database picking a victim) and which are the message's own fault, by driver error code.
 import { KEY_LOCK_REFUSED } from './dialects/mssql.ts'
 
 // Which failures are worth retrying. Two kinds, both retried until they pass (a valid event is never

@@ -1,3 +1,4 @@
+// The schemas this code base reads events with: every .avsc file under schemas/ (or an evolved copy a test gives), parsed by avsc.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import avro from 'avsc'

@@ -1,3 +1,4 @@
+// Reads topics as raw messages (bytes, key, headers) over chosen spans, in a throwaway group that commits nothing: for the inspection tools.
 import { randomBytes } from 'node:crypto'
 import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs'
 import type { OffsetsAdmin } from './offsets.ts'

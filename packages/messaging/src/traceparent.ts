@@ -1,3 +1,4 @@
+// W3C traceparent headers: a saga keeps one trace id from the HTTP request through every event, each hop with a span of its own.
 import { randomBytes } from 'node:crypto'
 
 // W3C Trace Context: version-traceid-parentid-flags. A saga keeps one trace id from the HTTP

@@ -1,3 +1,4 @@
+// The auth plugin: HS256 bearer tokens checked on every route, each route saying who may call it (public, authenticated or admin).
 import fastifyJwt from '@fastify/jwt'
 import type { FastifyRequest, FastifySchema, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'

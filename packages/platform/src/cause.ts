@@ -1,3 +1,4 @@
+// The cause of the events an HTTP request emits: the request id correlates the saga, its traceparent continues the trace.
 import type { FastifyRequest } from 'fastify'
 import { childTraceparent, type Cause } from '@choreo/messaging'
 

@@ -1,3 +1,4 @@
+// Integer fields of query strings and path parameters converted from strings before validation; bodies are never coerced.
 import type { FastifyRequest } from 'fastify'
 
 /**

@@ -1,3 +1,4 @@
+// Service configuration from the environment: the variables every service reads, validated once, and the Kafka and database settings from them.
 import { Type, type Static, type TObject, type TProperties } from 'typebox'
 import { Value } from 'typebox/value'
 import type { KafkaSasl } from '@choreo/messaging'

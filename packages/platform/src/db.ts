@@ -1,3 +1,4 @@
+// Database connections: knex for PostgreSQL or SQL Server, with TCP keepalive and timeouts so a silent peer or a stuck query is noticed.
 import knex, { type Knex } from 'knex'
 
 /** TCP keepalive on a database connection: how a dead peer is noticed on a connection with nothing to say. */

@@ -1,3 +1,4 @@
+// Credentials kept out of the logs: tokens in a URL or an error message redacted, the Authorization and Cookie headers censored.
 import type { FastifyServerOptions } from 'fastify'
 
 const REDACTED = '[REDACTED]'

@@ -1,3 +1,4 @@
+// Runs a service's migrations as listed in code, also where a newer build applied more of them (rolling upgrades).
 import type { Knex } from 'knex'
 
 /**

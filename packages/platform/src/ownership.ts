@@ -1,3 +1,4 @@
+// Who may act for a customer, for the routes to ask before they write: the customer themselves, or an admin (else 404 or 403).
 import type { Caller } from './auth.ts'
 import { Forbidden } from './errors.ts'
 

@@ -1,3 +1,4 @@
+// Rate limits for the routes that ask for one (config.rateLimit), counted per caller in the process.
 import type { FastifyInstance } from 'fastify'
 import rateLimit, { type RateLimitOptions } from '@fastify/rate-limit'
 import { callerOf } from './auth.ts'

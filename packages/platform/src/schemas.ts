@@ -1,6 +1,5 @@
-import { Type, type TString } from 'typebox'
-
 // Schema pieces every service's routes share: ids, free text, and the body of every 4xx.
+import { Type, type TString } from 'typebox'
 
 /** Ids of customers, products and the like: letters, digits, _ and -, so nothing odd ever reaches a table or a log. */
 export const ID_PATTERN = '^[A-Za-z0-9_-]{1,64}$'

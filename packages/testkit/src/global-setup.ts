@@ -1,3 +1,4 @@
+// Vitest's global setup: finds the stack the integration and e2e tests run against and checks it answers before any test starts.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'

@@ -1,3 +1,4 @@
+// `@choreo/testkit`: what tests share: the stack under test, scratch databases and topics, tokens, forged events and the service harness.
 export { infra, type Infra, type KafkaCredentials } from './infra.ts'
 export { createTestDatabase, uniqueName, type TestDatabase } from './database.ts'
 export { testKafka, kafkaAuth, producerAs, createTestTopics, readTopic, type ReadMessage } from './kafka.ts'

@@ -1,3 +1,4 @@
+// Where the stack under test is (brokers, registry, databases, credentials), as global-setup.ts found it and handed it to every test file.
 import { inject } from 'vitest'
 
 /** Where the infrastructure under test is, as found by global-setup.ts. */

@@ -1,3 +1,4 @@
+// A TCP proxy that can fall silent without closing, as a real partition leaves a connection: for tests and chaos runs of silent peers.
 import net from 'node:net'
 
 export interface TcpProxy {

@@ -1,3 +1,4 @@
+// The few statements whose SQL differs between PostgreSQL and SQL Server (key locks, the lease, id lists, inbox claims), as one interface.
 import type { Knex } from 'knex'
 
 /** A connection taken out of the pool and held, for work that must stay on one session. */

@@ -1,3 +1,4 @@
+// Picks a knex instance's dialect (PostgreSQL or SQL Server) from its client: the rest of the package asks the dialect, not the client.
 import type { Knex } from 'knex'
 import type { Dialect } from './dialect.ts'
 import { mssqlDialect } from './mssql.ts'

@@ -1,3 +1,4 @@
+// The SQL Server dialect: application locks (sp_getapplock) for key locks and the lease, OPENJSON id lists, a locked inbox claim.
 import type { Knex } from 'knex'
 import type { Dialect, HeldConnection, InboxRow } from './dialect.ts'
 

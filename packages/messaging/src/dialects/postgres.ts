@@ -1,3 +1,4 @@
+// The PostgreSQL dialect: advisory locks for key locks and the relay's lease, array parameters for id lists, ON CONFLICT for the inbox.
 import type { Knex } from 'knex'
 import type { Dialect, HeldConnection, InboxRow } from './dialect.ts'
 

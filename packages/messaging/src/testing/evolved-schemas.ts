@@ -1,3 +1,4 @@
+// Evolved copies of schemas/ for schema-evolution tests: OrderDelivered edited, under a namespace (so a registry subject) of its own.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

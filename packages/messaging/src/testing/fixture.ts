@@ -1,3 +1,4 @@
+// The messaging integration tests' fixture: a scratch database and topics, relays and consumers on the real Kafka, a network to cut.
 import net from 'node:net'
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
