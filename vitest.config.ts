@@ -1,3 +1,4 @@
+// Vitest's projects, one per test tier (unit, integration, e2e, browser): which files each runs, and the infrastructure setup they share.
 import { defineConfig } from 'vitest/config'
 
 const globalSetup = ['packages/testkit/src/global-setup.ts']

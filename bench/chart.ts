@@ -1,3 +1,4 @@
+// `./choreo bench chart`: the newest saga result drawn as bench/saga-latency.png, saga and HTTP latency (log scale) against the offered rate.
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'

@@ -1,3 +1,4 @@
+// Debezium's outbox event router, timed streaming outbox rows written as the services write them, to compare the relay with change data capture.
 import path from 'node:path'
 import knex from 'knex'
 import { prefixed, eventTopics } from '@choreo/contracts'

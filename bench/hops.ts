@@ -1,3 +1,4 @@
+// Where a saga's time goes, hop by hop (producer→consumer, relay), from the outbox and inbox timestamps the services record anyway.
 import type { Knex } from 'knex'
 import { percentile, round } from './results.ts'
 import { SERVICES, type ServiceName } from './services.ts'

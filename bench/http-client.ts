@@ -1,3 +1,4 @@
+// The saga benchmark's HTTP client: keep-alive JSON over node:http, cheaper in CPU than fetch on the machine it shares with the system.
 import http from 'node:http'
 
 export interface JsonResponse<T> {

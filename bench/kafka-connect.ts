@@ -1,3 +1,4 @@
+// Kafka Connect standalone with Debezium's outbox connector (jars fetched once from Maven Central), run as a child process for the relay benchmark.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'

@@ -1,3 +1,4 @@
+// Temporary one-node and three-node Kafka stacks beside the running one, started by the stack's own scripts, for the relay-layouts benchmark.
 import { spawn } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import path from 'node:path'

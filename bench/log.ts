@@ -1,3 +1,4 @@
+// The benchmarks' progress lines on stderr, timed from start: stdout keeps each benchmark's one-line summary alone.
 const started = performance.now()
 
 /** Progress on stderr, with seconds since start; stdout keeps the one-line summary alone. */

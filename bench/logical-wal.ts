@@ -1,3 +1,4 @@
+// PostgreSQL switched to wal_level=logical for Debezium's run and back again whatever ends it, the benchmark's replication slots dropped first.
 import { execFileSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import type { BenchStack } from './stack.ts'

@@ -1,3 +1,4 @@
+// The saga-shaped events the relay benchmarks write (OrderPlaced, StockReserved), and an outbox filled with them through the services' own enqueue.
 import { randomUUID } from 'node:crypto'
 import { newEvent, type NewEvent } from '@choreo/contracts'
 import type { Cause, Outbox } from '@choreo/messaging'

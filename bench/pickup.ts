@@ -1,3 +1,4 @@
+// `./choreo bench pickup`: commit-to-consumer latency at a steady rate, for writers that wake the relay and for writers only its poll finds.
 import { fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'

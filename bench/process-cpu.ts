@@ -1,3 +1,4 @@
+// CPU time from /proc, per process and for the whole machine with Kafka, the registry and PostgreSQL apart: where a benchmark step's CPU went.
 import { readdirSync, readFileSync } from 'node:fs'
 
 // /proc/<pid>/stat counts in clock ticks; Linux reports them at 100 per second to user space.

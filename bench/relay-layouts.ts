@@ -1,3 +1,4 @@
+// `./choreo bench relay-layouts`: the relay's drain on one Kafka node against a three-node cluster, alternating round by round in one run.
 import { createEventCodec, createOutbox, createMessagingTables, postgresDialect } from '@choreo/messaging'
 import { startKafkaLayout, type KafkaLayout } from './kafka-layouts.ts'
 import { progress } from './log.ts'

@@ -1,3 +1,4 @@
+// `./choreo bench relay`: the relay draining a full outbox, against a ceiling (the same messages produced from memory) and against Debezium.
 import client from 'prom-client'
 import type { Knex } from 'knex'
 import { eventTopics, prefixed, type EventType } from '@choreo/contracts'

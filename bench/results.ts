@@ -1,3 +1,4 @@
+// Where benchmark results go (.bench/, one JSON file per run) with the machine's facts, and the percentile and rounding every benchmark uses.
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'

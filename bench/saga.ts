@@ -1,3 +1,4 @@
+// `./choreo bench saga`: the three services under an open-loop order load at rising rates: saga and HTTP latency, CPU per order, hops.
 import { randomBytes, randomUUID } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'

@@ -1,3 +1,4 @@
+// The stack the benchmarks run on (brokers, registry, PostgreSQL from ./choreo's environment), and the databases and topics each makes and drops.
 import { randomBytes } from 'node:crypto'
 import { declaredTopics } from '@choreo/contracts'
 import { createKafka, ensureTopics, silentLogger, type KafkaSasl } from '@choreo/messaging'

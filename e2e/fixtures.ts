@@ -1,11 +1,10 @@
+// A test's shop: products and customers with ids of their own, orders placed as their customer,
+// and a record of everything that went in, so invariants.ts can check that it all adds up.
 import { randomUUID } from 'node:crypto'
 import { expect } from 'vitest'
 import { eventually, startedForTests } from '@choreo/testkit'
 import type { OrderDetail, OrderStatus } from '@choreo/order-service'
 import { startSystem, type Response, type ServiceName, type System } from './system.ts'
-
-// A test's shop: products and customers with ids of their own, orders placed as their customer,
-// and a record of everything that went in, so invariants.ts can check that it all adds up.
 
 export type Order = OrderDetail
 export type { OrderStatus }

@@ -1,12 +1,11 @@
+// What must hold after any test, whatever it did (docs/design.md, "Rules that make races
+// safe"): every saga finished, no unit and no cent created or lost, nothing dead-lettered,
+// nothing left in an outbox. Each test file calls this once, at its end, over all it did.
 import { expect } from 'vitest'
 import { consumerGroups, deadLetterTopic, prefixed } from '@choreo/contracts'
 import { eventually, readTopic } from '@choreo/testkit'
 import { netCharged, SAGA_TIMEOUT_MS, TERMINAL, type Order, type OrderStatus, type Shop } from './fixtures.ts'
 import type { ServiceName } from './system.ts'
-
-// What must hold after any test, whatever it did (docs/design.md, "Rules that make races
-// safe"): every saga finished, no unit and no cent created or lost, nothing dead-lettered,
-// nothing left in an outbox. Each test file calls this once, at its end, over all it did.
 
 /**
  * Delivers every shipped order so that all end terminal, then checks the invariants over every

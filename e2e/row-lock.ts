@@ -1,3 +1,4 @@
+// A row held locked from a test so that the saga step needing it waits: how an e2e test holds an order at a stage and races it.
 import { expect } from 'vitest'
 import type { Knex } from 'knex'
 import { eventually } from '@choreo/testkit'

@@ -1,3 +1,4 @@
+// The chaos load's HTTP client: requests spread over a service's live instances, retried through kills and restarts (all are safe to repeat).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { bearer } from '@choreo/platform'
 import type { Service } from './plan.ts'

@@ -1,3 +1,4 @@
+// The three-node cluster's faults (broker kill, rolling restart, leader move, controller kill), each ending only once every replica is back in sync.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { PlannedFault } from './plan.ts'
 import type { PartitionState, StackControl } from './stack-control.ts'

@@ -1,3 +1,4 @@
+// Whether a kill landed between a consumer's DB commit and its offset commit: inbox rows past the group's committed offset, no hook in the service.
 import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import { committedOffsets } from './kafka-state.ts'
 

@@ -1,3 +1,4 @@
+// What each service's consumer reads (topics) and records in its inbox (event types), taken from its saga under the run's prefix.
 import { prefixed, topicOf, type EventType } from '@choreo/contracts'
 import { sagas, type ServiceName } from '../lib/services.ts'
 

@@ -1,3 +1,4 @@
+// The duplicate-delivery fault: a tap samples the run's messages and re-produces some byte for byte on their partition, as a redelivery would.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { readSpans, republish, spansOf, type OffsetsAdmin, type Republished } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'

@@ -1,3 +1,4 @@
+// The fault injector: runs the planned faults lane by lane at their moments, and counts what happened and the run-level troubles (no heal, stalls).
 import { setTimeout as sleep } from 'node:timers/promises'
 import { coordinatorsOf, createClusterFaults, type ClusterTrouble, type Coordinator } from './cluster-faults.ts'
 import type { Duplicator } from './duplicator.ts'

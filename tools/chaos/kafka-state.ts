@@ -1,3 +1,4 @@
+// What the runner asks Kafka: an offsets admin that reconnects across broker restarts, every message on topics, a group's committed offsets and lag.
 import { createOffsetsAdmin, readSpans, spansOf, type OffsetsAdmin, type RawMessage } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'
 

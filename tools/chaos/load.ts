@@ -1,3 +1,4 @@
+// The chaos run's load: simulated customers and an admin over HTTP (orders, cancels, changes, deposits, deliveries), recording what was confirmed.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { mintToken } from '@choreo/platform'
 import type { Api, ApiResponse } from './api.ts'

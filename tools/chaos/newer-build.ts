@@ -1,3 +1,4 @@
+// The rolling upgrade's newer build: this checkout copied to a temporary folder with fixtures/newer-build.patch applied, and what that patch changes.
 import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -1,3 +1,4 @@
+// `./choreo chaos`'s command line and environment, read once into the run's options: profile, seed, infra mode, skipped faults, the stack.
 import { parseArgs } from 'node:util'
 import { Type } from 'typebox'
 import type { KafkaSasl } from '@choreo/messaging'

@@ -1,3 +1,4 @@
+// Every fault of a run, planned from the seed before the load starts: the fault kinds, the lanes they run in, and when each happens.
 import { services, type ServiceName } from '../lib/services.ts'
 import type { Profile } from './profile.ts'
 import type { Random } from './random.ts'

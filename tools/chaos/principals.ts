@@ -1,3 +1,4 @@
+// The Kafka principal each of the run's service instances runs as, where Kafka authenticates: its own name and the stack's password for it.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { KafkaCredentials } from '@choreo/launcher'

@@ -1,3 +1,4 @@
+// The drain after the load: waits while it progresses until outboxes, consumer lag and open orders are all zero, or says why it gave up.
 import { setTimeout as sleep } from 'node:timers/promises'
 
 /** What is still moving: 0 everywhere is quiescence. */

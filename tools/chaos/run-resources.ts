@@ -1,3 +1,4 @@
+// What a chaos run owns on the shared stack (three databases, a topic prefix, consumer groups), made at its start and released at its end.
 import type { Knex } from 'knex'
 import { declaredTopics, deadLetterTopic, eventTopics, prefixed } from '@choreo/contracts'
 import { ensureTopics } from '@choreo/messaging'

@@ -1,3 +1,4 @@
+// One chaos run end to end: its own services and data on the shared stack, load with faults, drain, invariants, result.json and the summary line.
 import { randomBytes } from 'node:crypto'
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

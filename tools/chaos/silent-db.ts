@@ -1,3 +1,4 @@
+// The silent-db fault: a TCP proxy per service instance makes its PostgreSQL connections go half-open, then watches it recover by itself.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import { startTcpProxy, type TcpProxy } from '@choreo/testkit'

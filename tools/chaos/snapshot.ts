@@ -1,3 +1,4 @@
+// What the invariants read at the end of a run: the three databases' rows, outboxes and inboxes, and every message on the run's topics.
 import type { OffsetsAdmin } from '@choreo/messaging/operations'
 import type { Kafka } from '../lib/clients.ts'
 import type { Snapshot } from './invariants.ts'

@@ -1,3 +1,4 @@
+// The runner's hands on the shared stack: Kafka, registry and PostgreSQL stopped, frozen or restarted through stack.sh, and Kafka's admin tools.
 import { spawn } from 'node:child_process'
 import { appendFileSync, closeSync, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'

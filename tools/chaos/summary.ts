@@ -1,3 +1,4 @@
+// A run's result.json and its one summary line, with the rules about the run itself (it drained, fast enough after a broker outage).
 import type { FaultCounts, FaultEvent, FaultTrouble } from './faults.ts'
 import type { Verdict, Violation } from './invariants.ts'
 import { BASE_FAULT_KINDS, CLUSTER_FAULT_KINDS, FAULT_KINDS } from './plan.ts'

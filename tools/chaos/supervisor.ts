@@ -1,3 +1,4 @@
+// The run's own service instances as child processes: started, killed, stopped, and restarted with back-off after a crash, as an orchestrator would.
 import { join } from 'node:path'
 import { healthStatus, launchService, waitForHealth, type ServiceProcess } from '@choreo/launcher'
 import type { Instance, Service } from './plan.ts'

@@ -1,3 +1,4 @@
+// Rows and disk size of each service's outbox and inbox after a run: what a long life leaves behind in the messaging tables.
 import type { Knex } from 'knex'
 import { SERVICES, type Service } from './plan.ts'
 

@@ -1,3 +1,4 @@
+// The rolling upgrade's verdict: no field of the newer build lost on the topic or by a newer consumer, and the two builds really mixed.
 import { readFileSync } from 'node:fs'
 import type { EventCodec } from '@choreo/messaging'
 import type { OffsetsAdmin } from '@choreo/messaging/operations'

@@ -1,3 +1,4 @@
+// The upgrade fault: every service rolled to the other build with one instance of surge, as an orchestrator's rolling update does it.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SERVICES, type Build, type Instance, type Service } from './plan.ts'
 import type { Supervisor } from './supervisor.ts'

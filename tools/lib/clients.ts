@@ -1,3 +1,4 @@
+// What a command talks to (Kafka, the registry's codec, offsets, the service databases), opened from the settings, each database on first use.
 import type { Knex } from 'knex'
 import { createEventCodec, createKafka, type EventCodec } from '@choreo/messaging'
 import { createOffsetsAdmin, type OffsetsAdmin } from '@choreo/messaging/operations'

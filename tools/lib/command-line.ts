@@ -1,3 +1,4 @@
+// The one parser of every ./choreo command's arguments, with its checks (subcommand, whole number, choice), each mistake a one-line UsageError.
 import { parseArgs } from 'node:util'
 import { UsageError } from './command.ts'
 

@@ -1,3 +1,4 @@
+// How every ./choreo command runs: --help, exit codes, and each error printed as one line a user can read (UsageError, CommandFailed), not a stack.
 import { basename } from 'node:path'
 import { ConfigError } from '@choreo/platform'
 

@@ -1,3 +1,4 @@
+// The confirmation a command asks for at the terminal before it changes what the system will do; --yes answers for a script.
 import { createInterface } from 'node:readline/promises'
 import { UsageError } from './command.ts'
 

@@ -1,3 +1,4 @@
+// Dead letters as the tools see them: the dead-letter topics, a letter's id and what its consumer wrote about it, and its original for a redrive.
 import { deadLetterTopic, prefixed } from '@choreo/contracts'
 import type { RawMessage, Republished } from '@choreo/messaging/operations'
 import { services } from './services.ts'

@@ -1,3 +1,4 @@
+// Durations and times on the command line (30s, 10m, an ISO date-time), and spans as shown to people (850ms, 3m12s).
 import { UsageError } from './command.ts'
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const

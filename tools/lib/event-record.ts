@@ -1,3 +1,4 @@
+// One message as the commands and the explorer show it: where it is, its key and headers, and its payload decoded through the registry, or why not.
 import type { EventType } from '@choreo/contracts'
 import type { EventCodec } from '@choreo/messaging'
 import type { RawMessage } from '@choreo/messaging/operations'

@@ -1,3 +1,4 @@
+// Which events a consumer group's inbox has handled, and when, read in chunks that keep each IN (…) list under PostgreSQL's parameter limit.
 import type { Knex } from 'knex'
 
 // Keeps each IN (…) list well under PostgreSQL's parameter limit.

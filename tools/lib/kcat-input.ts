@@ -1,3 +1,4 @@
+// The kcat output `./choreo decode` reads (kcat -J lines, or -f '%R%s' frames), turned back into messages with their exact bytes.
 import type { Framed } from './event-record.ts'
 
 /**

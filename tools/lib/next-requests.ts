@@ -1,3 +1,4 @@
+// The requests the API accepts for an order in its current state, by the services' own rules: what a saga trace says may come next.
 import { cancelDecision, isTerminal, modificationRefusal, type OrderStatus } from '@choreo/order-service'
 import type { Reservation, Shipment } from '@choreo/stock-service'
 

@@ -1,3 +1,4 @@
+// Parked outbox rows as the tools name them: `<service>:outbox:<id>`, the reference `dlq retry` and `dlq discard` take.
 import type { ParkedRow } from '@choreo/messaging/operations'
 import { services, type ServiceName } from './services.ts'
 

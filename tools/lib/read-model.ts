@@ -1,3 +1,4 @@
+// `replay --read-model`: each order's status rebuilt from the topics by messaging's own consumer, and compared with order-service's.
 import type { Knex } from 'knex'
 import { eventSchemas, eventTopics, prefixed, type EventType, type ReceivedEvent } from '@choreo/contracts'
 import {

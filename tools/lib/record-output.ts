@@ -1,3 +1,4 @@
+// How `events` prints decoded messages: JSON lines for pipes and scripts, a table clipped to the terminal's width for people.
 import type { MetadataField } from '@choreo/contracts'
 import type { EventRecord } from './event-record.ts'
 import { clip } from './table.ts'

@@ -1,3 +1,4 @@
+// A replay planned before it runs: where each partition's offset moves back to, and what the group's saga and inbox will do with each message again.
 import { missingTopics, readSpans, type PartitionSpan } from '@choreo/messaging/operations'
 import type { Clients } from './clients.ts'
 import { CommandFailed } from './command.ts'

@@ -1,3 +1,4 @@
+// Everything the topics and the three databases say about given orders, read in one pass: what `saga trace` and the explorer build on.
 import { eventTopics, prefixed, type EventType } from '@choreo/contracts'
 import { missingTopics, readSpans, spansOf } from '@choreo/messaging/operations'
 import { findOrder, historyOf, orderDetail, type HistoryEntry, type OrderDetail } from '@choreo/order-service'

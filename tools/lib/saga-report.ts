@@ -1,3 +1,4 @@
+// How `./choreo saga trace` prints a trace for a person: the order, its timeline, dead letters, what is missing and what the API accepts now.
 import { formatMoney } from '@choreo/contracts'
 import { formatSpan } from './duration.ts'
 import type { SagaTrace } from './saga-trace.ts'

@@ -1,3 +1,4 @@
+// An order's saga built from its facts: each event in time order, which services handled it, and what is missing or lost from Kafka.
 import { eventSchemas, type EventType } from '@choreo/contracts'
 import { traceIdOf } from '@choreo/messaging'
 import { isTerminal, type OrderStatus } from '@choreo/order-service'

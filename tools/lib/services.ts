@@ -1,3 +1,4 @@
+// The three services as the tools know them: names (also their groups and dead-letter topics), saga pages, who publishes and consumes each event.
 import { consumerGroups, eventSchemas, prefixed, type EventType } from '@choreo/contracts'
 import type { Saga } from '@choreo/messaging'
 import { saga as orderSaga } from '@choreo/order-service'

@@ -1,3 +1,4 @@
+// The tools' settings: the services' Kafka, registry and topic-prefix variables plus one database URL per service, read once from the environment.
 import { Type } from 'typebox'
 import type { KafkaSasl } from '@choreo/messaging'
 import { baseConfigSchema, brokersOf, kafkaSaslOf, loadConfig } from '@choreo/platform'

@@ -1,3 +1,4 @@
+// The Kafka client's logger for commands: errors only, on stderr, so that stdout stays the command's own output.
 import type { Logger } from '@choreo/messaging'
 
 /**

@@ -1,3 +1,4 @@
+// A test fixture: an order whose events Kafka lost (its storage wiped under it), written straight into order-service's tables.
 import { randomUUID } from 'node:crypto'
 import type { Knex } from 'knex'
 import { appendHistory, insertOrder, updateOrder } from '@choreo/order-service'

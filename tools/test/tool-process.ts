@@ -1,3 +1,4 @@
+// The tools' integration tests run a command as ./choreo does: a child process with the test's environment, its output awaited or collected.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { infra, type TestDatabase } from '@choreo/testkit'
