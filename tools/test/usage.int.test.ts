@@ -24,6 +24,7 @@ const commands: Record<string, Row> = {
   chaos: { missingValue: ['--minutes'], badValue: [['--minutes', 'abc'], /--minutes must be a positive number, not 'abc'/] },
   decode: { missingValue: ['--input'], badValue: [['--input', 'xml'], /--input: 'xml' is not one of json, framed/] },
   dlq: { missingValue: ['list', '--topic'], badValue: [['redrive', 'payment-service.dlt:0:1', '--all'], /ids or --all, not both/], unknownVerb: ['purge'] },
+  explorer: { missingValue: ['--ttl'], badValue: [['--ttl', 'soon'], /--ttl: 'soon'/] },
   events: { missingValue: ['tail', 'all', '--key'], badValue: [['tail', 'all', '--last', '0'], /--last: '0'/], unknownVerb: ['head'] },
   replay: { missingValue: ['--group'], badValue: [['--group', 'g', '--topic', 't', '--from-offset', 'start'], /--from-offset: 'start'/] },
   saga: { missingValue: ['stuck', '--older-than'], badValue: [['stuck', '--older-than', 'soon'], /--older-than: 'soon'/], unknownVerb: ['replay'] },
