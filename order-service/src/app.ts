@@ -7,7 +7,7 @@ import { orderMetricsPlugin } from './plugins/order-metrics.ts'
 import { orderRoutes } from './routes/orders/index.ts'
 import { saga } from './saga.ts'
 
-export const orderService = defineService<Config>({
+const orderService = defineService<Config>({
   name: 'order-service',
   migrations,
   publishes: eventsOf('order'),

@@ -8,7 +8,7 @@ import { depositRoutes } from './routes/deposits/index.ts'
 import { paymentRoutes } from './routes/payments/index.ts'
 import { facts, saga } from './saga.ts'
 
-export const paymentService = defineService<Config>({
+const paymentService = defineService<Config>({
   name: 'payment-service',
   migrations,
   publishes: eventsOf('payment'),

@@ -2,7 +2,7 @@
 import { Type } from 'typebox'
 import { baseConfigSchema, loadConfig } from '@choreo/platform'
 
-export const configSchema = {
+const configSchema = {
   ...baseConfigSchema,
   PORT: Type.Integer({ minimum: 1, maximum: 65535, default: 3003 }),
   DATABASE_URL: Type.String({ minLength: 1, default: 'postgres://postgres@127.0.0.1:5432/choreo_payment' }),

@@ -8,7 +8,7 @@ import { productRoutes } from './routes/products/index.ts'
 import { shipmentRoutes } from './routes/shipments/index.ts'
 import { saga } from './saga.ts'
 
-export const stockService = defineService<Config>({
+const stockService = defineService<Config>({
   name: 'stock-service',
   migrations,
   publishes: eventsOf('stock'),

@@ -86,7 +86,7 @@ const RELEASED = 'released'
  * (tools' status projection), so the two can only differ if an event is missing. Events absent
  * here leave the status as it is. Order-service's own final events have the last word.
  */
-export const statusAfter: { readonly [T in EventType]?: (current: OrderStatus, event: Events[T]) => OrderStatus } = {
+const statusAfter: { readonly [T in EventType]?: (current: OrderStatus, event: Events[T]) => OrderStatus } = {
   OrderCancellationRequested: (current) => (cancelDecision(current) === 'accept' ? 'CANCELLING' : current),
   OrderRejected: () => 'REJECTED',
   OrderCancelled: () => 'CANCELLED',

@@ -8,7 +8,7 @@ import { dialectOf } from './dialects/index.ts'
  *   find what is left with a small partial index and purge what is done.
  * inbox: one row per (consumer group, event id) handled; its primary key is the idempotency.
  */
-export const messagingTables: Knex.Migration = {
+const messagingTables: Knex.Migration = {
   async up(knex) {
     await knex.schema.createTable('outbox', (t) => {
       t.bigIncrements('id').primary()
@@ -43,7 +43,7 @@ export const messagingTables: Knex.Migration = {
 }
 
 /** The inbox is purged by age (consumer.ts, inboxPurge): find a group's old rows without a scan. */
-export const inboxRetention: Knex.Migration = {
+const inboxRetention: Knex.Migration = {
   async up(knex) {
     await knex.schema.alterTable('inbox', (t) => { t.index(['consumer_group', 'handled_at'], 'inbox_handled_at') })
   },

@@ -8,7 +8,7 @@ import { findPendingRaise, insertPendingRaise } from '../repositories/pending-ra
 import { lockReservation, replaceLines } from '../repositories/reservations.ts'
 import { shipIfPaidInFull } from './ship-order.ts'
 
-export const refusals = {
+const refusals = {
   alreadyShipped: 'already shipped',
   noActiveReservation: 'no active reservation',
   awaitingPayment: MODIFICATION_AWAITING_PAYMENT,

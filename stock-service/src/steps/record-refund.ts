@@ -5,7 +5,7 @@ import { RefusedEvent } from '@choreo/messaging'
 import { addPaid, lockReservation, scheduleShipment } from '../repositories/reservations.ts'
 
 /** The refund of a modification that lowered the total; the other reason, 'released', settles a released order. */
-export const ADJUSTED_REFUND = 'adjusted'
+const ADJUSTED_REFUND = 'adjusted'
 
 /**
  * PaymentRefunded(adjusted): what pays for the reservation shrinks; emits nothing.

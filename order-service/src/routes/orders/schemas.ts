@@ -7,9 +7,9 @@ import { ORDER_STATUSES } from '../../domain/status.ts'
 // string, array and number; free text refuses control and bidi-override characters (platform's
 // Text). Response schemas say exactly what leaves.
 
-export const MAX_ITEMS = 50
-export const MAX_QUANTITY = 1000
-export const MAX_PAGE_SIZE = 100
+const MAX_ITEMS = 50
+const MAX_QUANTITY = 1000
+const MAX_PAGE_SIZE = 100
 export const DEFAULT_PAGE_SIZE = 20
 
 const Currency = Type.String({ pattern: '^[A-Z]{3}$', minLength: 3, maxLength: 3 })

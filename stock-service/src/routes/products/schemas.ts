@@ -4,7 +4,7 @@ import { Id, ID_PATTERN, Text } from '@choreo/platform'
 import { MAX_UNITS } from '../../repositories/products.ts'
 
 export const DEFAULT_PAGE_SIZE = 50
-export const MAX_PAGE_SIZE = 200
+const MAX_PAGE_SIZE = 200
 
 const Price = Type.Object({
   amount: Type.Integer({ minimum: 1, maximum: 100_000_000, description: 'unit price in minor units' }),
