@@ -19,9 +19,11 @@ import { deadLettersPage } from './pages/dead-letters-page.ts'
 import { ordersPage } from './pages/orders-page.ts'
 import { sagaMapPage } from './pages/saga-map-page.ts'
 import { sagaPage } from './pages/saga-page.ts'
+import { schemasPage } from './pages/schemas-page.ts'
 import { topicsPage } from './pages/topics-page.ts'
 import { planRedrive } from './redrive.ts'
 import { schemaVersions } from './schema-versions.ts'
+import { diffLines, registryOf } from './schemas.ts'
 import { registerSession } from './session.ts'
 import { groupLags, readableTopics, readMessages } from './topics.ts'
 
@@ -65,6 +67,11 @@ const TopicsQuery = Type.Object({
   type: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z]*$' })),
   reveal: Type.Optional(Type.Literal('1')),
 }, { additionalProperties: false })
+const SchemasQuery = Type.Object({
+  subject: Type.Optional(Type.String({ maxLength: 300, pattern: '^[a-zA-Z0-9._-]+$' })),
+  a: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
+  b: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
+}, { additionalProperties: false })
 /** The topics page reads this many messages per partition unless asked otherwise, and never more than MAX_LAST. */
 const DEFAULT_LAST = 20
 const MAX_LAST = 500
@@ -77,6 +84,7 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
   const assets = Object.fromEntries(Object.keys(ASSETS).map((name) => [name, readFileSync(join(import.meta.dirname, 'assets', name), 'utf8')]))
   const audit = fileAuditLog(options.auditFile)
   const schemas = schemaVersions(clients.settings.registryUrl)
+  const registry = registryOf(clients.settings.registryUrl)
   const feed = createOrdersFeed(clients, (err) => app.log.error({ err }, 'orders feed'))
   // Open event streams would hold the close up: they end first.
   const streams = new Set<import('node:http').ServerResponse>()
@@ -153,6 +161,21 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
       const records = missing.length > 0 ? [] : await readMessages(clients, query)
       const body = topicsPage(topics, query, records, await groupLags(clients), q.reveal === '1')
       return reply.type('text/html; charset=utf-8').send(render('Topics and groups', '/topics', request.admin, body))
+    })
+
+    admin.get<{ Querystring: Static<typeof SchemasQuery> }>('/schemas', { schema: { querystring: SchemasQuery } }, async (request, reply) => {
+      const { subject, a, b } = request.query
+      const subjects = await registry.subjects()
+      const known = subjects.find((s) => s.name === subject)
+      let comparison = null
+      if (subject !== undefined) {
+        if (!known || a === undefined || b === undefined || !known.versions.includes(Number(a)) || !known.versions.includes(Number(b))) {
+          return reply.status(400).type('text/html; charset=utf-8').send(html`<h1>400</h1><p>subject, a and b: a subject of the saga and two of its versions</p>`.value)
+        }
+        const [from, to] = await Promise.all([registry.version(subject, Number(a)), registry.version(subject, Number(b))])
+        comparison = { subject, a: from, b: to, diff: diffLines(from.text, to.text) }
+      }
+      return reply.type('text/html; charset=utf-8').send(render('Schemas', '/schemas', request.admin, schemasPage(subjects, comparison)))
     })
 
     // Counted with the orders_status index.

@@ -1,7 +1,7 @@
 // The page frame every explorer page shares: title, navigation, the one stylesheet and the one script (both served from this package).
 import { html, type Html } from './html.ts'
 
-const NAV = [['/', 'Orders'], ['/saga', 'The saga'], ['/topics', 'Topics and groups'], ['/dead-letters', 'Dead letters']] as const
+const NAV = [['/', 'Orders'], ['/saga', 'The saga'], ['/topics', 'Topics and groups'], ['/schemas', 'Schemas'], ['/dead-letters', 'Dead letters']] as const
 
 export function page(title: string, body: Html, options: { admin: string; current: string }): string {
   return html`<!doctype html>

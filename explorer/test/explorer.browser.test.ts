@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Page } from 'playwright-core'
 import { mintToken } from '@choreo/platform'
-import { eventually, readTopic, TEST_JWT_SECRET } from '@choreo/testkit'
+import { eventually, infra, readTopic, TEST_JWT_SECRET } from '@choreo/testkit'
 import { ADDRESS, createShop, type Shop, startSystem, type System } from '@choreo/e2e'
 import { launchChromium, startExplorer, type RunningExplorer } from './explorer.ts'
 
@@ -140,6 +140,31 @@ describe('the saga explorer', () => {
       await page.click('a.reveal')
       await expect(page.locator('li.event[data-event-type="OrderPlaced"] pre.payload').textContent()).resolves.toContain(ADDRESS.name)
     })
+  })
+
+  it('lists the saga\'s subjects with versions and compatibility, and diffs two versions', async () => {
+    // The registry is shared by every prefix: a throwaway subject of the saga's topic, two versions, removed after.
+    const registry = infra().registryUrl
+    const subject = `order.events-choreo.explorertest.Probe${randomUUID().slice(0, 8)}`
+    const record = (fields: object[]) => JSON.stringify({ type: 'record', name: 'Probe', namespace: 'choreo.explorertest', fields })
+    const register = (schema: string) => fetch(`${registry}/subjects/${subject}/versions`, {
+      method: 'POST', headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' }, body: JSON.stringify({ schema }),
+    })
+    try {
+      expect((await register(record([{ name: 'orderId', type: 'string' }]))).status).toBe(200)
+      expect((await register(record([{ name: 'orderId', type: 'string' }, { name: 'explorerNote', type: ['null', 'string'], default: null }]))).status).toBe(200)
+      const page = await newPage('/schemas')
+      await expect(page.locator('tr[data-subject="order.events-choreo.order.OrderPlaced"] td').nth(2).textContent()).resolves.toBe('FULL_TRANSITIVE')
+      const row = page.locator(`tr[data-subject="${subject}"] td`)
+      await expect(row.nth(1).textContent()).resolves.toBe('1, 2')
+      await page.locator(`tr[data-subject="${subject}"] button`).click()
+      await expect(page.locator('pre.diff .added').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('"explorerNote"')]))
+      await expect(page.locator('pre.diff .same').allTextContents()).resolves.toEqual(expect.arrayContaining([expect.stringContaining('"orderId"')]))
+      if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/explorer-schemas.png`, fullPage: true })
+    } finally {
+      await fetch(`${registry}/subjects/${subject}`, { method: 'DELETE' })
+      await fetch(`${registry}/subjects/${subject}?permanent=true`, { method: 'DELETE' })
+    }
   })
 
   describe('dead letters', () => {
