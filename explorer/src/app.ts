@@ -21,7 +21,7 @@ import { sagaMapPage } from './pages/saga-map-page.ts'
 import { sagaPage } from './pages/saga-page.ts'
 import { schemasPage } from './pages/schemas-page.ts'
 import { topicsPage } from './pages/topics-page.ts'
-import { planRedrive } from './redrive.ts'
+import { planRedrives } from './redrive.ts'
 import { schemaVersions } from './schema-versions.ts'
 import { diffLines, registryOf } from './schemas.ts'
 import { registerSession } from './session.ts'
@@ -52,7 +52,8 @@ const OrdersQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 64, 
 const OrderParams = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) })
 const OrderQuery = Type.Object({ reveal: Type.Optional(Type.Literal('1')) }, { additionalProperties: false })
 const RedriveBody = Type.Object({
-  id: Type.String({ maxLength: 300, pattern: '^[^:]+:[0-9]+:[0-9]+$' }),
+  /** One dead letter, or a group of them (a fingerprint's). */
+  ids: Type.Array(Type.String({ maxLength: 300, pattern: '^[^:]+:[0-9]+:[0-9]+$' }), { minItems: 1, maxItems: 500 }),
   /** The admin confirmed the redrive after its dry run. */
   confirm: Type.Optional(Type.Literal(true)),
   /** The admin saw that it overtakes earlier events of its order, and redrives anyway. */
@@ -198,27 +199,34 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
 
     // The dry run: what the redrive would do, sending nothing.
     admin.post<{ Body: Static<typeof RedriveBody> }>('/dead-letters/dry-run', { schema: { body: RedriveBody } }, async (request) => {
-      return (await planRedrive(clients, request.body.id)).plan
+      return { plans: (await planRedrives(clients, request.body.ids)).map((p) => p.plan) }
     })
 
     // The redrive itself, only when confirmed; planned again, so that what it does is what the page was told.
     admin.post<{ Body: Static<typeof RedriveBody> }>('/dead-letters/redrive', { schema: { body: RedriveBody } }, async (request, reply) => {
       if (request.body.confirm !== true) return reply.status(400).send({ error: 'unconfirmed', message: 'a redrive needs confirm: true, after its dry run' })
-      const { letter, plan } = await planRedrive(clients, request.body.id)
-      if (plan.overtakes.length > 0 && request.body.overtaking !== true) {
-        return reply.status(409).send({ error: 'overtakes', message: `the redrive would overtake ${plan.overtakes.length} earlier event(s) of order ${plan.orderId} its group has not handled`, plan })
+      const planned = await planRedrives(clients, request.body.ids)
+      const overtaking = planned.filter((p) => p.plan.overtakes.length > 0)
+      if (overtaking.length > 0 && request.body.overtaking !== true) {
+        const count = overtaking.reduce((n, p) => n + p.plan.overtakes.length, 0)
+        return reply.status(409).send({ error: 'overtakes', message: `the redrive would overtake ${count} earlier event(s) their groups have not handled`, plans: planned.map((p) => p.plan) })
       }
-      const what = `redrive ${plan.id} (${plan.eventType ?? 'unknown event'} of order ${plan.orderId ?? '-'}) to ${plan.target.topic}[${plan.target.partition}] for ${plan.group}`
-        + (plan.overtakes.length > 0 ? `, overtaking ${plan.overtakes.map((o) => o.type).join(', ')} (confirmed)` : '')
-      try {
-        await republish(clients.kafka, [redriveOf(letter)])
-      } catch (err) {
-        await audit.append({ who: request.admin, at: new Date().toISOString(), what, result: `failed: ${(err as Error).message}` })
-        throw err
+      // One at a time, in the plans' order, each audited: a failure stops the rest, and the page says which were sent.
+      const results: string[] = []
+      for (const { letter, plan } of planned) {
+        const what = `redrive ${plan.id} (${plan.eventType ?? 'unknown event'} of order ${plan.orderId ?? '-'}) to ${plan.target.topic}[${plan.target.partition}] for ${plan.group}`
+          + (plan.overtakes.length > 0 ? `, overtaking ${plan.overtakes.map((o) => o.type).join(', ')} (confirmed)` : '')
+        try {
+          await republish(clients.kafka, [redriveOf(letter)])
+        } catch (err) {
+          await audit.append({ who: request.admin, at: new Date().toISOString(), what, result: `failed: ${(err as Error).message}` })
+          throw err
+        }
+        const result = `sent; the inbox will ${plan.inbox === 'apply' ? 'apply it' : 'drop it as a duplicate'}`
+        await audit.append({ who: request.admin, at: new Date().toISOString(), what, result })
+        results.push(`${plan.id}: ${result}`)
       }
-      const result = `sent; the inbox will ${plan.inbox === 'apply' ? 'apply it' : 'drop it as a duplicate'}`
-      await audit.append({ who: request.admin, at: new Date().toISOString(), what, result })
-      return { plan, result }
+      return { plans: planned.map((p) => p.plan), result: results.join('; ') }
     })
   })
   return app

@@ -26,28 +26,37 @@ export interface RedrivePlan {
   overtakes: Overtaken[]
 }
 
-/** Reads the letter and the group's inbox, and (for a letter keyed by an order) the order's trace, without sending anything. */
-export async function planRedrive(clients: Clients, id: string): Promise<{ letter: DeadLetter; plan: RedrivePlan }> {
-  const [state] = await withStates(clients, await lettersById(clients, [id]))
-  const { letter, handledAt } = state!
-  const overtakes: Overtaken[] = []
-  const service = serviceOfGroup(letter.group, clients.settings.prefix)
-  if (letter.key && service && !handledAt) {
-    const { surroundings, facts } = await gatherFacts(clients, [letter.key])
-    const trace = buildTrace(facts.get(letter.key)!, surroundings)
-    const own = trace.steps.find((s) => s.eventId === letter.eventId)
-    for (const step of trace.steps) {
-      if (step.eventId === letter.eventId || (own && step.at >= own.at)) continue
-      const consumer = step.consumers.find((c) => c.service === service)
-      if (consumer && consumer.state !== 'handled') overtakes.push({ type: step.type, eventId: step.eventId, at: step.at, state: consumer.state })
+/**
+ * Reads the letters and their groups' inboxes, and (for letters keyed by an order) the orders'
+ * traces, without sending anything. The plans come in the order the letters were dead-lettered,
+ * which is the order a redrive sends them in; an earlier event that is itself among the letters is
+ * sent first, so it is not overtaken.
+ */
+export async function planRedrives(clients: Clients, ids: readonly string[]): Promise<{ letter: DeadLetter; plan: RedrivePlan }[]> {
+  const states = (await withStates(clients, await lettersById(clients, [...new Set(ids)]))).sort((a, b) => a.letter.at.localeCompare(b.letter.at))
+  const redriven = new Set(states.map((s) => s.letter.eventId))
+  const orders = [...new Set(states.filter((s) => s.letter.key && !s.handledAt).map((s) => s.letter.key!))]
+  const { surroundings, facts } = orders.length > 0 ? await gatherFacts(clients, orders) : { surroundings: null, facts: new Map() }
+  return states.map(({ letter, handledAt }) => {
+    const overtakes: Overtaken[] = []
+    const service = serviceOfGroup(letter.group, clients.settings.prefix)
+    const orderFacts = letter.key ? facts.get(letter.key) : undefined
+    if (orderFacts && surroundings && service && !handledAt) {
+      const trace = buildTrace(orderFacts, surroundings)
+      const own = trace.steps.find((s) => s.eventId === letter.eventId)
+      for (const step of trace.steps) {
+        if (redriven.has(step.eventId) || (own && step.at >= own.at)) continue
+        const consumer = step.consumers.find((c) => c.service === service)
+        if (consumer && consumer.state !== 'handled') overtakes.push({ type: step.type, eventId: step.eventId, at: step.at, state: consumer.state })
+      }
     }
-  }
-  return {
-    letter,
-    plan: {
-      id: letter.id, eventType: letter.eventType, orderId: letter.key, group: letter.group,
-      target: { topic: letter.original.topic, partition: letter.original.partition },
-      inbox: handledAt ? 'drop as duplicate' : 'apply', handledAt: handledAt?.toISOString() ?? null, overtakes,
-    },
-  }
+    return {
+      letter,
+      plan: {
+        id: letter.id, eventType: letter.eventType, orderId: letter.key, group: letter.group,
+        target: { topic: letter.original.topic, partition: letter.original.partition },
+        inbox: handledAt ? 'drop as duplicate' : 'apply', handledAt: handledAt?.toISOString() ?? null, overtakes,
+      },
+    }
+  })
 }

@@ -22,7 +22,6 @@ describe('the saga explorer', () => {
   let productId: string
   let customerId: string
   let cancelled: string
-  let overtakingLetter: string
 
   beforeAll(async () => {
     system = await startSystem('explorer', { stock: { FULFILMENT_DELAY_MS } })
@@ -210,21 +209,48 @@ describe('the saga explorer', () => {
 
     it('warns, and waits for its own confirmation, when a redrive would overtake an earlier unhandled event of the order', async () => {
       const id = await letterOf(overtaking, 'StockReleased')
-      overtakingLetter = id
       const page = await newPage('/dead-letters')
       const letter = page.locator(`li.letter[data-letter-id="${id}"]`)
       await letter.locator('button[data-dry-run]').click()
       await expect.poll(() => letter.locator('.plan').textContent(), { timeout: STEP_TIMEOUT_MS }).toContain('would overtake 1 earlier event(s)')
       await expect(letter.locator('.overtakes li').textContent()).resolves.toContain('StockReserved')
+      if (SCREENSHOTS) await page.screenshot({ path: `${SCREENSHOTS}/explorer-dead-letters.png`, fullPage: true })
       await letter.locator('button.confirm').click()
       await expect.poll(() => letter.locator('.result').textContent(), { timeout: STEP_TIMEOUT_MS }).toContain('redrive it anyway')
       // The server refuses it too without the acknowledgement, and nothing was sent or audited.
       const refused = await page.evaluate(async (letterId) => (await fetch('/dead-letters/redrive', {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: letterId, confirm: true }),
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: [letterId], confirm: true }),
       })).status, id)
       expect(refused).toBe(409)
       await page.reload()
       await expect(page.locator(`table.audit td:text-matches("${id.replaceAll('.', '\\.')}")`).count()).resolves.toBe(0)
+    })
+
+    it('redrives a whole group with a dry run per letter, after which the order\'s compensation completes', async () => {
+      const handled = await letterOf(paid, 'StockReserved')
+      const waiting = await letterOf(overtaking, 'StockReserved')
+      const page = await newPage('/dead-letters')
+      const group = page.locator('section.group', { has: page.locator('h2', { hasText: 'StockReserved' }) })
+      await group.locator('.group-redrive button[data-dry-run]').click()
+      const plans = group.locator('.group-redrive .dry-run')
+      await expect.poll(() => plans.allTextContents(), { timeout: STEP_TIMEOUT_MS }).toEqual([
+        expect.stringMatching(new RegExp(`^Dry run: ${handled.replaceAll('.', '\\.')} .*drop it as a duplicate`)),
+        expect.stringMatching(new RegExp(`^Dry run: ${waiting.replaceAll('.', '\\.')} .*apply it\\.$`)),
+      ])
+      await expect(group.locator('.group-redrive .overtakes').count()).resolves.toBe(0)
+      await group.locator('.group-redrive button.confirm').click()
+      await page.waitForSelector(`table.audit td:text-matches("redrive ${waiting.replaceAll('.', '\\.')}")`, { timeout: STEP_TIMEOUT_MS })
+      // Its StockReserved handled at last, the order's StockReleased no longer overtakes anything: redriven, the refund completes the cancel.
+      const released = await letterOf(overtaking, 'StockReleased')
+      const again = await newPage('/dead-letters')
+      const letter = again.locator(`li.letter[data-letter-id="${released}"]`)
+      await letter.locator('button[data-dry-run]').click()
+      await expect.poll(() => letter.locator('.dry-run').textContent(), { timeout: STEP_TIMEOUT_MS }).toContain('its inbox will apply it')
+      await expect(letter.locator('.overtakes').count()).resolves.toBe(0)
+      await letter.locator('button.confirm').click()
+      await shop.until(overtaking, ['CANCELLED'])
+      const payments = await system.databases.payment.db('payments').where({ order_id: overtaking }).select('kind', 'amount')
+      expect(payments.map((p) => p.kind).sort()).toEqual(['CHARGE', 'REFUND'])
     })
   })
 
@@ -240,10 +266,5 @@ describe('the saga explorer', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/explorer-saga-map.png`, fullPage: true })
     await page.goto(`${explorer.url}/topics?topic=${system.prefix}stock.events&last=3`)
     await page.screenshot({ path: `${SCREENSHOTS}/explorer-topics.png`, fullPage: true })
-    await page.goto(`${explorer.url}/dead-letters`)
-    const letter = page.locator(`li.letter[data-letter-id="${overtakingLetter}"]`)
-    await letter.locator('button[data-dry-run]').click()
-    await letter.locator('.overtakes').waitFor({ timeout: STEP_TIMEOUT_MS })
-    await page.screenshot({ path: `${SCREENSHOTS}/explorer-dead-letters.png`, fullPage: true })
   })
 })

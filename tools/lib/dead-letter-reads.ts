@@ -20,15 +20,21 @@ export async function readLetters(clients: Clients, spans: PartitionSpan[]): Pro
 }
 
 export async function lettersById(clients: Clients, ids: readonly string[]): Promise<DeadLetter[]> {
-  const spans: PartitionSpan[] = []
+  // One span per partition, from the first id's offset to past the last: a reader takes one span per partition.
+  const spans = new Map<string, PartitionSpan>()
   for (const id of ids) {
     const at = parseId(id)
     if (!at) throw new UsageError(`'${id}' is not an id like payment-service.dlt:0:12`)
     const range = (await missingTopics(clients.kafka, [at.topic])).length > 0 ? undefined : (await clients.offsets.ranges(at.topic)).find((r) => r.partition === at.partition)
     // Only what is on the partition: a span past its end would wait for a message that may never come.
-    if (range && at.offset >= range.low && at.offset < range.high) spans.push({ topic: at.topic, partition: at.partition, from: at.offset, to: at.offset + 1n })
+    if (!range || at.offset < range.low || at.offset >= range.high) continue
+    const key = `${at.topic}:${at.partition}`
+    const span = spans.get(key)
+    spans.set(key, span
+      ? { ...span, from: at.offset < span.from ? at.offset : span.from, to: at.offset + 1n > span.to! ? at.offset + 1n : span.to }
+      : { topic: at.topic, partition: at.partition, from: at.offset, to: at.offset + 1n })
   }
-  const letters = await readLetters(clients, spans)
+  const letters = (await readLetters(clients, [...spans.values()])).filter((l) => ids.includes(l.id))
   const missing = ids.filter((id) => !letters.some((l) => l.id === id))
   if (missing.length > 0) throw new CommandFailed(`no dead letter ${missing.join(', ')} (see ./choreo dlq list)`)
   return ids.map((id) => letters.find((l) => l.id === id)!)

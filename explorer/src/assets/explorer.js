@@ -86,33 +86,39 @@ async function post(path, body) {
   return { status: res.status, body: await res.json() }
 }
 
-// A redrive: the dry run shows what the target inbox will do and what it would overtake; only then a confirmation sends it.
+// A redrive of one dead letter or a group: the dry run shows what each target inbox will do and what
+// it would overtake; only then a confirmation sends it, and an overtaking one needs its own tick.
 async function dryRun(button) {
-  const id = button.dataset.dryRun
+  const ids = button.dataset.dryRun.split(' ')
   const box = button.parentElement.querySelector('.plan')
   box.hidden = false
   box.replaceChildren(element('p', 'dry run…'))
-  const { status, body } = await post('/dead-letters/dry-run', { id })
+  const { status, body } = await post('/dead-letters/dry-run', { ids })
   if (status !== 200) return box.replaceChildren(element('p', body.message, 'warning'))
-  const lines = [
-    element('p', 'Dry run: back to ' + body.target.topic + '[' + body.target.partition + '] for ' + body.group + '; its inbox will '
-      + (body.inbox === 'apply' ? 'apply it' : 'drop it as a duplicate (handled at ' + body.handledAt + ')') + '.', 'dry-run'),
-  ]
-  let acknowledge = null
-  if (body.overtakes.length > 0) {
+  const lines = []
+  let overtakes = false
+  for (const plan of body.plans) {
+    lines.push(element('p', 'Dry run: ' + plan.id + ' back to ' + plan.target.topic + '[' + plan.target.partition + '] for ' + plan.group + '; its inbox will '
+      + (plan.inbox === 'apply' ? 'apply it' : 'drop it as a duplicate (handled at ' + plan.handledAt + ')') + '.', 'dry-run'))
+    if (plan.overtakes.length === 0) continue
+    overtakes = true
     const warning = element('div', undefined, 'warning overtakes')
-    warning.append(element('p', 'Warning: this redrive would overtake ' + body.overtakes.length + ' earlier event(s) of order ' + body.orderId + ' that ' + body.group + ' has not handled:'))
+    warning.append(element('p', 'Warning: this redrive would overtake ' + plan.overtakes.length + ' earlier event(s) of order ' + plan.orderId + ' that ' + plan.group + ' has not handled:'))
     const list = element('ul')
-    for (const o of body.overtakes) list.append(element('li', o.type + ' of ' + o.at + ' (' + o.state + ')'))
+    for (const o of plan.overtakes) list.append(element('li', o.type + ' of ' + o.at + ' (' + o.state + ')'))
+    warning.append(list)
+    lines.push(warning)
+  }
+  let acknowledge = null
+  if (overtakes) {
     acknowledge = element('input')
     acknowledge.type = 'checkbox'
     acknowledge.name = 'overtaking'
-    const label = element('label')
+    const label = element('label', undefined, 'warning')
     label.append(acknowledge, ' redrive it anyway, ahead of them')
-    warning.append(list, label)
-    lines.push(warning)
+    lines.push(label)
   }
-  const confirm = element('button', 'Confirm redrive of ' + id, 'confirm')
+  const confirm = element('button', 'Confirm redrive of ' + (ids.length === 1 ? ids[0] : ids.length + ' dead letters'), 'confirm')
   confirm.type = 'button'
   const result = element('p', '', 'result')
   confirm.addEventListener('click', async () => {
@@ -121,7 +127,7 @@ async function dryRun(button) {
       return
     }
     confirm.disabled = true
-    const sent = await post('/dead-letters/redrive', { id, confirm: true, overtaking: Boolean(acknowledge && acknowledge.checked) })
+    const sent = await post('/dead-letters/redrive', { ids, confirm: true, overtaking: Boolean(acknowledge && acknowledge.checked) })
     result.textContent = sent.status === 200 ? 'Redriven: ' + sent.body.result : 'Not redriven: ' + sent.body.message
     if (sent.status === 200) setTimeout(() => location.reload(), 800)
     else confirm.disabled = false

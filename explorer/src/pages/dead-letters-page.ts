@@ -46,6 +46,7 @@ export function deadLettersPage(letters: readonly ShownLetter[], parked: readonl
  A redrive puts the original bytes, key and headers back on the partition they were consumed from; the group's inbox drops a copy of an event it has handled.</p>
 ${groups.length === 0 ? html`<p class="empty">No dead letters.</p>` : groups.map(([fingerprint, members]) => html`<section class="group">
   <h2>${fingerprint} <small>(${members.length})</small></h2>
+  ${members.length > 1 ? html`<div class="redrive group-redrive"><button type="button" data-dry-run="${members.map((m) => m.letter.id).join(' ')}">Redrive all ${members.length}… (dry run first)</button><div class="plan" hidden></div></div>` : ''}
   <ol class="letters">${members.map((m) => letterItem(m, reveal))}</ol>
 </section>`)}
 <h2>Parked outbox rows</h2>
