@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Type, type Static } from 'typebox'
-import { missingTopics, republish, spansOf } from '@choreo/messaging/operations'
+import { discardParked, listParked, missingTopics, republish, retryParked, spansOf } from '@choreo/messaging/operations'
 import type { Clients } from '@choreo/tools/lib/clients.ts'
 import { CommandFailed, UsageError } from '@choreo/tools/lib/command.ts'
 import { parkedRows, readLetters, withStates } from '@choreo/tools/lib/dead-letter-reads.ts'
 import { deadLetterTopics, redriveOf } from '@choreo/tools/lib/dead-letters.ts'
 import { decodeRecord } from '@choreo/tools/lib/event-record.ts'
+import { parseParkedRef } from '@choreo/tools/lib/parked-rows.ts'
 import { gatherFacts } from '@choreo/tools/lib/saga-facts.ts'
 import { buildTrace } from '@choreo/tools/lib/saga-trace.ts'
 import { fileAuditLog } from './audit.ts'
@@ -73,6 +74,11 @@ const SchemasQuery = Type.Object({
   a: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
   b: Type.Optional(Type.String({ pattern: '^[0-9]{1,6}$' })),
 }, { additionalProperties: false })
+const ParkedBody = Type.Object({
+  ref: Type.String({ maxLength: 100, pattern: '^[a-z-]+:outbox:[0-9]+$' }),
+  confirm: Type.Optional(Type.Literal(true)),
+}, { additionalProperties: false })
+const ParkedVerb = Type.Object({ verb: Type.Union([Type.Literal('retry'), Type.Literal('discard')]) })
 /** The topics page reads this many messages per partition unless asked otherwise, and never more than MAX_LAST. */
 const DEFAULT_LAST = 20
 const MAX_LAST = 500
@@ -177,6 +183,23 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
         comparison = { subject, a: from, b: to, diff: diffLines(from.text, to.text) }
       }
       return reply.type('text/html; charset=utf-8').send(render('Schemas', '/schemas', request.admin, schemasPage(subjects, comparison)))
+    })
+
+    // A parked outbox row handed back to its relay, or given up: `dlq retry|discard`'s operations, confirmed and audited.
+    admin.post<{ Params: Static<typeof ParkedVerb>; Body: Static<typeof ParkedBody> }>('/parked/:verb', { schema: { params: ParkedVerb, body: ParkedBody } }, async (request, reply) => {
+      const { verb } = request.params
+      const { ref, confirm } = request.body
+      if (confirm !== true) return reply.status(400).send({ error: 'unconfirmed', message: `${verb} needs confirm: true` })
+      const at = parseParkedRef(ref)
+      if (!at) return reply.status(400).send({ error: 'refused', message: `'${ref}' is not a parked row like stock-service:outbox:42` })
+      const db = clients.db(at.service)
+      const row = (await listParked(db)).find((r) => r.id === at.id)
+      if (!row) return reply.status(404).send({ error: 'refused', message: `no parked row ${ref}` })
+      const done = verb === 'retry' ? await retryParked(db, at.id) : await discardParked(db, at.id)
+      const result = !done ? 'no longer parked (retried or discarded meanwhile): nothing changed'
+        : verb === 'retry' ? `${ref} handed back to the relay` : `${ref} discarded: it is never published`
+      await audit.append({ who: request.admin, at: new Date().toISOString(), what: `${verb} ${ref} (${row.eventType} of order ${row.key}, ${row.waiting} row(s) waiting)`, result })
+      return { result }
     })
 
     // Counted with the orders_status index.

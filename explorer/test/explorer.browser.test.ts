@@ -226,6 +226,31 @@ describe('the saga explorer', () => {
       await expect(page.locator(`table.audit td:text-matches("${id.replaceAll('.', '\\.')}")`).count()).resolves.toBe(0)
     })
 
+    it('discards a parked outbox row only after its confirmation, and audits it', async () => {
+      // Over the broker's message.max.bytes: stock-service's relay parks it.
+      const eventId = randomUUID()
+      await system.databases.stock.db('outbox').insert({
+        event_id: eventId, aggregate_type: 'Order', aggregate_id: randomUUID(), event_type: 'StockReserved', topic: `${system.prefix}stock.events`,
+        payload: '{}', headers: JSON.stringify({ 'event-id': eventId, 'event-type': 'StockReserved' }), value: Buffer.alloc(1_200_000, 1),
+      })
+      const { id } = await eventually(async () => {
+        const row = await system.databases.stock.db('outbox').where('event_id', eventId).whereNotNull('parked_at').first('id')
+        expect(row).toBeDefined()
+        return row as { id: string }
+      }, { timeoutMs: STEP_TIMEOUT_MS })
+      const ref = `stock-service:outbox:${id}`
+      const page = await newPage('/dead-letters')
+      const row = page.locator(`tr[data-parked="${ref}"]`)
+      await row.locator('button[data-parked-verb="discard"]').click()
+      await expect(row.locator('.question').textContent()).resolves.toContain(`Discard ${ref} for good`)
+      // Asked, not done: the row is still parked until the confirmation.
+      expect(await system.databases.stock.db('outbox').where('event_id', eventId).first('discarded_at')).toMatchObject({ discarded_at: null })
+      await row.locator('button.confirm').click()
+      await page.waitForSelector(`table.audit td:text-matches("discard ${ref}")`, { timeout: STEP_TIMEOUT_MS })
+      expect(await system.databases.stock.db('outbox').where('event_id', eventId).first('published_at', 'discarded_at')).toMatchObject({ published_at: null, discarded_at: expect.any(Date) })
+      await expect(page.locator(`tr[data-parked="${ref}"]`).count()).resolves.toBe(0)
+    })
+
     it('redrives a whole group with a dry run per letter, after which the order\'s compensation completes', async () => {
       const handled = await letterOf(paid, 'StockReserved')
       const waiting = await letterOf(overtaking, 'StockReserved')

@@ -136,12 +136,30 @@ async function dryRun(button) {
   box.replaceChildren(...lines)
 }
 
+// A parked outbox row: retry or discard, each after its own question and confirmation.
+function parkedAction(button) {
+  const box = button.parentElement.querySelector('.plan')
+  box.hidden = false
+  const confirm = element('button', 'Confirm ' + button.dataset.parkedVerb, 'confirm')
+  confirm.type = 'button'
+  const result = element('p', '', 'result')
+  confirm.addEventListener('click', async () => {
+    confirm.disabled = true
+    const sent = await post('/parked/' + button.dataset.parkedVerb, { ref: button.dataset.ref, confirm: true })
+    result.textContent = sent.status === 200 ? sent.body.result : 'Nothing changed: ' + sent.body.message
+    if (sent.status === 200) setTimeout(() => location.reload(), 800)
+  })
+  box.replaceChildren(element('p', button.dataset.question, 'question'), confirm, result)
+}
+
 document.addEventListener('DOMContentLoaded', () => {
   const table = document.getElementById('orders')
   if (table) liveOrders(table)
   document.addEventListener('click', (e) => {
     const run = e.target.closest('button[data-dry-run]')
     if (run) void dryRun(run)
+    const parked = e.target.closest('button[data-parked-verb]')
+    if (parked) parkedAction(parked)
     const button = e.target.closest('button[data-copy]')
     if (!button) return
     navigator.clipboard.writeText(button.dataset.copy).then(() => {

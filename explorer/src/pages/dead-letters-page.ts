@@ -50,9 +50,11 @@ ${groups.length === 0 ? html`<p class="empty">No dead letters.</p>` : groups.map
   <ol class="letters">${members.map((m) => letterItem(m, reveal))}</ol>
 </section>`)}
 <h2>Parked outbox rows</h2>
-${parked.length === 0 ? html`<p class="empty">No parked outbox rows.</p>` : html`<table><thead><tr><th>Ref</th><th>Parked</th><th>Event</th><th>Order</th><th>Topic</th><th>Waiting</th><th>Reason</th></tr></thead><tbody>
-${parked.map((p) => html`<tr><td>${p.ref}</td><td>${p.parkedAt.toISOString()}</td><td>${p.eventType}</td><td>${p.key}</td><td>${p.topic}</td><td>${p.waiting}</td><td>${p.reason}</td></tr>`)}
-</tbody></table><p class="hint"><code>./choreo dlq retry|discard &lt;ref&gt;</code> hands one back or gives it up.</p>`}
+${parked.length === 0 ? html`<p class="empty">No parked outbox rows.</p>` : html`<table class="parked"><thead><tr><th>Ref</th><th>Parked</th><th>Event</th><th>Order</th><th>Topic</th><th>Waiting</th><th>Reason</th><th></th></tr></thead><tbody>
+${parked.map((p) => html`<tr data-parked="${p.ref}"><td>${p.ref}</td><td>${p.parkedAt.toISOString()}</td><td>${p.eventType}</td><td>${p.key}</td><td>${p.topic}</td><td>${p.waiting}</td><td>${p.reason}</td>
+<td class="redrive"><button type="button" data-parked-verb="retry" data-ref="${p.ref}" data-question="Hand ${p.ref} back to ${p.service}'s relay (it goes before the ${p.waiting} row(s) of order ${p.key} that wait)?">Retry…</button>
+<button type="button" data-parked-verb="discard" data-ref="${p.ref}" data-question="Discard ${p.ref} for good (it is never published; the ${p.waiting} row(s) of order ${p.key} that wait go on)?">Discard…</button><div class="plan" hidden></div></td></tr>`)}
+</tbody></table><p class="hint">The same as <code>./choreo dlq retry|discard &lt;ref&gt;</code>: retry after fixing the cause (the topic created, the broker's limit raised).</p>`}
 <h2>Audit</h2>
 ${audit.length === 0 ? html`<p class="empty">No repair yet.</p>` : html`<table class="audit"><thead><tr><th>When</th><th>Who</th><th>What</th><th>Result</th></tr></thead><tbody>
 ${audit.map((a) => html`<tr><td>${a.at}</td><td>${a.who}</td><td>${a.what}</td><td>${a.result}</td></tr>`)}
