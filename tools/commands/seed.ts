@@ -61,5 +61,6 @@ Place an order as the demo customer 'ada' (token valid 24 h; ./choreo token --cu
          "shippingAddress":{"name":"Ada Lovelace","line1":"12 St James Sq","city":"London","postalCode":"SW1Y 4JH","country":"GB"}}'
 
 Then follow it: curl -s ${orderUrl}/orders/<orderId> -H 'authorization: Bearer ${token}'
+or in the saga explorer, its whole saga across the three services: ./choreo explorer prints its login URL.
 Every end state (delivered, rejected, cancelled, modified) by hand: README.md, "API walkthrough".`
 }
