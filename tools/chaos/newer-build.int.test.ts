@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,6 +26,15 @@ describe('the rolling upgrade\'s newer build (a fixture)', () => {
     expect(Object.keys(eventSchemas)).not.toContain(NEWER_BUILD.added)
     const product = JSON.parse(readFileSync(join(root, 'schemas', 'stock', `${NEWER_BUILD.evolved.type}.avsc`), 'utf8')) as { fields: { name: string }[] }
     expect(product.fields.map((f) => f.name)).not.toContain(NEWER_BUILD.evolved.field)
+  })
+
+  it("loads in its services: their saga tables take the new event and field (defineSaga checks them at start-up)", () => {
+    const load = `const { saga } = await import(${JSON.stringify(join(build.root, 'order-service/src/saga.ts'))});
+      const stock = await import(${JSON.stringify(join(build.root, 'stock-service/src/saga.ts'))});
+      console.log(JSON.stringify([Object.keys(saga), stock.saga({ delayMs: 0 }).OrderPlaced.emits]))`
+    const [orderHandles, stockEmits] = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', load], { cwd: build.root, encoding: 'utf8' })) as [string[], string[]]
+    expect(orderHandles).toContain(NEWER_BUILD.added)
+    expect(stockEmits).toContain(NEWER_BUILD.added)
   })
 
   it('is a change the registry accepts beside the product\'s schemas (FULL_TRANSITIVE)', async () => {
