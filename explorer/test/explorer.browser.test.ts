@@ -11,6 +11,8 @@ const MARKUP = '<script>window.__pwned = 1</script><img src=x onerror=window.__p
 // Long enough that a paid order waits to ship: it can be cancelled after payment.
 const FULFILMENT_DELAY_MS = '120000'
 const STEP_TIMEOUT_MS = 30_000
+// saga stuck's 30 s, then the page's 10 s refresh of the marks, with room to spare.
+const STUCK_TIMEOUT_MS = 75_000
 // Set to a folder (docs/), the last test takes a screenshot of each page there: explorer/README's pictures.
 const SCREENSHOTS = process.env.EXPLORER_SCREENSHOTS
 
@@ -73,6 +75,25 @@ describe('the saga explorer', () => {
     await expect.poll(() => row.locator('[data-field="status"]').textContent(), { timeout: STEP_TIMEOUT_MS }).toBe('PAID')
     await expect(row.locator('[data-field="total"]').textContent()).resolves.toMatch(/15\.00/)
     expect(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed)).toBe(true)
+  })
+
+  it('marks an order stuck by saga stuck\'s rule, live, and clears the mark once it moves on', async () => {
+    // payment-service away: the order's StockReserved waits unconsumed, past saga stuck's 30 s.
+    await system.stopService('payment')
+    let orderId: string
+    try {
+      orderId = await shop.placed(customerId, [{ productId, quantity: 1 }])
+      await shop.until(orderId, ['STOCK_RESERVED'])
+      const page = await newPage('/')
+      const mark = page.locator(`tr[data-order-id="${orderId}"] [data-field="stuck"] .stuck`)
+      await mark.waitFor({ timeout: STUCK_TIMEOUT_MS })
+    } finally {
+      await system.startService('payment')
+    }
+    await shop.until(orderId, ['PAID'])
+    const page = await newPage('/')
+    await page.locator(`tr[data-order-id="${orderId}"] [data-field="status"]`).waitFor()
+    await expect.poll(() => page.locator(`tr[data-order-id="${orderId}"] [data-field="stuck"] .stuck`).count(), { timeout: STUCK_TIMEOUT_MS }).toBe(0)
   })
 
   describe('an order cancelled after payment, its reason carrying markup', () => {
