@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { Type, type Static } from 'typebox'
+import { redactingLogger } from '@choreo/platform/http'
 import { discardParked, listParked, missingTopics, republish, retryParked, spansOf } from '@choreo/messaging/operations'
 import type { Clients } from '@choreo/tools/lib/clients.ts'
 import { CommandFailed, UsageError } from '@choreo/tools/lib/command.ts'
@@ -87,7 +88,7 @@ const AUDIT_SHOWN = 50
 
 export async function buildExplorer(options: ExplorerOptions): Promise<FastifyInstance> {
   const { clients } = options
-  const app = Fastify({ logger: options.logger, ajv: { customOptions: { coerceTypes: false, removeAdditional: false } } })
+  const app = Fastify({ logger: redactingLogger(options.logger), ajv: { customOptions: { coerceTypes: false, removeAdditional: false } } })
   const assets = Object.fromEntries(Object.keys(ASSETS).map((name) => [name, readFileSync(join(import.meta.dirname, 'assets', name), 'utf8')]))
   const audit = fileAuditLog(options.auditFile)
   const schemas = schemaVersions(clients.settings.registryUrl)
@@ -220,14 +221,23 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
       return reply.type('text/html; charset=utf-8').send(render('Dead letters', '/dead-letters', request.admin, body))
     })
 
+    // Only this stack's dead letters: an id naming another topic (another prefix's on a shared cluster) is refused.
+    const ownLetters = new Set(deadLetterTopics(clients.settings.prefix))
+    function assertOwnLetters(ids: readonly string[]): void {
+      const foreign = ids.filter((id) => !ownLetters.has(id.slice(0, id.lastIndexOf(':', id.lastIndexOf(':') - 1))))
+      if (foreign.length > 0) throw new UsageError(`not a dead letter of this stack: ${foreign.join(', ')} (its topics: ${[...ownLetters].join(', ')})`)
+    }
+
     // The dry run: what the redrive would do, sending nothing.
     admin.post<{ Body: Static<typeof RedriveBody> }>('/dead-letters/dry-run', { schema: { body: RedriveBody } }, async (request) => {
+      assertOwnLetters(request.body.ids)
       return { plans: (await planRedrives(clients, request.body.ids)).map((p) => p.plan) }
     })
 
     // The redrive itself, only when confirmed; planned again, so that what it does is what the page was told.
     admin.post<{ Body: Static<typeof RedriveBody> }>('/dead-letters/redrive', { schema: { body: RedriveBody } }, async (request, reply) => {
       if (request.body.confirm !== true) return reply.status(400).send({ error: 'unconfirmed', message: 'a redrive needs confirm: true, after its dry run' })
+      assertOwnLetters(request.body.ids)
       const planned = await planRedrives(clients, request.body.ids)
       const overtaking = planned.filter((p) => p.plan.overtakes.length > 0)
       if (overtaking.length > 0 && request.body.overtaking !== true) {
@@ -242,8 +252,11 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
         try {
           await republish(clients.kafka, [redriveOf(letter)])
         } catch (err) {
-          await audit.append({ who: request.admin, at: new Date().toISOString(), what, result: `failed: ${(err as Error).message}` })
-          throw err
+          const failed = `failed: ${(err as Error).message}`
+          await audit.append({ who: request.admin, at: new Date().toISOString(), what, result: failed })
+          request.log.error({ err }, 'redrive failed')
+          const sent = results.length === 0 ? 'nothing was sent' : `sent before it: ${results.join('; ')}`
+          return reply.status(502).send({ error: 'redrive-failed', message: `${plan.id} ${failed}; ${sent}; the rest was not sent` })
         }
         const result = `sent; the inbox will ${plan.inbox === 'apply' ? 'apply it' : 'drop it as a duplicate'}`
         await audit.append({ who: request.admin, at: new Date().toISOString(), what, result })

@@ -36,6 +36,8 @@ export interface RunningExplorer {
   auditFile: string
   /** A URL that logs in, as ./choreo explorer prints it. */
   loginUrl(path?: string): string
+  /** What the explorer has logged so far (at info: every request). */
+  output(): string
   /** Opens the login URL in the page: the session cookie is set and the token leaves the address bar. */
   login(page: Page, path?: string): Promise<void>
   stop(): Promise<void>
@@ -48,12 +50,16 @@ export async function startExplorer(system: System): Promise<RunningExplorer> {
   const { sasl } = infra()
   const env = {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
-    EXPLORER_PORT: String(port), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn', EXPLORER_AUDIT_FILE: auditFile,
+    EXPLORER_PORT: String(port), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', EXPLORER_AUDIT_FILE: auditFile,
     KAFKA_BROKERS: infra().brokers.join(','), SCHEMA_REGISTRY_URL: infra().registryUrl, TOPIC_PREFIX: system.prefix,
     ...(sasl ? { KAFKA_SASL_MECHANISM: sasl.mechanism, KAFKA_SASL_USERNAME: sasl.username, KAFKA_SASL_PASSWORD: sasl.password } : {}),
     ORDER_DATABASE_URL: system.databases.order.url, STOCK_DATABASE_URL: system.databases.stock.url, PAYMENT_DATABASE_URL: system.databases.payment.url,
   }
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'explorer', 'src', 'server.ts')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] })
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'explorer', 'src', 'server.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  // Warnings and errors still reach the test's output as they come.
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); process.stderr.write(chunk) })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + READY_TIMEOUT_MS
   for (;;) {
@@ -65,6 +71,7 @@ export async function startExplorer(system: System): Promise<RunningExplorer> {
   const loginUrl = (path = '/') => `${url}${path}${path.includes('?') ? '&' : '?'}token=${mintToken({ sub: 'test-admin', role: 'admin' }, TEST_JWT_SECRET, 600)}`
   return {
     url, auditFile, loginUrl,
+    output: () => output,
     async login(page, path = '/') {
       await page.goto(loginUrl(path))
     },

@@ -1,4 +1,4 @@
-// The dead letters page: grouped by failure fingerprint (event type, reason), each decoded where it decodes, with its headers and origin, a redrive (dry run, then confirmation), parked outbox rows and the audit trail.
+// The dead letters page: grouped by failure fingerprint (event type, reason, error), each decoded where it decodes, with its headers and origin, a redrive (dry run, then confirmation), parked outbox rows and the audit trail.
 import type { LetterState } from '@choreo/tools/lib/dead-letter-reads.ts'
 import type { EventRecord } from '@choreo/tools/lib/event-record.ts'
 import type { Parked } from '@choreo/tools/lib/parked-rows.ts'
@@ -29,10 +29,18 @@ function letterItem({ letter, handledAt, decoded }: ShownLetter, reveal: boolean
 </li>`
 }
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
+
+/** A failure's error with what differs from letter to letter (ids, numbers) taken out, so that one failure is one group. */
+export function errorShape(error: string): string {
+  return error.replace(UUID, '<id>').replace(/\d+/g, '<n>')
+}
+
 function groupsOf(letters: readonly ShownLetter[]): Map<string, ShownLetter[]> {
   const groups = new Map<string, ShownLetter[]>()
   for (const l of letters) {
-    const fingerprint = `${l.letter.eventType ?? 'unknown event'} · ${l.letter.reason}`
+    const error = errorShape(l.letter.error)
+    const fingerprint = `${l.letter.eventType ?? 'unknown event'} · ${l.letter.reason}${error ? ` · ${error}` : ''}`
     groups.set(fingerprint, [...(groups.get(fingerprint) ?? []), l])
   }
   return groups
@@ -41,7 +49,7 @@ function groupsOf(letters: readonly ShownLetter[]): Map<string, ShownLetter[]> {
 export function deadLettersPage(letters: readonly ShownLetter[], parked: readonly Parked[], audit: readonly AuditEntry[], reveal: boolean): Html {
   const groups = [...groupsOf(letters)]
   return html`<h1>Dead letters</h1>
-<p class="hint">${letters.length} dead letter(s) on the three services' dead-letter topics, grouped by event type and reason.
+<p class="hint">${letters.length} dead letter(s) on the three services' dead-letter topics, grouped by event type, reason and error.
  ${reveal ? html`<a href="?">mask personal data</a>` : html`<a href="?reveal=1">reveal personal data</a>`}.
  A redrive puts the original bytes, key and headers back on the partition they were consumed from; the group's inbox drops a copy of an event it has handled.</p>
 ${groups.length === 0 ? html`<p class="empty">No dead letters.</p>` : groups.map(([fingerprint, members]) => html`<section class="group">

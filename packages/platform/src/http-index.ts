@@ -2,6 +2,7 @@
 // the light core without Fastify is `@choreo/platform`.
 export { createHttp, type HttpApp, type HttpOptions } from './http.ts'
 export { serve } from './lifecycle.ts'
+export { redactingLogger } from './log-redaction.ts'
 export {
   attachService, defineService, type BuildOptions, type DefinedService, type DefinedServiceConfig, type FactsPage, type PlatformOptions, type SagaPage,
   type ServiceConfig, type ServiceDefinition, type ServiceParts,
