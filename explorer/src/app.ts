@@ -65,6 +65,8 @@ const TopicsQuery = Type.Object({
   topic: Type.Optional(Type.String({ maxLength: 249, pattern: '^[a-zA-Z0-9._-]+$' })),
   partition: Type.Optional(Type.String({ pattern: '^[0-9]{0,3}$' })),
   from: Type.Optional(Type.String({ pattern: '^[0-9]{0,18}$' })),
+  /** A UTC time (ISO 8601, as the Time column and a datetime-local field give it). */
+  since: Type.Optional(Type.String({ pattern: '^$|^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,3})?)?Z?$' })),
   last: Type.Optional(Type.String({ pattern: '^[0-9]{0,3}$' })),
   key: Type.Optional(Type.String({ maxLength: 64, pattern: SEARCH })),
   type: Type.Optional(Type.String({ maxLength: 64, pattern: '^[A-Za-z]*$' })),
@@ -164,7 +166,9 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
       const query = {
         topic, last, partition: q.partition === undefined || q.partition === '' ? undefined : Number(q.partition),
         from: q.from === undefined || q.from === '' ? undefined : BigInt(q.from), key: q.key || undefined, type: q.type || undefined,
+        since: q.since ? Date.parse(q.since.endsWith('Z') ? q.since : `${q.since}Z`) : undefined,
       }
+      if (Number.isNaN(query.since)) return reply.status(400).type('text/html; charset=utf-8').send(html`<h1>400</h1><p>since: a UTC time, not ${q.since}</p>`.value)
       const missing = await missingTopics(clients.kafka, [topic])
       const records = missing.length > 0 ? [] : await readMessages(clients, query)
       const body = topicsPage(topics, query, records, await groupLags(clients), q.reveal === '1')

@@ -1,7 +1,7 @@
 // What the topics and groups page reads: each consumer group's lag per partition, and a topic's messages decoded, through messaging's operations tooling.
 import { eventTopics, factsGroupOf, prefixed } from '@choreo/contracts'
 import { topicsOf } from '@choreo/messaging'
-import { readSpans, spansOf } from '@choreo/messaging/operations'
+import { readSpans, spansOf, type ReadFrom } from '@choreo/messaging/operations'
 import type { Clients } from '@choreo/tools/lib/clients.ts'
 import { deadLetterTopics } from '@choreo/tools/lib/dead-letters.ts'
 import { decodeRecord, type EventRecord } from '@choreo/tools/lib/event-record.ts'
@@ -47,6 +47,8 @@ export interface MessageQuery {
   partition?: number | undefined
   /** From this offset on (with a partition); otherwise the newest `last` of each partition. */
   from?: bigint | undefined
+  /** From the first message at or after this time (ms since the epoch) in each partition, `last` at most. */
+  since?: number | undefined
   last: number
   key?: string | undefined
   type?: string | undefined
@@ -56,11 +58,12 @@ export interface MessageQuery {
 export async function readMessages(clients: Clients, q: MessageQuery): Promise<EventRecord[]> {
   const max = (a: bigint, b: bigint) => (a > b ? a : b)
   const min = (a: bigint, b: bigint) => (a < b ? a : b)
-  const spans = (await spansOf(clients.offsets, [q.topic], q.from === undefined ? { kind: 'last', count: q.last } : { kind: 'beginning' }, false))
+  const start: ReadFrom = q.from !== undefined ? { kind: 'beginning' } : q.since !== undefined ? { kind: 'time', at: q.since } : { kind: 'last', count: q.last }
+  const spans = (await spansOf(clients.offsets, [q.topic], start, false))
     .filter((s) => q.partition === undefined || s.partition === q.partition)
     .map((s) => {
-      if (q.from === undefined || s.to === null) return s
-      const from = max(s.from, q.from)
+      if (s.to === null || (q.from === undefined && q.since === undefined)) return s
+      const from = q.from === undefined ? s.from : max(s.from, q.from)
       return { ...s, from, to: min(s.to, from + BigInt(q.last)) }
     })
   const records: EventRecord[] = []

@@ -150,6 +150,11 @@ describe('the saga explorer', () => {
       const page = await newPage(`/topics?topic=${system.prefix}order.events&key=${orderId}&last=100`)
       const types = await page.locator('table.messages tbody > tr > td:nth-child(5)').allTextContents()
       expect(types.map((t) => t.split(' ')[0])).toEqual(['OrderPlaced', 'OrderCancellationRequested', 'OrderCancelled'])
+      // From the time of the cancel request on: what came before it is not read.
+      const times = await page.locator('table.messages tbody > tr > td:nth-child(3)').allTextContents()
+      await page.goto(`${explorer.url}/topics?topic=${system.prefix}order.events&key=${orderId}&last=100&since=${times[1]}`)
+      const since = await page.locator('table.messages tbody > tr > td:nth-child(5)').allTextContents()
+      expect(since.map((t) => t.split(' ')[0])).toEqual(['OrderCancellationRequested', 'OrderCancelled'])
       const groups = new Set(await page.locator('table.lags tbody td:first-child').allTextContents())
       expect([...groups].sort()).toEqual(['order-service', 'payment-service', 'payment-service.facts', 'stock-service'].map((g) => `${system.prefix}${g}`).sort())
       const refused = await page.goto(`${explorer.url}/topics?topic=not-ours`)

@@ -25,12 +25,14 @@ export function topicsPage(topics: readonly string[], query: MessageQuery, recor
   <label>Topic <select name="topic">${topics.map((t) => html`<option${t === query.topic ? html` selected` : ''}>${t}</option>`)}</select></label>
   <label>Partition <input name="partition" type="number" min="0" max="999" value="${query.partition ?? ''}"></label>
   <label>From offset <input name="from" type="number" min="0" value="${query.from ?? ''}"></label>
+  <label>From time (UTC) <input name="since" type="datetime-local" step="0.001" value="${query.since === undefined ? '' : new Date(query.since).toISOString().slice(0, 23)}"></label>
   <label>Last <input name="last" type="number" min="1" max="500" value="${query.last}"></label>
   <label>Key (order) <input name="key" maxlength="64" value="${query.key ?? ''}"></label>
   <label>Event type <input name="type" maxlength="64" value="${query.type ?? ''}"></label>
   <button>Read</button>
 </form>
-<p class="hint">${query.from === undefined ? `The newest ${query.last} of each partition` : `From offset ${query.from}, ${query.last} at most per partition`}; key and event type filter what was read. ${reveal ? html`<a href="?">mask personal data</a>` : ''}</p>
+<p class="hint">${query.from !== undefined ? `From offset ${query.from}, ${query.last} at most per partition`
+  : query.since !== undefined ? `From ${new Date(query.since).toISOString()}, ${query.last} at most per partition` : `The newest ${query.last} of each partition`}; key and event type filter what was read. ${reveal ? html`<a href="?">mask personal data</a>` : ''}</p>
 ${records.length === 0 ? html`<p class="empty">No message.</p>` : html`<table class="messages"><thead><tr><th>Partition</th><th>Offset</th><th>Time</th><th>Key</th><th>Event</th><th></th></tr></thead><tbody>${records.map((r) => messageRow(r, reveal))}</tbody></table>`}
 <h2>Consumer groups: lag per partition</h2>
 ${lagTable(lags)}`
