@@ -8,7 +8,7 @@ import { discardParked, listParked, missingTopics, republish, retryParked, spans
 import type { Clients } from '@choreo/tools/lib/clients.ts'
 import { CommandFailed, UsageError } from '@choreo/tools/lib/command.ts'
 import { parkedRows, readLetters, withStates } from '@choreo/tools/lib/dead-letter-reads.ts'
-import { deadLetterTopics, redriveOf } from '@choreo/tools/lib/dead-letters.ts'
+import { deadLetterTopics, parseId, redriveOf } from '@choreo/tools/lib/dead-letters.ts'
 import { decodeRecord } from '@choreo/tools/lib/event-record.ts'
 import { parseParkedRef } from '@choreo/tools/lib/parked-rows.ts'
 import { gatherFacts } from '@choreo/tools/lib/saga-facts.ts'
@@ -228,7 +228,7 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
     // Only this stack's dead letters: an id naming another topic (another prefix's on a shared cluster) is refused.
     const ownLetters = new Set(deadLetterTopics(clients.settings.prefix))
     function assertOwnLetters(ids: readonly string[]): void {
-      const foreign = ids.filter((id) => !ownLetters.has(id.slice(0, id.lastIndexOf(':', id.lastIndexOf(':') - 1))))
+      const foreign = ids.filter((id) => !ownLetters.has(parseId(id)?.topic ?? ''))
       if (foreign.length > 0) throw new UsageError(`not a dead letter of this stack: ${foreign.join(', ')} (its topics: ${[...ownLetters].join(', ')})`)
     }
 

@@ -5,7 +5,7 @@ import { deadLetterTopic, eventTopics, prefixed, type EventTopic } from './topic
  * What each service may do on Kafka, and nothing more: write its own events topic and its
  * dead letters, read the topics its saga consumes, as its own consumer group. The native stack
  * grants exactly this (tools/setup/kafka-acls.ts), and so does a chaos run for its own topic prefix;
- * each service's kafka-acl.test.ts checks `reads` against its saga, so a step that starts
+ * tools/lib/kafka-grants.test.ts checks each grant against its service's saga tables, so a step that starts
  * consuming a new topic cannot miss its grant.
  */
 export interface KafkaGrant {
