@@ -4,18 +4,29 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Knex } from 'knex'
+import { eventTopics, prefixed } from '@choreo/contracts'
+import { createProducer } from '@choreo/messaging'
 import { freePort } from '@choreo/launcher'
 import { mintToken } from '@choreo/platform'
 import { createHttpClient } from './http-client.ts'
 import { progress } from './log.ts'
+import { untilGroupsCaughtUp } from './topic-offsets.ts'
 import { percentile, round, writeResult } from './results.ts'
 import { startServices } from './services.ts'
-import { benchStack, createBenchDatabase, createBenchTopics, type BenchDatabase } from './stack.ts'
+import { benchKafka, benchStack, createBenchDatabase, createBenchTopics, type BenchDatabase } from './stack.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const ORDERS = Number(process.env.BENCH_EXPLORER_ORDERS ?? 100_000)
 /** Orders placed through the services, so that the topics hold real sagas to trace. */
 const REAL_ORDERS = 20
+/** Messages keyed by other orders on the event topics, produced before the real orders: the older traffic a page must not read through. */
+const OLDER_MESSAGES = Number(process.env.BENCH_EXPLORER_OLDER_MESSAGES ?? 300_000)
+/**
+ * How long before the real orders the older traffic ends. The page reads the order's partitions
+ * from 2 s before it was placed (saga-facts.ts, CLOCK_SKEW_MS); 0 puts a burst at 40,000 events/s
+ * right before the orders, which the page then reads through.
+ */
+const OLDER_GAP_MS = Number(process.env.BENCH_EXPLORER_OLDER_GAP_MS ?? 5_000)
 const REQUESTS = 50
 /** Requests before the measured ones: the first connects to Kafka and warms the registry cache. */
 const WARMUP = 3
@@ -79,6 +90,24 @@ async function seedOrders(dbs: Record<'order' | 'stock' | 'payment', BenchDataba
   for (const db of Object.values(dbs)) await db.db.raw('analyze')
 }
 
+/** OLDER_MESSAGES small messages over the three event topics, keyed by as many order ids, ten thousand to a batch. */
+async function produceOlderTraffic(stack: ReturnType<typeof benchStack>, prefix: string): Promise<void> {
+  const producer = createProducer(benchKafka(stack, 'bench-explorer-older'))
+  await producer.connect()
+  try {
+    const topics = Object.values(eventTopics).map((t) => prefixed(prefix, t))
+    const value = Buffer.alloc(120, 1)
+    // A type no saga handles, named as the relay names every event's: the services skip them undecoded.
+    const headers = { 'event-type': 'OlderTraffic' }
+    for (let i = 0; i < OLDER_MESSAGES; i += 10_000) {
+      const batch = Array.from({ length: Math.min(10_000, OLDER_MESSAGES - i) }, (_, j) => ({ key: `older-${(i + j) % ORDERS}`, value, headers }))
+      await producer.sendBatch({ acks: -1, topicMessages: topics.map((topic, t) => ({ topic, messages: batch.filter((_, j) => j % topics.length === t) })) })
+    }
+  } finally {
+    await producer.disconnect()
+  }
+}
+
 export async function benchExplorer(): Promise<void> {
   const stack = benchStack()
   const topics = await createBenchTopics(stack, 'explorer')
@@ -101,6 +130,9 @@ export async function benchExplorer(): Promise<void> {
     await stock.request('POST', '/products', { productId: 'bench-p', name: 'Bench product', price: { amount: 1000, currency: 'EUR' }, quantity: 1_000_000 }, admin)
     await payment.request('POST', '/customers', { customerId: 'bench-real', name: 'Bench customer', balance: { amount: 100_000_000, currency: 'EUR' } }, admin)
     const customer = { authorization: `Bearer ${mintToken({ sub: 'bench-real', role: 'customer' }, JWT_SECRET)}` }
+    progress(`producing ${OLDER_MESSAGES} older messages onto the event topics`)
+    await produceOlderTraffic(stack, topics.prefix)
+    await new Promise((r) => setTimeout(r, OLDER_GAP_MS))
     const real: string[] = []
     for (let i = 0; i < REAL_ORDERS; i++) {
       const res = await order.request<{ orderId: string }>('POST', '/orders', {
@@ -116,6 +148,14 @@ export async function benchExplorer(): Promise<void> {
     }
     progress(`${REAL_ORDERS} orders through the saga; seeding ${ORDERS} more into the databases`)
     await seedOrders(dbs, topics.prefix)
+    // The services skip the older traffic undecoded, but it is 3 × OLDER_MESSAGES messages to skip: not while the page is timed.
+    const kafkaAdmin = benchKafka(stack, 'bench-explorer-lag').admin()
+    await kafkaAdmin.connect()
+    try {
+      await untilGroupsCaughtUp(kafkaAdmin, topics.prefix, Object.values(eventTopics).map((t) => prefixed(topics.prefix, t)), { timeoutMs: 600_000, intervalMs: 1000 })
+    } finally {
+      await kafkaAdmin.disconnect()
+    }
 
     const port = await freePort()
     explorer = spawn(process.execPath, [path.join(ROOT, 'explorer', 'src', 'server.ts')], {
@@ -143,8 +183,8 @@ export async function benchExplorer(): Promise<void> {
     }
     const eventIds: string[] = (await dbs.order.db('order_history').where({ order_id: target }).whereNotNull('event_id').pluck('event_id'))
     const queries = await Promise.all(pageQueries(target, eventIds, topics.prefix).map(async (q) => ({ ...q, scans: await plannedScans(dbs[q.service].db, q.sql, q.bindings) })))
-    const figures = { orders: ORDERS + REAL_ORDERS, requests: REQUESTS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(Math.max(...latencies)), targetMs: TARGET_MS }
-    progress(`saga page of one order among ${figures.orders}: p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (target ≤ ${TARGET_MS} ms)`)
+    const figures = { orders: ORDERS + REAL_ORDERS, olderMessages: OLDER_MESSAGES, olderGapMs: OLDER_GAP_MS, requests: REQUESTS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(Math.max(...latencies)), targetMs: TARGET_MS }
+    progress(`saga page of one order among ${figures.orders}, ${OLDER_MESSAGES} older messages ending ${OLDER_GAP_MS} ms before it: p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms (target ≤ ${TARGET_MS} ms)`)
     for (const q of queries) progress(`  ${q.what}: ${q.scans.join(', ') || '(no table scan)'}`)
     writeResult('explorer', { ...figures, queries: queries.map((q) => ({ what: q.what, scans: q.scans })) })
   } finally {

@@ -40,7 +40,7 @@ export function createDuplicator(deps: { kafka: Kafka; offsets: OffsetsAdmin; to
     while (!stopping.signal.aborted) {
       try {
         const spans = await spansOf(offsets, topics, { kind: 'end' }, true)
-        for await (const m of readSpans(kafka, spans, stopping.signal)) {
+        for await (const m of readSpans(kafka, spans, { signal: stopping.signal })) {
           const copy = { topic: m.topic, partition: m.partition, key: m.key, value: m.value, headers: m.headers }
           if (seen.length < RESERVOIR_SIZE) seen.push(copy)
           else seen[random.int(0, RESERVOIR_SIZE - 1)] = copy

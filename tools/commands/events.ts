@@ -50,7 +50,7 @@ await runCommand(usage, async (args) => {
     const wanted = (r: EventRecord): boolean => values.key === undefined || r.key === values.key
 
     const records: EventRecord[] = []
-    for await (const message of readSpans(clients.kafka, spans, stop.signal)) {
+    for await (const message of readSpans(clients.kafka, spans, { signal: stop.signal })) {
       const record = await decodeRecord(clients.codec, message)
       if (wanted(record)) records.push(record)
     }
@@ -62,7 +62,7 @@ await runCommand(usage, async (args) => {
 
     if (values.follow && !stop.signal.aborted) {
       const onward = spans.map((s): PartitionSpan => ({ ...s, from: s.to ?? s.from, to: null }))
-      for await (const message of readSpans(clients.kafka, onward, stop.signal)) {
+      for await (const message of readSpans(clients.kafka, onward, { signal: stop.signal })) {
         const record = await decodeRecord(clients.codec, message)
         if (wanted(record)) print(record)
       }

@@ -1,6 +1,6 @@
 // Everything the topics and the three databases say about given orders, read in one pass: what `saga trace` and the explorer build on.
 import { eventTopics, prefixed, type EventType } from '@choreo/contracts'
-import { missingTopics, readSpans, spansOf } from '@choreo/messaging/operations'
+import { missingTopics, readSpans, spansOfKeys } from '@choreo/messaging/operations'
 import { findOrder, historyOf, orderDetail, type HistoryEntry, type OrderDetail } from '@choreo/order-service'
 import { findReservation, shipmentsOfOrder, type Reservation, type Shipment } from '@choreo/stock-service'
 import type { Clients } from './clients.ts'
@@ -65,6 +65,8 @@ export interface GroupPosition {
 export interface SagaFacts {
   orderId: string
   order: OrderDetail | undefined
+  /** When order-service recorded the order (ms since the epoch); null when it holds no such order. */
+  placedAt: number | null
   /** order-service's history of the order, with the id of each event it handled. */
   history: HistoryEntry[]
   /** A modification order-service waits for stock to answer. */
@@ -89,7 +91,8 @@ export interface Surroundings {
 
 /**
  * Reads, for the given orders: every message keyed by them on the event and dead-letter topics
- * (one pass over the topics as they are now), the inbox and unpublished outbox rows of the three
+ * (one pass over the partitions their keys hash to, from shortly before they were placed, as
+ * the topics are now), the inbox and unpublished outbox rows of the three
  * services, the order and its history, stock's reservation and shipments, and where each
  * service's consumer group stands.
  */
@@ -97,16 +100,19 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
   const { prefix } = clients.settings
   const startedAt = Date.now()
   const facts = new Map<string, SagaFacts>(orderIds.map((id) => [id, {
-    orderId: id, order: undefined, history: [], modificationPending: false, reservation: null, shipments: [], events: [], unreadable: [], deadLetters: [], inbox: [], unpublished: [],
+    orderId: id, order: undefined, placedAt: null, history: [], modificationPending: false, reservation: null, shipments: [], events: [], unreadable: [], deadLetters: [], inbox: [], unpublished: [],
   }]))
   const eventTopicNames = Object.values(eventTopics).map((t) => prefixed(prefix, t))
   const dlts = new Set(deadLetterTopics(prefix))
 
-  const missing = await missingTopics(clients.kafka, [...eventTopicNames, ...dlts])
+  // What the databases hold of the orders comes first: when they were placed bounds where their messages can be.
+  const [missing] = await Promise.all([missingTopics(clients.kafka, [...eventTopicNames, ...dlts]), readDomain(clients, facts)])
   const absentEvents = eventTopicNames.filter((t) => missing.includes(t))
   if (absentEvents.length > 0) throw new CommandFailed(`no topic ${absentEvents.join(', ')} (the prefix is '${prefix}')`)
-  const spans = await spansOf(clients.offsets, [...eventTopicNames, ...[...dlts].filter((t) => !missing.includes(t))], { kind: 'beginning' }, false)
-  for await (const message of readSpans(clients.kafka, spans)) {
+  // Where the consumer groups stand is read while the topics are.
+  const groups = groupPositions(clients, eventTopicNames)
+  const spans = await spansOfKeys(clients.offsets, [...eventTopicNames, ...[...dlts].filter((t) => !missing.includes(t))], orderIds, placedSince(facts))
+  for await (const message of readSpans(clients.kafka, spans, { admin: clients.offsets, keys: orderIds })) {
     const of = facts.get(message.key?.toString('utf8') ?? '')
     if (!of) continue
     if (dlts.has(message.topic)) {
@@ -125,7 +131,7 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
 
   const orderOfEvent = new Map([...facts.values()].flatMap((f) => f.events.map((e) => [e.eventId, f] as const)))
   const eventIds = [...orderOfEvent.keys()]
-  for (const service of services) {
+  await Promise.all(services.map(async (service) => {
     const db = clients.db(service)
     const group = prefixed(prefix, service)
     for (const [eventId, handledAt] of await handledEvents(db, group, eventIds)) orderOfEvent.get(eventId)?.inbox.push({ group, eventId, handledAt })
@@ -140,25 +146,53 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
         })
       }
     }
-  }
-  for (const f of facts.values()) {
-    const orders = clients.db('order-service')
-    f.order = await orderDetail(orders, f.orderId)
-    f.history = await historyOf(orders, f.orderId)
-    f.modificationPending = ((await findOrder(orders, f.orderId))?.pendingModificationId ?? null) !== null
-    f.reservation = (await findReservation(clients.db('stock-service'), f.orderId)) ?? null
-    f.shipments = await shipmentsOfOrder(clients.db('stock-service'), f.orderId)
-  }
+  }))
+  for (const f of facts.values()) f.unpublished.sort((a, b) => services.indexOf(a.service) - services.indexOf(b.service))
+  return { surroundings: { prefix, groups: await groups, startedAt, now: Date.now() }, facts }
+}
 
-  const groups = new Map<ServiceName, GroupPosition>()
-  for (const service of services) {
-    const group = prefixed(prefix, service)
-    const described = await clients.offsets.describeGroup(group)
-    const committed = new Map<string, bigint>()
-    for (const topic of eventTopicNames) {
-      for (const [partition, offset] of await clients.offsets.committed(group, topic)) committed.set(`${topic}:${partition}`, offset)
-    }
-    groups.set(service, { group, state: described.state, members: described.members.length, committed })
+/**
+ * How far back the orders' messages can be: the earliest placing, less CLOCK_SKEW_MS for clocks
+ * (a message's time is the relay's host clock at sending, an order's placing order-service's at
+ * accepting it; the relay sends only after the placing committed). Null, so from the beginning,
+ * when an order is not in order-service's database (purged, or never placed).
+ */
+function placedSince(facts: ReadonlyMap<string, SagaFacts>): number | null {
+  const placed = [...facts.values()].map((f) => f.placedAt)
+  if (placed.some((at) => at === null)) return null
+  return Math.min(...(placed as number[])) - CLOCK_SKEW_MS
+}
+
+/** Hosts kept by NTP agree to well within this; a relay's clock further behind would hide the order's first events from the page. */
+const CLOCK_SKEW_MS = 2_000
+
+/** The orders as order-service and stock-service hold them. */
+async function readDomain(clients: Clients, facts: Map<string, SagaFacts>): Promise<void> {
+  const orders = clients.db('order-service')
+  const stock = clients.db('stock-service')
+  // One order at a time, its reads at once: `saga stuck` asks for thousands, and a small pool must not queue them all.
+  for (const f of facts.values()) {
+    const [order, detail, history, reservation, shipments] = await Promise.all([
+      findOrder(orders, f.orderId), orderDetail(orders, f.orderId), historyOf(orders, f.orderId), findReservation(stock, f.orderId), shipmentsOfOrder(stock, f.orderId),
+    ])
+    f.order = detail
+    f.placedAt = order ? order.createdAt.getTime() : null
+    f.history = history
+    f.modificationPending = (order?.pendingModificationId ?? null) !== null
+    f.reservation = reservation ?? null
+    f.shipments = shipments
   }
-  return { surroundings: { prefix, groups, startedAt, now: Date.now() }, facts }
+}
+
+/** Where each service's consumer group stands on the event topics. */
+async function groupPositions(clients: Clients, topics: readonly string[]): Promise<Map<ServiceName, GroupPosition>> {
+  const positions = await Promise.all(services.map(async (service): Promise<[ServiceName, GroupPosition]> => {
+    const group = prefixed(clients.settings.prefix, service)
+    const [described, perTopic] = await Promise.all([
+      clients.offsets.describeGroup(group),
+      Promise.all(topics.map(async (topic) => [...await clients.offsets.committed(group, topic)].map(([partition, offset]) => [`${topic}:${partition}`, offset] as const))),
+    ])
+    return [service, { group, state: described.state, members: described.members.length, committed: new Map(perTopic.flat()) }]
+  }))
+  return new Map(positions)
 }

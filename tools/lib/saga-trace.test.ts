@@ -34,7 +34,7 @@ const order = { orderId: 'o-1', customerId: 'ada', status: 'STOCK_RESERVED' as c
 
 function facts(extra: Partial<SagaFacts> = {}): SagaFacts {
   return {
-    orderId: 'o-1', order, modificationPending: false, reservation: null, shipments: [],
+    orderId: 'o-1', order, placedAt: T0, modificationPending: false, reservation: null, shipments: [],
     history: [
       { orderId: 'o-1', status: 'PENDING', event: 'OrderPlaced', eventId: null, reason: null, at: new Date(T0) },
       { orderId: 'o-1', status: 'STOCK_RESERVED', event: 'StockReserved', eventId: 'e-2', reason: null, at: new Date(T0 + 130) },

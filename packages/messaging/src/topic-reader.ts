@@ -1,6 +1,6 @@
 // Reads topics as raw messages (bytes, key, headers) over chosen spans, in a throwaway group that commits nothing: for the inspection tools.
 import { randomBytes } from 'node:crypto'
-import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs'
+import { Partitioners, type IHeaders, type Kafka, type KafkaMessage } from 'kafkajs'
 import type { OffsetsAdmin } from './offsets.ts'
 
 /** A message as it is on the topic: bytes, not decoded. */
@@ -51,18 +51,56 @@ export async function spansOf(admin: OffsetsAdmin, topics: readonly string[], fr
   return spans
 }
 
+const keyed = Partitioners.DefaultPartitioner()
+
+/** The partition our producers (kafkajs's default partitioner: murmur2 of the key) give `key` on a topic of `count` partitions. */
+export function partitionOfKey(key: string, count: number): number {
+  const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }))
+  return keyed({ topic: '', partitionMetadata, message: { key, value: null } })
+}
+
+/**
+ * The spans that hold every message keyed by one of `keys`: on each topic only the partitions
+ * those keys hash to, from the first message at or after `since` (ms since the epoch; null: the
+ * partition's beginning) up to the end each has now. It holds while a topic keeps its partition
+ * count, which a keyed topic must anyway (adding partitions moves keys and breaks their order).
+ */
+export async function spansOfKeys(admin: OffsetsAdmin, topics: readonly string[], keys: readonly string[], since: number | null): Promise<PartitionSpan[]> {
+  const perTopic = await Promise.all(topics.map(async (topic) => {
+    const [ranges, atTime] = await Promise.all([admin.ranges(topic), since === null ? undefined : admin.offsetsAt(topic, since)])
+    const partitions = new Set(keys.map((key) => partitionOfKey(key, ranges.length)))
+    return ranges.filter((r) => partitions.has(r.partition))
+      .map(({ partition, low, high }): PartitionSpan => {
+        const at = atTime?.get(partition) ?? low
+        return { topic, partition, from: at > low ? at : low, to: high }
+      })
+  }))
+  return perTopic.flat()
+}
+
 // How many messages may wait for the reader before fetching pauses.
 const QUEUE_LIMIT = 500
 // A fetch on a partition with nothing new waits this long for data; kafkajs' 5 s default would
 // make every read of a quiet topic last 5 s, since a seek waits for the fetch in flight.
 const FETCH_WAIT_MS = 100
 
+export interface ReadOptions {
+  /** Ends the reading. */
+  signal?: AbortSignal | undefined
+  /** Deletes the reading's group through this open admin (no second connection and login). */
+  admin?: OffsetsAdmin | undefined
+  /** Only the messages with one of these keys (a message without a key is not among them). */
+  keys?: readonly string[] | undefined
+}
+
 /**
  * Reads the spans with a consumer group of its own that never commits, so no other group is
  * disturbed; the group is deleted when reading ends. Each partition's messages come in offset
  * order; partitions interleave. Ends when every bounded span is read, or when `signal` aborts.
  */
-export async function* readSpans(kafka: Kafka, spans: readonly PartitionSpan[], signal?: AbortSignal): AsyncGenerator<RawMessage> {
+export async function* readSpans(kafka: Kafka, spans: readonly PartitionSpan[], options: ReadOptions = {}): AsyncGenerator<RawMessage> {
+  const { signal, admin } = options
+  const keys = options.keys ? new Set(options.keys) : null
   const wanted = new Map(spans.filter((s) => s.to === null || s.from < s.to).map((s) => [`${s.topic}:${s.partition}`, s]))
   if (wanted.size === 0) return
   const next = new Map([...wanted].map(([k, s]) => [k, s.from]))
@@ -89,22 +127,32 @@ export async function* readSpans(kafka: Kafka, spans: readonly PartitionSpan[], 
     consumer.on(consumer.events.CRASH, ({ payload }) => { if (!payload.restart) { failure = payload.error; finish() } })
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
+      // A batch at a time, not a message: a page that looks for a few keys reads past many others.
+      eachBatch: async ({ batch: { topic, partition, messages } }) => {
         const key = `${topic}:${partition}`
         const span = wanted.get(key)
-        const offset = BigInt(message.offset)
-        // Deliveries from before the seek took effect, or repeated by it, are skipped.
-        if (finished || !span || offset < (next.get(key) ?? 0n) || (span.to !== null && offset >= span.to)) return
-        next.set(key, offset + 1n)
-        queue.push(rawOf(topic, partition, message))
-        notify()
-        if (span.to !== null && offset + 1n >= span.to) {
-          open.delete(key)
-          if (open.size === 0 && !following) finish()
+        if (!span) return
+        for (const message of messages) {
+          const offset = BigInt(message.offset)
+          if (finished || (span.to !== null && offset >= span.to)) return
+          // Deliveries from before the seek took effect, or repeated by it, are skipped.
+          if (offset < (next.get(key) ?? 0n)) continue
+          next.set(key, offset + 1n)
+          if (!keys || (message.key && keys.has(message.key.toString('utf8')))) {
+            queue.push(rawOf(topic, partition, message))
+            notify()
+          }
+          if (span.to !== null && offset + 1n >= span.to) {
+            open.delete(key)
+            if (open.size === 0 && !following) finish()
+          }
+          if (queue.length >= QUEUE_LIMIT && !finished) await new Promise<void>((resolve) => { waiting.fetch = resolve })
         }
-        if (queue.length >= QUEUE_LIMIT && !finished) await new Promise<void>((resolve) => { waiting.fetch = resolve })
       },
     })
+    // Only the spans' partitions are fetched: a topic's others would be read from their beginning and thrown away.
+    consumer.pause(topics.map((topic) => ({ topic })))
+    consumer.resume(topics.map((topic) => ({ topic, partitions: [...wanted.values()].filter((s) => s.topic === topic).map((s) => s.partition) })))
     for (const s of wanted.values()) consumer.seek({ topic: s.topic, partition: s.partition, offset: String(s.from) })
     for (;;) {
       if (failure) throw failure
@@ -121,9 +169,15 @@ export async function* readSpans(kafka: Kafka, spans: readonly PartitionSpan[], 
     finish()
     signal?.removeEventListener('abort', finish)
     await consumer.disconnect().catch(() => {})
-    const admin = kafka.admin()
-    await admin.connect().then(() => admin.deleteGroups([group])).catch(() => {}).finally(() => admin.disconnect())
+    await deleteGroup(kafka, group, admin).catch(() => {})
   }
+}
+
+/** Through the caller's open admin when it has one (no second connection and login), else a short-lived one. */
+async function deleteGroup(kafka: Kafka, group: string, admin: OffsetsAdmin | undefined): Promise<void> {
+  if (admin) return admin.deleteGroup(group)
+  const own = kafka.admin()
+  await own.connect().then(() => own.deleteGroups([group])).finally(() => own.disconnect())
 }
 
 function rawOf(topic: string, partition: number, message: KafkaMessage): RawMessage {
