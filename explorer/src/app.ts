@@ -16,7 +16,7 @@ import { buildTrace } from '@choreo/tools/lib/saga-trace.ts'
 import { fileAuditLog } from './audit.ts'
 import { html } from './html.ts'
 import { page } from './layout.ts'
-import { createOrdersFeed, listOrders } from './orders.ts'
+import { createOrdersFeed, searchOrders } from './orders.ts'
 import { deadLettersPage } from './pages/dead-letters-page.ts'
 import { ordersPage } from './pages/orders-page.ts'
 import { sagaMapPage } from './pages/saga-map-page.ts'
@@ -129,7 +129,7 @@ export async function buildExplorer(options: ExplorerOptions): Promise<FastifyIn
 
     admin.get<{ Querystring: Static<typeof OrdersQuery> }>('/', { schema: { querystring: OrdersQuery } }, async (request, reply) => {
       const search = request.query.q ?? ''
-      const rows = await listOrders(clients.db('order-service'), search, feed.stuck())
+      const rows = await searchOrders(clients, search, feed)
       return reply.type('text/html; charset=utf-8').send(render('Orders', '/', request.admin, ordersPage(rows, search)))
     })
 

@@ -35,6 +35,24 @@ function rowOf(r: OrderRecord, stuck: ReadonlySet<string>): OrderRow {
   }
 }
 
+/** Which of these orders are stuck, by `saga stuck`'s rule. */
+async function stuckAmong(clients: Clients, orderIds: readonly string[]): Promise<Set<string>> {
+  const { unfinished } = await unfinishedOrders(clients, STUCK_AFTER_MS, orderIds)
+  return new Set(unfinished.filter(isStuck).map((u) => u.trace.orderId))
+}
+
+/**
+ * The newest orders with the feed's stuck marks, or those whose id or customer starts with
+ * `search` with marks computed for them (the feed marks only the newest: an older order searched
+ * for is not among them).
+ */
+export async function searchOrders(clients: Clients, search: string, feed: OrdersFeed): Promise<OrderRow[]> {
+  if (!search) return listOrders(clients.db('order-service'), search, feed.stuck())
+  const rows = await listOrders(clients.db('order-service'), search, new Set())
+  const stuck = await stuckAmong(clients, rows.map((r) => r.orderId))
+  return rows.map((r) => ({ ...r, stuck: stuck.has(r.orderId) }))
+}
+
 /** The newest orders, or those whose id or customer starts with `search` (index orders_pkey, orders_customer_created). */
 export async function listOrders(db: Knex, search: string, stuck: ReadonlySet<string>): Promise<OrderRow[]> {
   const query = db('orders').select(COLUMNS).orderBy('created_at', 'desc').limit(LIST_LIMIT)
@@ -53,8 +71,9 @@ export interface OrdersFeed {
 /**
  * Polls order_history every POLL_MS for rows past the last id it saw (its primary key: an index
  * range scan, however many orders there are): every status change and every new order appends one.
- * The changed orders are read and sent to every listener. While someone listens, the stuck marks are
- * recomputed every STUCK_REFRESH_MS and an order whose mark flips is sent too.
+ * The changed orders are read and sent to every listener. While someone listens, the stuck marks of
+ * the newest LIST_LIMIT orders are recomputed every STUCK_REFRESH_MS and an order whose mark flips
+ * is sent too.
  */
 export function createOrdersFeed(clients: Clients, log: (err: unknown) => void): OrdersFeed {
   const db = clients.db('order-service')
@@ -71,9 +90,10 @@ export function createOrdersFeed(clients: Clients, log: (err: unknown) => void):
     for (const r of rows) for (const listener of listeners) listener(rowOf(r, stuck))
   }
 
+  // Only the orders the list can show: all the unfinished ones of a large shop would take a pass over every topic.
   async function refreshStuck(): Promise<void> {
-    const { unfinished } = await unfinishedOrders(clients, STUCK_AFTER_MS)
-    const now = new Set(unfinished.filter(isStuck).map((u) => u.trace.orderId))
+    const newest: string[] = await db('orders').orderBy('created_at', 'desc').limit(LIST_LIMIT).pluck('order_id')
+    const now = await stuckAmong(clients, newest)
     const flipped = [...new Set([...now, ...stuck])].filter((id) => now.has(id) !== stuck.has(id))
     stuck = now
     stuckAt = Date.now()

@@ -11,7 +11,9 @@ afterAll(async () => { await database?.drop() })
 
 it('002 counts the modifications pending when it runs as asked for, so that stock\'s undo of one is taken', async () => {
   const { db } = database
-  const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name !== '002_modifications'))
+  const names = Object.keys(migrations)
+  const later = names.slice(names.indexOf('002_modifications'))
+  const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => !later.includes(name)))
   await migrate(db, before)
   const [pending, none] = [randomUUID(), randomUUID()]
   const modificationId = randomUUID()
@@ -20,7 +22,7 @@ it('002 counts the modifications pending when it runs as asked for, so that stoc
   }
   await updateOrder(db, pending, { pendingModificationId: modificationId }, new Date())
 
-  expect(await migrate(db, migrations)).toEqual(['002_modifications'])
+  expect(await migrate(db, migrations)).toEqual(later)
 
   expect(await db('order_modifications').select('modification_id', 'order_id')).toEqual([{ modification_id: modificationId, order_id: pending }])
 })
