@@ -103,7 +103,7 @@ async function inProcess(messaging: Messaging, rate: number, seconds: number, ar
   return latencyOf(commits, arrivals, seconds, failed)
 }
 
-/** Writers in another process: only the relay's poll finds their rows. */
+/** Writers in another process: their notices through the database wake the relay (before, only its poll found their rows). */
 async function otherProcess(stack: BenchStack, database: BenchDatabase, prefix: string, opts: PickupBenchOptions, arrivals: Map<string, Arrival>): Promise<Latency> {
   const commits = new Map<string, number>()
   let failed = 0

@@ -4,6 +4,7 @@ export { createMessaging, defaultConsumerOptions, defaultRelayOptions, type Mess
 export { createEventCodec, subjectOf, type EventCodec, type Decoded } from './avro.ts'
 export { createOutbox, type Outbox, type Cause, type EnqueuedEvent } from './outbox.ts'
 export { createRelay, type Relay, type RelayOptions } from './relay.ts'
+export { crossProcessWaker } from './outbox-wakeups.ts'
 export { createSagaConsumer, type SagaConsumer, type ConsumerOptions } from './consumer.ts'
 export { defineSaga, step, topicsOf, type Saga, type Step, type StepSpec, type Handler, type NewEventIn } from './saga.ts'
 export { createKafka, createProducer, type KafkaOptions, type KafkaSasl } from './kafka.ts'

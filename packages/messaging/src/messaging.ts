@@ -34,6 +34,7 @@ export interface MessagingConfig {
 export const defaultRelayOptions: Omit<RelayOptions, 'name'> = {
   batchSize: 1000,
   pollIntervalMs: 200,
+  listeningPollIntervalMs: 1000,
   leaseRetryMs: 1000,
   // A silent lease connection is handed over within 10 s + leaseRetryMs. A healthy relay is never
   // idle that long (heartbeat every 3.3 s, statements every pollIntervalMs), and a lease cut by

@@ -7,6 +7,7 @@ import type { EventCodec } from './avro.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
 import type { Dialect, HeldConnection } from './dialects/index.ts'
 import { openLeaseSession, type LeaseSession } from './lease-session.ts'
+import { crossProcessWaker, outboxChannel } from './outbox-wakeups.ts'
 import { permanentFailure } from './publish-failure.ts'
 import type { Logger } from './logger.ts'
 import type { MessagingMetrics } from './metrics.ts'
@@ -65,8 +66,13 @@ export interface RelayOptions {
   /** Lease name: one active relay per name and database. */
   name: string
   batchSize: number
-  /** Fallback poll for rows written by other processes; commits in this process wake it at once. */
+  /**
+   * Poll for rows written by other processes where the database cannot notify (SQL Server).
+   * Commits in this process wake the relay at once, and on PostgreSQL so do other processes'.
+   */
   pollIntervalMs: number
+  /** While the relay listens for other processes' notices, it still polls this often, for a notice lost with a connection. */
+  listeningPollIntervalMs: number
   leaseRetryMs: number
   /** The server ends the lease session after this long without a statement: the takeover bound for a silent connection. */
   leaseIdleTimeoutMs: number
@@ -144,9 +150,17 @@ export function createRelay(deps: {
   let purging: Promise<void> | null = null
   let publishFailures = 0
 
-  function wake(): void {
+  const wakeOthers = crossProcessWaker(db, dialect, options.name, logger)
+
+  function wakeHere(): void {
     pending = true
     wakeUp?.()
+  }
+
+  /** After a commit here: this relay wakes, or if another process holds the lease, that process's relay is notified. */
+  function wake(): void {
+    wakeHere()
+    if (!holdsLease) wakeOthers()
   }
 
   /** Waits for a wake-up, the poll interval or stop, whichever comes first. */
@@ -298,7 +312,7 @@ export function createRelay(deps: {
         if (Date.now() - lastPurge > options.purgeIntervalMs) purgeInBackground()
         if (rows.length < options.batchSize) {
           await marking
-          await idle(options.pollIntervalMs)
+          await idle(dialect.wakeups ? options.listeningPollIntervalMs : options.pollIntervalMs)
         }
       }
     } finally {
@@ -324,6 +338,8 @@ export function createRelay(deps: {
           await sleep(options.leaseRetryMs, stopping.signal)
           if (stopping.signal.aborted) return
         }
+        // Listening before the first read: a row committed by another process from now on either is read or wakes it.
+        await dialect.wakeups?.listen(db, session.conn, outboxChannel(options.name), wakeHere)
         holdsLease = true
         logger.info({ lease: options.name }, 'relay holds the outbox lease')
         failures = 0

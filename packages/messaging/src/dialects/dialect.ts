@@ -39,4 +39,14 @@ export interface Dialect {
   whereIdNotIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder
   /** Records (group, event id) unless present; true when this call recorded it. */
   claimInbox(trx: Knex.Transaction, row: InboxRow): Promise<boolean>
+  /**
+   * Where the server can tell other sessions: `onNotice` is called when some session calls
+   * `notify(channel)`. The relay's held session listens, and a writer in another process wakes it
+   * after its commit. Undefined where the server cannot (the relay then polls).
+   */
+  wakeups?: {
+    listen(db: Knex, conn: HeldConnection, channel: string, onNotice: () => void): Promise<void>
+    /** Outside any transaction: in PostgreSQL a notifying commit takes a database-wide lock, so writers' commits never notify. */
+    notify(db: Knex, channel: string): Promise<void>
+  }
 }

@@ -8,6 +8,7 @@ const LEASE_CLASS = 0x0c40e0
 
 interface PgClient {
   connection: { stream: { destroy(): void } }
+  on(event: 'notification', listener: (message: { channel: string }) => void): void
 }
 
 export const postgresDialect: Dialect = {
@@ -39,6 +40,16 @@ export const postgresDialect: Dialect = {
     await db
       .raw("SELECT set_config(name, ?, false) FROM pg_settings WHERE name = 'idle_session_timeout'", [String(ms)])
       .connection(conn)
+  },
+
+  wakeups: {
+    async listen(db, conn, channel, onNotice) {
+      ;(conn as PgClient).on('notification', (message) => { if (message.channel === channel) onNotice() })
+      await db.raw(`LISTEN "${channel.replaceAll('"', '""')}"`).connection(conn)
+    },
+    async notify(db, channel) {
+      await db.raw('SELECT pg_notify(?, NULL)', [channel])
+    },
   },
 
   // node-postgres offers no public way: end() says goodbye and waits for the server's close.
