@@ -8,6 +8,12 @@ export const SERVICES = ['order', 'stock', 'payment'] as const
 export type ServiceName = (typeof SERVICES)[number]
 
 const READY_TIMEOUT_MS = 90_000
+/**
+ * Whose services run: this checkout's, or another's (BENCH_SERVICES_ROOT, a `git worktree` of the
+ * baseline commit with its own `pnpm install`), so that a change is measured beside its baseline
+ * by the same benchmark code.
+ */
+const SERVICES_ROOT = process.env.BENCH_SERVICES_ROOT ?? ROOT
 
 export interface RunningService {
   name: ServiceName
@@ -42,7 +48,7 @@ export async function startServices(opts: {
       jwtSecret: opts.jwtSecret, logLevel: 'warn', extra: opts.env,
     })
     const child = launchService({
-      service: `${name}-service`, root: ROOT, env, inherit: process.env, logFile: path.join(opts.logDir, `${name}-service.log`),
+      service: `${name}-service`, root: SERVICES_ROOT, env, inherit: process.env, logFile: path.join(opts.logDir, `${name}-service.log`),
     })
     processes.push(child)
     await child.ready({ timeoutMs: READY_TIMEOUT_MS })

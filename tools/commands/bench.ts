@@ -1,5 +1,5 @@
-// choreo bench: benchmarks: relay | relay-layouts | pickup | saga | explorer | chart (results in .bench/, see bench/RESULTS.md)
-import { benchExplorer, benchPickup, benchRelay, benchRelayLayouts, benchSaga, chartSaga, pickupDefaults, relayDefaults, sagaDefaults } from '@choreo/bench'
+// choreo bench: benchmarks: relay | relay-layouts | pickup | saga | idle | explorer | chart (results in .bench/, see bench/RESULTS.md)
+import { benchExplorer, benchIdle, benchPickup, benchRelay, benchRelayLayouts, benchSaga, chartSaga, idleDefaults, pickupDefaults, relayDefaults, sagaDefaults } from '@choreo/bench'
 import { runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf, wholeNumber } from '../lib/command-line.ts'
 
@@ -14,8 +14,11 @@ const USAGE = `usage: ./choreo bench <benchmark> [options]
           latency from commit to consumer at a steady rate, writers in this process and in another
   saga    [--rates 100,250,500,700] [--seconds 60]
           open-loop POST /orders against the three services started here, rate by rate
+  idle    [--seconds 60]
+          each service's CPU (% of one core) with no orders, beside Kafka's and PostgreSQL's
   explorer
           the saga explorer's order page with 100,000 orders in scratch databases: latency, and the index each read uses
+  (saga, idle: BENCH_SERVICES_ROOT=<a git worktree> runs that checkout's services, for a baseline side by side)
   chart   bench/saga-latency.png from the latest saga result`
 
 // Ctrl-C: exit through process.exit, whose 'exit' handlers stop the services and JVMs a benchmark
@@ -23,7 +26,7 @@ const USAGE = `usage: ./choreo bench <benchmark> [options]
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => setImmediate(() => process.exit(130)))
 
 await runCommand(USAGE, async (args) => {
-  const benchmark = verbOf(parseCommandLine(args.slice(0, 1), {}).positionals, ['relay', 'relay-layouts', 'pickup', 'saga', 'explorer', 'chart'])
+  const benchmark = verbOf(parseCommandLine(args.slice(0, 1), {}).positionals, ['relay', 'relay-layouts', 'pickup', 'saga', 'explorer', 'idle', 'chart'])
   const rest = args.slice(1)
   switch (benchmark) {
     case 'relay': {
@@ -64,6 +67,11 @@ await runCommand(USAGE, async (args) => {
         rates: values.rates === undefined ? sagaDefaults.rates : values.rates.split(',').map((r) => wholeNumber('--rates', r)),
         seconds: values.seconds === undefined ? sagaDefaults.seconds : wholeNumber('--seconds', values.seconds),
       })
+      break
+    }
+    case 'idle': {
+      const { values } = withoutPositionals(parseCommandLine(rest, { seconds: { type: 'string' } }))
+      await benchIdle({ ...idleDefaults, seconds: values.seconds === undefined ? idleDefaults.seconds : wholeNumber('--seconds', values.seconds) })
       break
     }
     case 'explorer':
