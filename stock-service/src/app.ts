@@ -13,7 +13,7 @@ const stockService = defineService<Config>({
   migrations,
   publishes: eventsOf('stock'),
   saga: (config) => saga({ delayMs: config.FULFILMENT_DELAY_MS }),
-  plugins: [fulfilmentPollerPlugin],
+  plugins: (config) => [fulfilmentPollerPlugin(config.FULFILMENT_DELAY_MS)],
   routes: async (app) => {
     await app.register(productRoutes)
     await app.register(shipmentRoutes)

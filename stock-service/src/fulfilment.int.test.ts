@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { bearerAs, createTestDatabase, eventually, startServiceApp, type AppHarness } from '@choreo/testkit'
 import type { Fulfilment } from './domain/fulfilment.ts'
 import { FULFILMENT_POLL_MS } from './plugins/fulfilment-poller.ts'
+import { nextScheduledShipment } from './repositories/reservations.ts'
 import { adjustReservation } from './steps/adjust-reservation.ts'
 import { recordPayment } from './steps/record-payment.ts'
 import { releaseOnCancellation } from './steps/release-stock.ts'
@@ -107,6 +108,20 @@ describe('a fulfilment delay', () => {
       await second?.close()
       await database.drop()
     }
+  })
+})
+
+describe('the fulfilment poller at rest', () => {
+  it('looks for due shipments once per delay while none is scheduled, not every FULFILMENT_POLL_MS', async () => {
+    await eventually(async () => expect(await nextScheduledShipment(h.app.db)).toBeNull(), { timeoutMs: SHIPS_WITHIN_MS })
+    let looks = 0
+    const count = (query: { sql: string }) => { if (query.sql.includes('ship_after')) looks++ }
+    h.app.db.on('query', count)
+    await sleep(2 * DELAY_MS)
+    h.app.db.off('query', count)
+    // Each look is two statements (what is due, when the next is); a look every 250 ms would be 16 or more.
+    expect(looks).toBeGreaterThan(0)
+    expect(looks).toBeLessThanOrEqual(6)
   })
 })
 

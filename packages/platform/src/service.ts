@@ -66,8 +66,8 @@ export interface ServiceDefinition<C extends DefinedServiceConfig> {
   /** Its page of the saga, or how it follows from the config. */
   saga: SagaPage | ((config: C) => SagaPage)
   facts?: FactsPage
-  /** The service's own plugins (src/plugins/), after the platform's: each names what it needs with fastify-plugin. */
-  plugins?: readonly FastifyPluginAsync[]
+  /** The service's own plugins (src/plugins/), after the platform's: each names what it needs with fastify-plugin; or how they follow from the config. */
+  plugins?: readonly FastifyPluginAsync[] | ((config: C) => readonly FastifyPluginAsync[])
   /** Registers the service's routes, last. */
   routes: (app: HttpApp, config: C) => Promise<void>
 }
@@ -102,7 +102,8 @@ export function defineService<C extends DefinedServiceConfig>(definition: Servic
         ...(definition.facts ? { facts: definition.facts } : {}),
         ...(options.messaging === false ? { messaging: false } : {}),
       })
-      for (const plugin of definition.plugins ?? []) await app.register(plugin)
+      const plugins = typeof definition.plugins === 'function' ? definition.plugins(config) : (definition.plugins ?? [])
+      for (const plugin of plugins) await app.register(plugin)
       await definition.routes(app, config)
       return app
     },

@@ -126,6 +126,13 @@ export async function dueShipments(db: Knex, now: Date, limit: number): Promise<
   return rows.map((r) => r.order_id)
 }
 
+/** When the earliest scheduled shipment is due; null when none is scheduled. */
+export async function nextScheduledShipment(db: Knex): Promise<Date | null> {
+  const row: { at?: Date | null } | undefined = await db('reservations')
+    .where({ status: 'RESERVED' satisfies ReservationStatus }).whereNotNull('ship_after').min({ at: 'ship_after' }).first()
+  return row?.at ? new Date(row.at) : null
+}
+
 /** Adds a payment (positive) or a refund (negative) to what the order has paid. */
 export async function addPaid(trx: Knex.Transaction, orderId: string, amount: number): Promise<void> {
   await trx('reservations').where({ order_id: orderId }).update({ paid_amount: trx.raw('paid_amount + ?', [amount]), updated_at: trx.fn.now() })
