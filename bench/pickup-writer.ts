@@ -26,11 +26,12 @@ const outcome = await openLoop({
   rate: Number(env.BENCH_RATE), seconds: Number(env.BENCH_SECONDS),
   operation: async () => {
     const [event] = await db.transaction((trx) => outbox.enqueue(trx, orderEvent(randomUUID(), 0), benchCause()))
-    wakeRelay()
+    wakeRelay.wake()
     if (event) commits.push([event.eventId, nowMs()])
   },
 })
 clearInterval(reporter)
 send({ commits, done: outcome })
+await wakeRelay.close()
 await db.destroy()
 process.disconnect?.()

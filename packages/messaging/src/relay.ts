@@ -160,7 +160,7 @@ export function createRelay(deps: {
   /** After a commit here: this relay wakes, or if another process holds the lease, that process's relay is notified. */
   function wake(): void {
     wakeHere()
-    if (!holdsLease) wakeOthers()
+    if (!holdsLease) wakeOthers.wake()
   }
 
   /** Waits for a wake-up, the poll interval or stop, whichever comes first. */
@@ -369,6 +369,7 @@ export function createRelay(deps: {
       stopping.abort()
       await running
       await purging
+      await wakeOthers.close()
       await producer?.disconnect()
       producer = null
     },

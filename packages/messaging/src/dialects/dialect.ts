@@ -46,7 +46,7 @@ export interface Dialect {
    */
   wakeups?: {
     listen(db: Knex, conn: HeldConnection, channel: string, onNotice: () => void): Promise<void>
-    /** Outside any transaction: in PostgreSQL a notifying commit takes a database-wide lock, so writers' commits never notify. */
-    notify(db: Knex, channel: string): Promise<void>
+    /** On a held connection, outside any transaction: in PostgreSQL a notifying commit takes a database-wide lock, so writers' commits never notify. */
+    notify(db: Knex, channel: string, conn: HeldConnection): Promise<void>
   }
 }

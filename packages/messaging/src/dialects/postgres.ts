@@ -47,8 +47,8 @@ export const postgresDialect: Dialect = {
       ;(conn as PgClient).on('notification', (message) => { if (message.channel === channel) onNotice() })
       await db.raw(`LISTEN "${channel.replaceAll('"', '""')}"`).connection(conn)
     },
-    async notify(db, channel) {
-      await db.raw('SELECT pg_notify(?, NULL)', [channel])
+    async notify(db, channel, conn) {
+      await db.raw('SELECT pg_notify(?, NULL)', [channel]).connection(conn)
     },
   },
 
