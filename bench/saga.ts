@@ -10,6 +10,7 @@ import { progress } from './log.ts'
 import { nowMs, openLoop } from './open-loop.ts'
 import { machineCpu, processCpuMs, type CpuGroup } from './process-cpu.ts'
 import { machineFacts, percentile, RESULTS_DIR, round, writeResult } from './results.ts'
+import { pgbenchDefaults, runPgbench, type PgbenchFigures } from './pgbench.ts'
 import { SERVICES, startServices, type RunningServices, type ServiceName } from './services.ts'
 import { benchStack, createBenchDatabase, createBenchTopics, runName, type BenchDatabase } from './stack.ts'
 
@@ -166,6 +167,14 @@ async function runStep(rate: number, seconds: number, ctx: {
   }
 }
 
+/** The saga's knee: the highest rate at which every order was accepted and saga p99 stayed within KNEE_P99_MS. */
+const KNEE_P99_MS = 150
+
+function kneeOf(steps: readonly StepFigures[]): number | null {
+  const within = steps.filter((s) => s.accepted === s.sent && s.sagaP99Ms <= KNEE_P99_MS).map((s) => s.rate)
+  return within.length === 0 ? null : Math.max(...within)
+}
+
 export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
   const stack = benchStack()
   const jwtSecret = randomBytes(32).toString('hex')
@@ -195,11 +204,12 @@ export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
     progress(`warm-up: ${WARMUP.rate} orders/s for ${WARMUP.seconds} s`)
     await runStep(WARMUP.rate, WARMUP.seconds, ctx)
     const steps: StepFigures[] = []
+    let pgbench: PgbenchFigures | null = null
     const save = () => writeResult('saga', {
       benchmark: 'saga', at: new Date().toISOString(),
       inputs: { ...opts, products: PRODUCTS.length, warmup: WARMUP, servicesAsProcesses: true },
       machine: { ...machine, loadAverageAfter: os.loadavg().map((l) => round(l, 2)) },
-      figures: { steps, complete: steps.length === opts.rates.length },
+      figures: { steps, complete: steps.length === opts.rates.length, kneeOrdersPerSecond: kneeOf(steps), pgbench },
       targets: { rate: 500, sagaP50Ms: 30, sagaP99Ms: 150 },
       notes: [
         'open loop: orders are sent on schedule whatever the answers; accepted = 201; HTTP latency includes waiting for one of the load generator\'s sockets',
@@ -219,7 +229,13 @@ export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
       progress(`${rate}/s machine: ${step.machineCpuMsPerOrder} ms CPU/order (${Object.entries(step.cpuMsPerOrderByInfra).map(([g, ms]) => `${g} ${ms}`).join(', ')}), ${Math.round(step.machineCpuShare * 100)} % of the cores busy`)
       progress(`${rate}/s hops p50/p99 ms: ${Object.entries(step.hops).map(([hop, h]) => `${hop} ${h.p50Ms}/${h.p99Ms}`).join(', ')}`)
     }
+    // The yardstick after the rates, so that its load does not linger into them.
+    progress(`pgbench: TPC-B, scale ${pgbenchDefaults.scale}, ${pgbenchDefaults.clients} clients, ${pgbenchDefaults.seconds} s`)
+    pgbench = await runPgbench(stack)
+    file = save()
+    const knee = kneeOf(steps)
     console.log(`saga: ${steps.map((s) => `${s.rate}/s → ${s.acceptedPerSecond}/s accepted, saga p50 ${s.sagaP50Ms} p99 ${s.sagaP99Ms} ms`).join('; ')}; ${file}`)
+    console.log(`knee (every order accepted, saga p99 ≤ ${KNEE_P99_MS} ms): ${knee === null ? 'below every rate tried' : `${knee} orders/s`}; pgbench ${pgbench.tps} tps (TPC-B, scale ${pgbench.scale}, ${pgbench.clients} clients)${knee === null ? '' : `: the knee is ${round(knee / pgbench.tps, 4)} of pgbench's transactions per second`}`)
   } finally {
     for (const c of clients) c.close()
     await running?.stop()
