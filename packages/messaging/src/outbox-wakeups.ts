@@ -15,9 +15,12 @@ export function outboxChannel(leaseName: string): string {
  * they would wait for a free connection. A notice that fails is dropped (the connection with it):
  * the holder's poll finds the rows a little later.
  */
+/** A notice answers in a millisecond or two; one that takes this long is on a connection gone silent. */
+const NOTICE_TIMEOUT_MS = 2000
+
 export interface CrossProcessWaker {
   wake(): void
-  /** Closes its connection, once the notice in flight is sent. */
+  /** Closes its connection; a notice in flight is dropped (the relay's poll finds its rows). */
   close(): Promise<void>
 }
 
@@ -30,13 +33,17 @@ export function crossProcessWaker(db: Knex, dialect: Dialect, leaseName: string,
   let again = false
   let closed = false
   async function notify(): Promise<void> {
-    conn ??= await db.client.acquireRawConnection() as HeldConnection
+    // A connection gone silent would hold this notice, and every later one, for good: cut it.
+    const timer = setTimeout(() => { if (conn) dialect.destroyConnection(conn) }, NOTICE_TIMEOUT_MS)
     try {
+      conn ??= await db.client.acquireRawConnection() as HeldConnection
       await wakeups!.notify(db, channel, conn)
     } catch (err) {
-      dialect.destroyConnection(conn)
+      if (conn) dialect.destroyConnection(conn)
       conn = null
       throw err
+    } finally {
+      clearTimeout(timer)
     }
   }
   function send(): void {
@@ -55,8 +62,10 @@ export function crossProcessWaker(db: Knex, dialect: Dialect, leaseName: string,
     },
     async close() {
       closed = true
+      // Not waited for: a notice in flight on a silent connection would hold the shutdown.
+      if (sending && conn) dialect.destroyConnection(conn)
       await sending
-      if (conn) await db.client.destroyRawConnection(conn)
+      if (conn) await db.client.destroyRawConnection(conn).catch(() => {})
       conn = null
     },
   }
