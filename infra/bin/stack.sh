@@ -197,7 +197,9 @@ start_registry() {
   port_open "$REGISTRY_PORT" && die "port $REGISTRY_PORT is taken by another process (set REGISTRY_PORT)"
   ensure_database choreo_registry
   # Schemas live in PostgreSQL, so their ids survive a restart; a small pool, as the
-  # registry shares the server with the services and the tests.
+  # registry shares the server with the services and the tests. Its pool checks a connection idle
+  # for over a second before lending it: after PostgreSQL restarts (the chaos run does) it would
+  # otherwise lend the dead ones, and answer 500 until each had failed once.
   # shellcheck disable=SC2086
   spawn registry env \
     QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$REGISTRY_PORT" \
@@ -206,7 +208,10 @@ start_registry() {
     APICURIO_DATASOURCE_USERNAME="$PGUSER" APICURIO_DATASOURCE_PASSWORD=unused \
     APICURIO_DATASOURCE_JDBC_INITIAL_SIZE=2 APICURIO_DATASOURCE_JDBC_MIN_SIZE=2 APICURIO_DATASOURCE_JDBC_MAX_SIZE=8 \
     QUARKUS_LOG_LEVEL=WARN QUARKUS_LOG_CATEGORY__IO_APICURIO__LEVEL=INFO QUARKUS_HTTP_ACCESS_LOG_ENABLED=false \
-    java $REGISTRY_HEAP -jar "$APICURIO_JAR"
+    java $REGISTRY_HEAP \
+      -Dquarkus.datasource.postgresql.jdbc.foreground-validation-interval=1S \
+      -Dquarkus.datasource.postgresql.jdbc.background-validation-interval=10S \
+      -jar "$APICURIO_JAR"
 }
 
 ensure_database() {

@@ -117,8 +117,19 @@ async function fromTestcontainers(): Promise<Infra> {
   }
 }
 
+/** How long a registry that answers with an error may take to recover (its pool, after PostgreSQL restarted under it). */
+const REGISTRY_RECOVERY_MS = 30_000
+
 async function assertReachable(found: Infra): Promise<void> {
   const hint = found.source === 'native' ? ' (run the suite with `./choreo test`, which starts the stack)' : ''
-  const res = await fetch(`${found.registryUrl}/subjects`).catch((err: unknown) => err as Error)
-  if (res instanceof Error || !res.ok) throw new Error(`schema registry at ${found.registryUrl} does not answer${hint}`)
+  const deadline = Date.now() + REGISTRY_RECOVERY_MS
+  for (;;) {
+    const res = await fetch(`${found.registryUrl}/subjects`).catch((err: unknown) => err as Error)
+    if (!(res instanceof Error) && res.ok) return
+    // Not listening at all: no stack, say so at once. Listening but failing: give it a moment.
+    if (res instanceof Error || Date.now() > deadline) {
+      throw new Error(`schema registry at ${found.registryUrl} does not answer${res instanceof Error ? '' : ` (HTTP ${res.status})`}${hint}`)
+    }
+    await new Promise((r) => setTimeout(r, 1000))
+  }
 }
