@@ -1,4 +1,4 @@
-// `./choreo bench pickup`: commit-to-consumer latency at a steady rate, for writers that wake the relay and for writers only its poll finds.
+// `./choreo bench pickup`: commit-to-consumer latency at a steady rate, for writers in the relay's process and for writers in another, which wake it through the database.
 import { fork } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
@@ -146,18 +146,18 @@ export async function benchPickup(opts: PickupBenchOptions): Promise<void> {
     progress(`in-process writers: ${opts.rate} events/s for ${opts.seconds} s`)
     const woken = await inProcess(messaging, opts.rate, opts.seconds, arrivals)
     progress(`in-process: p50 ${woken.p50Ms} ms, p99 ${woken.p99Ms} ms (commit → send p50 ${woken.split.toSendP50Ms} ms, send → arrival p50 ${woken.split.toArrivalP50Ms} ms)`)
-    progress(`writers in another process: ${opts.rate} events/s for ${opts.seconds} s (found by the relay's ${defaultRelayOptions.pollIntervalMs} ms poll)`)
+    progress(`writers in another process: ${opts.rate} events/s for ${opts.seconds} s (each commit notifies the relay through the database; its fallback poll is ${defaultRelayOptions.listeningPollIntervalMs} ms)`)
     const polled = await otherProcess(stack, database, topics.prefix, opts, arrivals)
     progress(`other process: p50 ${polled.p50Ms} ms, p99 ${polled.p99Ms} ms`)
 
     const file = writeResult('pickup', {
       benchmark: 'pickup', at: new Date().toISOString(),
-      inputs: { ...opts, warmupSeconds: WARMUP_SECONDS, relayPollIntervalMs: defaultRelayOptions.pollIntervalMs, eventsPerTransaction: 1 },
+      inputs: { ...opts, warmupSeconds: WARMUP_SECONDS, relayPollIntervalMs: defaultRelayOptions.listeningPollIntervalMs, eventsPerTransaction: 1 },
       machine, figures: { inProcess: woken, otherProcess: polled },
       targets: { p50Ms: 5, p99Ms: 25 },
       notes: [
         'latency: from the commit returning to the writer until a consumer in the benchmark process receives the message',
-        'in-process writers commit through messaging.transaction, which wakes the relay; writers in another process are found by its poll',
+        'in-process writers commit through messaging.transaction, which wakes the relay; writers in another process notify it through the database after each commit (pg_notify), as a standby instance does',
         'the machine is shared: absolute figures vary from run to run',
       ],
     })

@@ -37,7 +37,7 @@ export const defaultRelayOptions: Omit<RelayOptions, 'name'> = {
   listeningPollIntervalMs: 1000,
   leaseRetryMs: 1000,
   // A silent lease connection is handed over within 10 s + leaseRetryMs. A healthy relay is never
-  // idle that long (heartbeat every 3.3 s, statements every pollIntervalMs), and a lease cut by
+  // idle that long (heartbeat every 3.3 s, statements every poll interval), and a lease cut by
   // mistake costs a takeover and some duplicates, not a loss.
   leaseIdleTimeoutMs: 10_000,
   retentionMs: 24 * 3600_000,

@@ -8,13 +8,6 @@ export function outboxChannel(leaseName: string): string {
   return `outbox ${leaseName}`
 }
 
-/**
- * A wake-up for the lease holder in another process, to call after each commit that enqueued
- * rows. At most one notice is in flight; commits meanwhile send one more after it, not one each.
- * Notices go over a connection of their own, opened on first use: behind the writers in the pool
- * they would wait for a free connection. A notice that fails is dropped (the connection with it):
- * the holder's poll finds the rows a little later.
- */
 /** A notice answers in a millisecond or two; one that takes this long is on a connection gone silent. */
 const NOTICE_TIMEOUT_MS = 2000
 
@@ -24,6 +17,13 @@ export interface CrossProcessWaker {
   close(): Promise<void>
 }
 
+/**
+ * A wake-up for the lease holder in another process, to call after each commit that enqueued
+ * rows. At most one notice is in flight; commits meanwhile send one more after it, not one each.
+ * Notices go over a connection of their own, opened on first use: behind the writers in the pool
+ * they would wait for a free connection. A notice that fails is dropped (the connection with it):
+ * the holder's poll finds the rows a little later.
+ */
 export function crossProcessWaker(db: Knex, dialect: Dialect, leaseName: string, logger: Logger): CrossProcessWaker {
   const wakeups = dialect.wakeups
   if (!wakeups) return { wake: () => {}, close: async () => {} }
