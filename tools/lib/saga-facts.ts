@@ -111,6 +111,8 @@ export async function gatherFacts(clients: Clients, orderIds: readonly string[])
   if (absentEvents.length > 0) throw new CommandFailed(`no topic ${absentEvents.join(', ')} (the prefix is '${prefix}')`)
   // Where the consumer groups stand is read while the topics are.
   const groups = groupPositions(clients, eventTopicNames)
+  // Awaited at the end; if the topic read fails first, its failure is the one reported, not an unhandled rejection of this.
+  groups.catch(() => {})
   const spans = await spansOfKeys(clients.offsets, [...eventTopicNames, ...[...dlts].filter((t) => !missing.includes(t))], orderIds, placedSince(facts))
   for await (const message of readSpans(clients.kafka, spans, { admin: clients.offsets, keys: orderIds })) {
     const of = facts.get(message.key?.toString('utf8') ?? '')
