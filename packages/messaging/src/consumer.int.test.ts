@@ -7,14 +7,8 @@ import { newEvent, type Events } from '@choreo/contracts'
 import { eventually, infra, readTopic, startTcpProxy, testKafka } from '@choreo/testkit'
 import { defineSaga, step } from './saga.ts'
 import { cause, createFixture, type Fixture } from './testing/fixture.ts'
+import { recordEffect } from './testing/record-effect.ts'
 
-const recordEffect = defineSaga('order', {
-  OrderDelivered: step(async function recordEffect(event: Events['OrderDelivered'], trx: Knex.Transaction) {
-    if (event.deliveredAt < 0) throw new Error(`negative sequence ${event.deliveredAt} is a bug`)
-    await trx('effects').insert({ event_id: event.eventId, order_id: event.orderId, seq: event.deliveredAt })
-    return []
-  }, { does: 'the test' }),
-})
 
 async function produceRaw(topic: string, messages: Message[]): Promise<void> {
   const producer = testKafka().producer()

@@ -7,10 +7,10 @@ import { RefusedEvent, UnconfirmedEvent, UndecodableMessage, UnknownEventType } 
 import type { FactsEnds, FactsWatch } from './facts-watch.ts'
 import { backoffDelay, sleep, type Backoff } from './backoff.ts'
 import type { Dialect } from './dialects/index.ts'
-import { createInbox } from './inbox.ts'
+import { createInbox, type InboxEntry } from './inbox.ts'
 import type { Logger } from './logger.ts'
 import type { MessagingMetrics } from './metrics.ts'
-import type { Cause, Outbox } from './outbox.ts'
+import type { Cause, Outbox, Reaction } from './outbox.ts'
 import { topicsOf, type Saga, type Step } from './saga.ts'
 import { classify } from './retriable.ts'
 import { childTraceparent, traceIdOf } from './traceparent.ts'
@@ -24,6 +24,14 @@ export interface ConsumerOptions {
   alertAfterContentionAttempts: number
   backoff: Backoff
   partitionsConsumedConcurrently: number
+  /**
+   * Up to this many events of one fetched batch are handled in ONE transaction: one inbox
+   * statement, one outbox insert, one commit for all. If any of them fails, or waits on a lock
+   * longer than `batchLockWaitMs`, that transaction is rolled back and its events are handled one
+   * transaction each, with the retries and dead letters below. 1: always one each.
+   */
+  eventsPerTransaction: number
+  batchLockWaitMs: number
   /** Prefix of every topic name (see contracts' `prefixed`). */
   topicPrefix: string
   /** Where what cannot be handled goes, with the reason. */
@@ -43,6 +51,7 @@ export interface SagaConsumer {
 }
 
 type Outcome = 'handled' | 'deduplicated' | 'ignored' | 'dead_lettered' | 'refused'
+type At = { topic: string; partition: number; offset: string }
 
 /*
  * Per message: decode through the registry, then in ONE database transaction record
@@ -101,7 +110,7 @@ export function createSagaConsumer(deps: {
    * before the commit, so a crash in between yields a second dead letter on redelivery, never a
    * refusal that the inbox then deduplicates without anyone having been told.
    */
-  async function react(decoded: Decoded, at: { topic: string; partition: number; offset: string }, headers: IHeaders | undefined, refuseKept: (err: RefusedEvent) => Promise<void>): Promise<Outcome> {
+  async function react(decoded: Decoded, at: At, headers: IHeaders | undefined, refuseKept: (err: RefusedEvent) => Promise<void>): Promise<Outcome> {
     const step = saga[decoded.type] as Step<EventType> | undefined
     if (!step) return 'ignored'
     const payload = decoded.payload as unknown as Events[EventType]
@@ -122,16 +131,24 @@ export function createSagaConsumer(deps: {
     })
   }
 
-  /** One saga's id in every log line about a message: its order, event, correlation and trace. */
-  function messageLogger(message: KafkaMessage, at: { topic: string; partition: number; offset: string }): Logger {
-    const header = (name: string): string | undefined => message.headers?.[name]?.toString()
-    return logger.child({
-      ...at, orderId: message.key?.toString(), eventId: header('event-id'), correlationId: header('correlation-id'),
-      traceId: traceIdOf(header('traceparent')),
-    })
+  /**
+   * One saga's id in every log line about a message: its order, event, correlation and trace.
+   * Built on first use: most messages log nothing (debug is off), and a child logger per message
+   * was a measurable share of a consumer's CPU.
+   */
+  function messageLogger(message: KafkaMessage, at: At): () => Logger {
+    let built: Logger | undefined
+    return () => {
+      const header = (name: string): string | undefined => message.headers?.[name]?.toString()
+      built ??= logger.child({
+        ...at, orderId: message.key?.toString(), eventId: header('event-id'), correlationId: header('correlation-id'),
+        traceId: traceIdOf(header('traceparent')),
+      })
+      return built
+    }
   }
 
-  async function deadLetter(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, reason: string, err: unknown, log: Logger): Promise<void> {
+  async function deadLetter(message: KafkaMessage, at: At, reason: string, err: unknown, log: () => Logger): Promise<void> {
     const headers: IHeaders = {
       ...message.headers,
       'dlt-reason': reason,
@@ -145,7 +162,7 @@ export function createSagaConsumer(deps: {
     await untilDone('dead-letter', () =>
       producer.send({ topic: options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] }),
     )
-    log.error({ err, reason }, 'message dead-lettered')
+    log().error({ err, reason }, 'message dead-lettered')
   }
 
   /** Retries an operation through outages until it succeeds or the consumer stops. */
@@ -163,15 +180,15 @@ export function createSagaConsumer(deps: {
   }
 
   /** A type this service has no handler for, or does not know yet (a newer producer's): skipped, said once per type. */
-  function skip(type: string, log: Logger): Outcome {
+  function skip(type: string, log: () => Logger): Outcome {
     if (!skippedTypes.has(type)) {
       skippedTypes.add(type)
-      log.info({ eventType: type }, 'no handler here for this event type: its events are skipped (said once per type)')
+      log().info({ eventType: type }, 'no handler here for this event type: its events are skipped (said once per type)')
     }
     return 'ignored'
   }
 
-  async function handle(message: KafkaMessage, at: { topic: string; partition: number; offset: string }, heartbeat: () => Promise<void>, log: Logger): Promise<Outcome> {
+  async function handle(message: KafkaMessage, at: At, heartbeat: () => Promise<void>, log: () => Logger): Promise<Outcome> {
     // The relay names every event's type in a header: one this saga does not handle is not even decoded.
     const named = message.headers?.['event-type']?.toString()
     if (named !== undefined && !Object.hasOwn(saga, named)) return skip(named, log)
@@ -199,7 +216,7 @@ export function createSagaConsumer(deps: {
           if (factsCaughtUp) continue
           if (stopping.signal.aborted) throw err
           metrics?.retried.inc({ group: options.group, kind: 'awaiting-facts' })
-          log.info({ rule: err.rule, attempt }, 'waiting for the facts consumer to record what would confirm this event')
+          log().info({ rule: err.rule, attempt }, 'waiting for the facts consumer to record what would confirm this event')
           await sleep(backoffDelay(attempt, options.backoff), stopping.signal)
           await heartbeat()
           continue
@@ -214,14 +231,83 @@ export function createSagaConsumer(deps: {
         if (stopping.signal.aborted) throw err
         metrics?.retried.inc({ group: options.group, kind })
         if (kind === 'contention' && ++contention === options.alertAfterContentionAttempts) {
-          log.error({ err, attempt }, 'still a victim of contention after many attempts; retrying on (a hot row, or a lock held elsewhere)')
+          log().error({ err, attempt }, 'still a victim of contention after many attempts; retrying on (a hot row, or a lock held elsewhere)')
         } else {
-          log.warn({ err, attempt, kind }, 'retrying message')
+          log().warn({ err, attempt, kind }, 'retrying message')
         }
         await sleep(backoffDelay(attempt, options.backoff), stopping.signal)
         await heartbeat()
       }
     }
+  }
+
+  /** Counts a message's outcome, and says it at debug level (dead letters and refusals said theirs). */
+  function done(message: KafkaMessage, at: At, outcome: Outcome): void {
+    metrics?.consumed.inc({ group: options.group, result: outcome })
+    if (outcome !== 'dead_lettered' && outcome !== 'refused' && (logger.isLevelEnabled?.('debug') ?? true)) {
+      messageLogger(message, at)().debug({ outcome }, outcome)
+    }
+  }
+
+  /**
+   * A run of one partition's messages in ONE transaction: the inbox claims all of them in one
+   * statement, each fresh event's handler runs in offset order (an event sees what the ones before
+   * it in the run wrote), the outbox takes everything they emit in one insert, and one commit
+   * keeps it all, or nothing. Same guarantees as one transaction per event: the claims and the
+   * effects commit together, so a redelivered run is deduplicated whole; per-key order holds
+   * because a partition's events are handled in order. Row locks a handler takes (a hot product's)
+   * are held until the run commits, so a run is at most `eventsPerTransaction` events, and waits
+   * for a lock at most `batchLockWaitMs`.
+   *
+   * Returns each message's outcome, or null when they must be handled one transaction each:
+   * a message that is not a decodable event, a handler that throws (a refusal, an unconfirmed
+   * event, a bug), an outage, a lock wait: the run is rolled back, and `handle` does what it does
+   * for each message alone (retries, waits, dead letters).
+   */
+  async function handleTogether(messages: KafkaMessage[], topic: string, partition: number): Promise<Outcome[] | null> {
+    const outcomes: Outcome[] = []
+    const work: { index: number; entry: InboxEntry; step: Step<EventType>; payload: Events[EventType]; cause: Cause }[] = []
+    const inRun = new Set<string>()
+    for (const [index, message] of messages.entries()) {
+      const at = { topic, partition, offset: message.offset }
+      const named = message.headers?.['event-type']?.toString()
+      if (named !== undefined && !Object.hasOwn(saga, named)) { outcomes[index] = skip(named, messageLogger(message, at)); continue }
+      if (!message.value) return null
+      let decoded: Decoded
+      try {
+        decoded = await codec.decode(message.value)
+      } catch (err) {
+        if (!(err instanceof UnknownEventType)) return null
+        outcomes[index] = skip(err.recordName, messageLogger(message, at))
+        continue
+      }
+      const step = saga[decoded.type] as Step<EventType> | undefined
+      if (!step) { outcomes[index] = 'ignored'; continue }
+      const payload = decoded.payload as unknown as Events[EventType]
+      // The same event twice in one run (a producer's retry): the first is the one handled.
+      if (inRun.has(payload.eventId)) { outcomes[index] = 'deduplicated'; continue }
+      inRun.add(payload.eventId)
+      work.push({ index, entry: { eventId: payload.eventId, eventType: decoded.type, ...at }, step, payload, cause: causeOf(decoded, message.headers) })
+    }
+    if (work.length === 0) return outcomes
+    try {
+      await db.transaction(async (trx) => {
+        await dialect.boundLockWaits(trx, options.batchLockWaitMs)
+        const fresh = await inbox.claimAll(trx, work.map((w) => w.entry))
+        const reactions: Reaction[] = []
+        for (const w of work) {
+          if (!fresh.has(w.entry.eventId)) { outcomes[w.index] = 'deduplicated'; continue }
+          reactions.push({ events: await w.step.handle(w.payload, trx), cause: w.cause })
+          outcomes[w.index] = 'handled'
+        }
+        await outbox.enqueueAll(trx, reactions)
+      })
+    } catch (err) {
+      metrics?.retried.inc({ group: options.group, kind: 'one-at-a-time' })
+      logger.debug({ err, topic, partition, from: messages[0]!.offset, count: messages.length }, 'a run of events in one transaction failed; handling them one transaction each')
+      return null
+    }
+    return outcomes
   }
 
   /** Purges the group's old inbox rows on the pool, beside the handling of messages. */
@@ -254,16 +340,26 @@ export function createSagaConsumer(deps: {
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-          for (const message of batch.messages) {
+          for (let start = 0; start < batch.messages.length; start += options.eventsPerTransaction) {
             if (!isRunning() || isStale()) break
-            const at = { topic: batch.topic, partition: batch.partition, offset: message.offset }
-            const log = messageLogger(message, at)
-            const outcome = await handle(message, at, heartbeat, log)
-            metrics?.consumed.inc({ group: options.group, result: outcome })
-            if (outcome !== 'dead_lettered' && outcome !== 'refused') log.debug({ outcome }, outcome)
-            if (outcome === 'handled') onCommitted()
-            resolveOffset(message.offset)
-            await heartbeat()
+            const run = batch.messages.slice(start, start + options.eventsPerTransaction)
+            const together = run.length > 1 ? await handleTogether(run, batch.topic, batch.partition) : null
+            if (together) {
+              run.forEach((message, i) => done(message, { topic: batch.topic, partition: batch.partition, offset: message.offset }, together[i]!))
+              if (together.includes('handled')) onCommitted()
+              resolveOffset(run.at(-1)!.offset)
+              await heartbeat()
+              continue
+            }
+            for (const message of run) {
+              if (!isRunning() || isStale()) break
+              const at = { topic: batch.topic, partition: batch.partition, offset: message.offset }
+              const outcome = await handle(message, at, heartbeat, messageLogger(message, at))
+              done(message, at, outcome)
+              if (outcome === 'handled') onCommitted()
+              resolveOffset(message.offset)
+              await heartbeat()
+            }
           }
           await commitOffsetsIfNecessary()
         },

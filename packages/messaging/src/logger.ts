@@ -5,6 +5,8 @@ export interface Logger {
   warn(obj: object, msg?: string): void
   error(obj: object, msg?: string): void
   child(bindings: Record<string, unknown>): Logger
+  /** pino's: whether a level is logged (absent: assume it is). */
+  isLevelEnabled?(level: string): boolean
 }
 
 const noop = (): void => {}

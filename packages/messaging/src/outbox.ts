@@ -40,44 +40,61 @@ export interface Outbox {
    * this build wrote whatever build it runs (rolling upgrades).
    */
   enqueue(trx: Knex.Transaction, events: NewEvent | readonly NewEvent[], cause: Cause): Promise<EnqueuedEvent[]>
+  /**
+   * `enqueue` for several reactions in one transaction (a consumer's batch): one key lock and one
+   * insert for all, rows in the order given; returns each reaction's events.
+   */
+  enqueueAll(trx: Knex.Transaction, reactions: readonly Reaction[]): Promise<EnqueuedEvent[][]>
+}
+
+/** What one reaction emits, and what caused it. */
+export interface Reaction {
+  events: NewEvent | readonly NewEvent[]
+  cause: Cause
 }
 
 export function createOutbox(deps: { codec: EventCodec; dialect: Dialect; topicPrefix?: string }): Outbox {
   const { codec, dialect, topicPrefix = '' } = deps
+  async function enqueueAll(trx: Knex.Transaction, reactions: readonly Reaction[]): Promise<EnqueuedEvent[][]> {
+    const lists = reactions.map((r) => (Array.isArray(r.events) ? (r.events as readonly NewEvent[]) : [r.events as NewEvent]))
+    if (lists.every((list) => list.length === 0)) return lists.map(() => [])
+    const occurredAt = Date.now()
+    await codec.register([...new Set(lists.flat().map((e) => e.type))])
+    const enqueued = lists.map((list, i) => list.map((event): EnqueuedEvent => {
+      const cause = reactions[i]!.cause
+      const payload = {
+        eventId: randomUUID(),
+        correlationId: cause.correlationId,
+        causationId: cause.causationId,
+        occurredAt,
+        ...event.data,
+      }
+      codec.validate(event.type, payload)
+      return { eventId: payload.eventId, type: event.type, payload }
+    }))
+    const rows = enqueued.flatMap((list, i) => list.map((e) => ({ e, cause: reactions[i]!.cause })))
+    await dialect.lockKeys(trx, rows.map(({ e }) => String(e.payload.orderId)))
+    await trx('outbox').insert(
+      rows.map(({ e, cause }) => ({
+        event_id: e.eventId,
+        aggregate_type: AGGREGATE_TYPE,
+        aggregate_id: String(e.payload.orderId),
+        event_type: e.type,
+        topic: prefixed(topicPrefix, topicOf(e.type)),
+        payload: JSON.stringify(e.payload),
+        value: codec.encode(e.type, e.payload),
+        schema_id: codec.idOf(e.type),
+        headers: JSON.stringify(headersOf(e, cause)),
+      })),
+    )
+    return enqueued
+  }
   return {
     async enqueue(trx, events, cause) {
-      const list = Array.isArray(events) ? (events as readonly NewEvent[]) : [events as NewEvent]
-      if (list.length === 0) return []
-      const occurredAt = Date.now()
-      // Known since start (Messaging.start registers what the service publishes): no network then.
-      await codec.register([...new Set(list.map((e) => e.type))])
-      const enqueued = list.map((event): EnqueuedEvent => {
-        const payload = {
-          eventId: randomUUID(),
-          correlationId: cause.correlationId,
-          causationId: cause.causationId,
-          occurredAt,
-          ...event.data,
-        }
-        codec.validate(event.type, payload)
-        return { eventId: payload.eventId, type: event.type, payload }
-      })
-      await dialect.lockKeys(trx, enqueued.map((e) => String(e.payload.orderId)))
-      await trx('outbox').insert(
-        enqueued.map((e) => ({
-          event_id: e.eventId,
-          aggregate_type: AGGREGATE_TYPE,
-          aggregate_id: String(e.payload.orderId),
-          event_type: e.type,
-          topic: prefixed(topicPrefix, topicOf(e.type)),
-          payload: JSON.stringify(e.payload),
-          value: codec.encode(e.type, e.payload),
-          schema_id: codec.idOf(e.type),
-          headers: JSON.stringify(headersOf(e, cause)),
-        })),
-      )
-      return enqueued
+      const [enqueued] = await enqueueAll(trx, [{ events, cause }])
+      return enqueued!
     },
+    enqueueAll,
   }
 }
 

@@ -34,6 +34,7 @@ export const baseConfigSchema = {
   DATABASE_QUERY_TIMEOUT_MS: Type.Integer({ minimum: 1000, default: defaultDbTimeouts.queryMs, description: 'the client gives up on a query unanswered this long; above DATABASE_STATEMENT_TIMEOUT_MS' }),
   MIGRATE_ON_START: Type.Boolean({ default: true }),
   TOPIC_PREFIX: Type.String({ default: '', pattern: '^[a-zA-Z0-9._-]*$' }),
+  CONSUMER_EVENTS_PER_TRANSACTION: Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'events of one fetched batch handled in one transaction; 1: one transaction each' }),
   JWT_SECRET: Type.String({ minLength: 32, description: 'HS256 key for bearer tokens; ./choreo up generates one' }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 15000 }),
 } satisfies TProperties

@@ -39,6 +39,14 @@ export interface Dialect {
   whereIdNotIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder
   /** Records (group, event id) unless present; true when this call recorded it. */
   claimInbox(trx: Knex.Transaction, row: InboxRow): Promise<boolean>
+  /** Records each (group, event id) not present yet; returns the event ids this call recorded. Ids are distinct. */
+  claimInboxes(trx: Knex.Transaction, rows: readonly InboxRow[]): Promise<Set<string>>
+  /**
+   * Makes each lock wait in the rest of this transaction fail after `ms` instead of waiting on,
+   * where the server can scope that to one transaction: a batch of events in one transaction
+   * then gives way (and is handled an event at a time) instead of waiting on a lock cycle.
+   */
+  boundLockWaits(trx: Knex.Transaction, ms: number): Promise<void>
   /**
    * Where the server can tell other sessions: `onNotice` is called when some session calls
    * `notify(channel)`. The relay's held session listens, and a writer in another process wakes it

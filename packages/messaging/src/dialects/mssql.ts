@@ -75,4 +75,16 @@ export const mssqlDialect: Dialect = {
     ])) as unknown[]
     return inserted.length === 1
   },
+
+  // One claim a statement, in the batch's transaction: what a batch saves here is its commits.
+  async claimInboxes(trx, rows) {
+    const claimed = new Set<string>()
+    for (const row of rows) if (await mssqlDialect.claimInbox(trx, row)) claimed.add(row.event_id)
+    return claimed
+  },
+
+  // SET LOCK_TIMEOUT outlives the transaction on SQL Server (it is the session's, and the session
+  // goes back to the pool), so nothing is set: the server's deadlock monitor breaks a lock cycle
+  // between two batches, and the victim's batch is then handled an event at a time.
+  async boundLockWaits() {},
 }

@@ -70,4 +70,15 @@ export const postgresDialect: Dialect = {
     const inserted = await trx('inbox').insert(row).onConflict(['consumer_group', 'event_id']).ignore().returning('event_id')
     return inserted.length === 1
   },
+
+  async claimInboxes(trx, rows) {
+    if (rows.length === 0) return new Set()
+    const inserted = await trx('inbox').insert([...rows]).onConflict(['consumer_group', 'event_id']).ignore().returning('event_id')
+    return new Set(inserted.map((r: { event_id: string }) => r.event_id))
+  },
+
+  async boundLockWaits(trx, ms) {
+    // SET LOCAL ends with the transaction: the pooled connection goes back with the server's default.
+    await trx.raw(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(ms))}`)
+  },
 }

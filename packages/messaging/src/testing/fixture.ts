@@ -11,6 +11,7 @@ import { createSagaConsumer, type ConsumerOptions, type SagaConsumer } from '../
 import type { Saga } from '../saga.ts'
 import { postgresDialect } from '../dialects/postgres.ts'
 import { createProducer } from '../kafka.ts'
+import { defaultConsumerOptions } from '../messaging.ts'
 import { silentLogger } from '../logger.ts'
 import { createMessagingMetrics } from '../metrics.ts'
 import { createMessagingTables } from '../migrations.ts'
@@ -122,6 +123,7 @@ export async function createFixture(label: string, groups: string[] = []): Promi
         kafka: client, db: consumerDb, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
         onCommitted: () => {},
         options: { group, alertAfterContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix, deadLetterTopic: `${prefix}${group}.dlt`,
+          eventsPerTransaction: defaultConsumerOptions.eventsPerTransaction, batchLockWaitMs: defaultConsumerOptions.batchLockWaitMs,
           inboxPurge: { retentionMs: 3600_000, intervalMs: 3600_000, batchSize: 100, batchesPerPass: 10 }, ...overrides },
       })
       stoppers.push(async () => { await consumer.stop(); await producer.disconnect() })

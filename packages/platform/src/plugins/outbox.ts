@@ -8,6 +8,7 @@ export interface OutboxConfig extends KafkaSaslConfig {
   KAFKA_BROKERS: string
   SCHEMA_REGISTRY_URL: string
   TOPIC_PREFIX: string
+  CONSUMER_EVENTS_PER_TRANSACTION: number
 }
 
 export interface OutboxPluginOptions {
@@ -37,5 +38,6 @@ export const outboxPlugin = fp<OutboxPluginOptions>(async (app, { service, confi
     registryUrl: config.SCHEMA_REGISTRY_URL,
     publishes,
     topicPrefix: config.TOPIC_PREFIX,
+    consumer: { eventsPerTransaction: config.CONSUMER_EVENTS_PER_TRANSACTION },
   }, app.log as unknown as Logger, app.metrics))
 }, { name: 'outbox', dependencies: ['db', 'metrics'], fastify: '5.x' })
