@@ -38,7 +38,7 @@ describe('consumer logs', () => {
     await producer.connect()
     const consumer = createSagaConsumer({
       kafka, db: f.db, dialect: postgresDialect, codec: f.codec, outbox: f.outbox, producer, saga: failing, logger: capturingLogger(lines), onCommitted: () => {},
-      options: { group: 'c-logs', alertAfterContentionAttempts: 2, backoff: { initialMs: 10, maxMs: 50 }, partitionsConsumedConcurrently: 1, eventsPerTransaction: defaultConsumerOptions.eventsPerTransaction, batchLockWaitMs: defaultConsumerOptions.batchLockWaitMs, topicPrefix: f.prefix, deadLetterTopic: `${f.prefix}c-logs.dlt`, inboxPurge: defaultConsumerOptions.inboxPurge },
+      options: { group: 'c-logs', alertAfterContentionAttempts: 2, backoff: { initialMs: 10, maxMs: 50 }, partitionsConsumedConcurrently: 1, eventsPerTransaction: defaultConsumerOptions.eventsPerTransaction, batchLockWaitMs: defaultConsumerOptions.batchLockWaitMs, offsetCommitIntervalMs: defaultConsumerOptions.offsetCommitIntervalMs, topicPrefix: f.prefix, deadLetterTopic: `${f.prefix}c-logs.dlt`, inboxPurge: defaultConsumerOptions.inboxPurge },
     })
     const relay = f.relay()
     relay.start()

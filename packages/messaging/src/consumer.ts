@@ -32,6 +32,13 @@ export interface ConsumerOptions {
    */
   eventsPerTransaction: number
   batchLockWaitMs: number
+  /**
+   * Offsets are committed to Kafka at most this often (and when stopping, and once this long has
+   * passed on an idle consumer's next empty fetch), not after every batch. A crash redelivers
+   * what was handled since the last commit, at most this long's worth: the inbox makes each of
+   * those a no-op.
+   */
+  offsetCommitIntervalMs: number
   /** Prefix of every topic name (see contracts' `prefixed`). */
   topicPrefix: string
   /** Where what cannot be handled goes, with the reason. */
@@ -81,7 +88,7 @@ export function createSagaConsumer(deps: {
   saga: Saga
   logger: Logger
   metrics?: MessagingMetrics
-  /** Called after a reaction committed outbox rows. */
+  /** Called after a reaction committed outbox rows (not after one that emitted nothing: the relay would look for nothing). */
   onCommitted: () => void
   /** Whether the service's facts consumer has caught up, for a handler's UnconfirmedEvent; none: refuse at once. */
   facts?: FactsWatch
@@ -114,10 +121,11 @@ export function createSagaConsumer(deps: {
     const step = saga[decoded.type] as Step<EventType> | undefined
     if (!step) return 'ignored'
     const payload = decoded.payload as unknown as Events[EventType]
-    return db.transaction(async (trx): Promise<Outcome> => {
+    let emitted: readonly NewEvent[] = []
+    const outcome = await db.transaction(async (trx): Promise<Outcome> => {
+      emitted = []
       const fresh = await inbox.claim(trx, { eventId: payload.eventId, eventType: decoded.type, ...at })
       if (!fresh) return 'deduplicated'
-      let emitted: readonly NewEvent[]
       try {
         emitted = await step.handle(payload, trx)
       } catch (err) {
@@ -129,6 +137,8 @@ export function createSagaConsumer(deps: {
       await outbox.enqueue(trx, emitted, causeOf(decoded, headers))
       return 'handled'
     })
+    if (emitted.length > 0) onCommitted()
+    return outcome
   }
 
   /**
@@ -290,6 +300,7 @@ export function createSagaConsumer(deps: {
       work.push({ index, entry: { eventId: payload.eventId, eventType: decoded.type, ...at }, step, payload, cause: causeOf(decoded, message.headers) })
     }
     if (work.length === 0) return outcomes
+    let emittedAny = false
     try {
       await db.transaction(async (trx) => {
         await dialect.boundLockWaits(trx, options.batchLockWaitMs)
@@ -300,13 +311,15 @@ export function createSagaConsumer(deps: {
           reactions.push({ events: await w.step.handle(w.payload, trx), cause: w.cause })
           outcomes[w.index] = 'handled'
         }
-        await outbox.enqueueAll(trx, reactions)
+        const enqueued = await outbox.enqueueAll(trx, reactions)
+        emittedAny = enqueued.some((events) => events.length > 0)
       })
     } catch (err) {
       metrics?.retried.inc({ group: options.group, kind: 'one-at-a-time' })
       logger.debug({ err, topic, partition, from: messages[0]!.offset, count: messages.length }, 'a run of events in one transaction failed; handling them one transaction each')
       return null
     }
+    if (emittedAny) onCommitted()
     return outcomes
   }
 
@@ -337,6 +350,7 @@ export function createSagaConsumer(deps: {
       await consumer.subscribe({ topics, fromBeginning: true })
       await consumer.run({
         autoCommit: true,
+        autoCommitInterval: options.offsetCommitIntervalMs,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
@@ -346,7 +360,6 @@ export function createSagaConsumer(deps: {
             const together = run.length > 1 ? await handleTogether(run, batch.topic, batch.partition) : null
             if (together) {
               run.forEach((message, i) => done(message, { topic: batch.topic, partition: batch.partition, offset: message.offset }, together[i]!))
-              if (together.includes('handled')) onCommitted()
               resolveOffset(run.at(-1)!.offset)
               await heartbeat()
               continue
@@ -356,7 +369,6 @@ export function createSagaConsumer(deps: {
               const at = { topic: batch.topic, partition: batch.partition, offset: message.offset }
               const outcome = await handle(message, at, heartbeat, messageLogger(message, at))
               done(message, at, outcome)
-              if (outcome === 'handled') onCommitted()
               resolveOffset(message.offset)
               await heartbeat()
             }

@@ -61,6 +61,9 @@ export const defaultConsumerOptions: Omit<ConsumerOptions, 'group' | 'topicPrefi
   // load; at 50 a run holds its locks for a few tens of milliseconds at most.
   eventsPerTransaction: 50,
   batchLockWaitMs: 100,
+  // One offset commit a second per consumer, instead of one per fetched batch (at low rates, one
+  // per event): kafkajs is patched to honour the interval after each batch, when idle and on stop.
+  offsetCommitIntervalMs: 1000,
 }
 
 export interface Messaging {

@@ -50,7 +50,7 @@ export interface Fixture {
   }
   relay(overrides?: Partial<RelayOptions>, via?: RelayVia): Relay
   /** A saga consumer; `db` replaces the fixture's database connection (a proxied one, say), `via.kafka` its Kafka client (another principal's). */
-  consumer(group: string, saga: Saga, db?: Knex, overrides?: Partial<ConsumerOptions>, via?: { kafka?: Kafka }): SagaConsumer
+  consumer(group: string, saga: Saga, db?: Knex, overrides?: Partial<ConsumerOptions>, via?: { kafka?: Kafka; onCommitted?: () => void }): SagaConsumer
   /** Messages consumed by a group, by result (handled, deduplicated, ignored, dead_lettered). */
   consumed(group: string, result: string): Promise<number>
   /** Outbox rows the fixture's relays parked. */
@@ -117,13 +117,13 @@ export async function createFixture(label: string, groups: string[] = []): Promi
       stoppers.push(() => relay.stop())
       return relay
     },
-    consumer(group, saga, consumerDb = db, overrides = {}, { kafka: client = kafka } = {}) {
+    consumer(group, saga, consumerDb = db, overrides = {}, { kafka: client = kafka, onCommitted = () => {} } = {}) {
       const producer = createProducer(client)
       const consumer = createSagaConsumer({
         kafka: client, db: consumerDb, dialect: postgresDialect, codec, outbox, saga, producer, logger: silentLogger, metrics,
-        onCommitted: () => {},
+        onCommitted,
         options: { group, alertAfterContentionAttempts: 3, backoff: { initialMs: 20, maxMs: 200 }, partitionsConsumedConcurrently: 2, topicPrefix: prefix, deadLetterTopic: `${prefix}${group}.dlt`,
-          eventsPerTransaction: defaultConsumerOptions.eventsPerTransaction, batchLockWaitMs: defaultConsumerOptions.batchLockWaitMs,
+          eventsPerTransaction: defaultConsumerOptions.eventsPerTransaction, batchLockWaitMs: defaultConsumerOptions.batchLockWaitMs, offsetCommitIntervalMs: defaultConsumerOptions.offsetCommitIntervalMs,
           inboxPurge: { retentionMs: 3600_000, intervalMs: 3600_000, batchSize: 100, batchesPerPass: 10 }, ...overrides },
       })
       stoppers.push(async () => { await consumer.stop(); await producer.disconnect() })
