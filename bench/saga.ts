@@ -70,9 +70,26 @@ interface StepFigures {
   cpuMsPerOrderByInfra: Record<CpuGroup, number>
   /** Share of the machine's cores busy while the step ran and drained. */
   machineCpuShare: number
+  /**
+   * Transactions each service's database committed per order, from pg_stat_database: every
+   * BEGIN…COMMIT and every statement outside one (the relay's reads and marks), so about the WAL
+   * flushes and a floor on the round trips. PostgreSQL reports these within a second or so.
+   */
+  commitsPerOrder: Record<ServiceName, number>
   /** Where the saga's time went, hop by hop (see hops.ts), over a sample of the step's orders. */
   hops: Record<string, Hop>
 }
+
+/** Transactions committed in each service's database so far. */
+async function commitsSoFar(dbs: Record<ServiceName, Knex>): Promise<number[]> {
+  return Promise.all(SERVICES.map(async (s) => {
+    const { rows } = await dbs[s].raw('SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()')
+    return Number(rows[0].n)
+  }))
+}
+
+/** PostgreSQL publishes a backend's counters at most once a second: waiting this long takes the step's last ones in. */
+const STATS_FLUSH_MS = 1500
 
 const HOP_SAMPLE = 2000
 
@@ -128,6 +145,7 @@ async function runStep(rate: number, seconds: number, ctx: {
   const refused: Record<string, number> = {}
   const cpuBefore = SERVICES.map((s) => processCpuMs(ctx.running.services[s].pid))
   const machineBefore = machineCpu()
+  const commitsBefore = await commitsSoFar(ctx.dbs)
   const wallStart = performance.now()
   const { started } = await openLoop({
     rate, seconds,
@@ -147,6 +165,8 @@ async function runStep(rate: number, seconds: number, ctx: {
   const sample = placed.filter((_, i) => i % Math.max(1, Math.ceil(placed.length / HOP_SAMPLE)) === 0).map((p) => p.orderId)
   const cpu = SERVICES.map((s, i) => processCpuMs(ctx.running.services[s].pid) - (cpuBefore[i] as number))
   const machineAfter = machineCpu()
+  await new Promise((resolve) => setTimeout(resolve, STATS_FLUSH_MS))
+  const commits = (await commitsSoFar(ctx.dbs)).map((n, i) => n - (commitsBefore[i] as number))
   const machineBusyMs = machineAfter.busyMs - machineBefore.busyMs
   const cpuTotal = cpu.reduce((a, b) => a + b, 0)
   const sagaMs = placed.flatMap((p) => (endedAt.has(p.orderId) ? [(endedAt.get(p.orderId) as number) - p.sentAt] : []))
@@ -163,6 +183,7 @@ async function runStep(rate: number, seconds: number, ctx: {
     machineCpuMsPerOrder: perOrder(machineBusyMs),
     cpuMsPerOrderByInfra: Object.fromEntries(Object.entries(machineAfter.byGroup).map(([g, ms]) => [g, perOrder(ms - machineBefore.byGroup[g as CpuGroup])])) as Record<CpuGroup, number>,
     machineCpuShare: round(machineBusyMs / wallMs / os.cpus().length, 2),
+    commitsPerOrder: Object.fromEntries(SERVICES.map((s, i) => [s, perOrder(commits[i] as number)])) as Record<ServiceName, number>,
     hops: await sagaHops(ctx.dbs, sample),
   }
 }
@@ -227,6 +248,7 @@ export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
       file = save() // after every step, so an interrupted run still leaves its figures
       progress(`${rate}/s: accepted ${step.acceptedPerSecond}/s, http p50 ${step.httpP50Ms} p99 ${step.httpP99Ms} ms, saga p50 ${step.sagaP50Ms} p99 ${step.sagaP99Ms} ms, ${step.cpuMsPerOrder} ms CPU/order`)
       progress(`${rate}/s machine: ${step.machineCpuMsPerOrder} ms CPU/order (${Object.entries(step.cpuMsPerOrderByInfra).map(([g, ms]) => `${g} ${ms}`).join(', ')}), ${Math.round(step.machineCpuShare * 100)} % of the cores busy`)
+      progress(`${rate}/s commits per order: ${SERVICES.map((s) => `${s} ${step.commitsPerOrder[s]}`).join(', ')}`)
       progress(`${rate}/s hops p50/p99 ms: ${Object.entries(step.hops).map(([hop, h]) => `${hop} ${h.p50Ms}/${h.p99Ms}`).join(', ')}`)
     }
     // The yardstick after the rates, so that its load does not linger into them.
