@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEventCodec } from '@choreo/messaging'
-import { createTestDatabase, infra, readTopic, testKafka, type TestDatabase } from '@choreo/testkit'
+import { createTestDatabase, eventually, infra, readTopic, testKafka, type TestDatabase } from '@choreo/testkit'
 import { useShop, type System } from '@choreo/e2e'
 import { orderKafkaLost } from './lost-order.ts'
 import { jsonLines, runTool, startTool, toolEnv } from './tool-process.ts'
@@ -49,8 +49,28 @@ describe('./choreo replay', () => {
     await shop.until(orders.shipped, ['SHIPPED'])
     await shop.until(orders.rejected, ['REJECTED'])
     await shop.until(orders.cancelled, ['CANCELLED'])
+    // Consumers commit offsets once a second (and on an idle consumer's empty fetch): a dry run
+    // forecasts from the group's committed offsets, so wait until payment's group has committed
+    // every stock event it handled.
+    await untilCommittedToEnd(paymentGroup(), `${system.prefix}stock.events`)
   })
   afterAll(async () => { await scratch.drop() })
+
+  async function untilCommittedToEnd(group: string, topic: string): Promise<void> {
+    const admin = testKafka().admin()
+    await admin.connect()
+    try {
+      await eventually(async () => {
+        const ends = await admin.fetchTopicOffsets(topic)
+        const [entry] = await admin.fetchOffsets({ groupId: group, topics: [topic] })
+        for (const { partition, high } of ends.filter((e) => e.high !== '0')) {
+          expect(entry?.partitions.find((p) => p.partition === partition)?.offset).toBe(high)
+        }
+      }, { timeoutMs: 30_000 })
+    } finally {
+      await admin.disconnect()
+    }
+  }
 
   /** Everything a replay must leave as it is. */
   async function state() {
