@@ -28,15 +28,18 @@ export interface ConsumerOptions {
    * Up to this many events of one fetched batch are handled in ONE transaction: one inbox
    * statement, one outbox insert, one commit for all. If any of them fails, or waits on a lock
    * longer than `batchLockWaitMs`, that transaction is rolled back and its events are handled one
-   * transaction each, with the retries and dead letters below. 1: always one each.
+   * transaction each, with the retries and dead letters below. 1: always one each. The lock-wait
+   * bound is PostgreSQL's (`SET LOCAL lock_timeout`); on SQL Server a run waits, and the server's
+   * deadlock monitor breaks a cycle between two runs.
    */
   eventsPerTransaction: number
   batchLockWaitMs: number
   /**
-   * Offsets are committed to Kafka at most this often (and when stopping, and once this long has
-   * passed on an idle consumer's next empty fetch), not after every batch. A crash redelivers
-   * what was handled since the last commit, at most this long's worth: the inbox makes each of
-   * those a no-op.
+   * Offsets are committed to Kafka at most this often (and when stopping, on a rebalance seen by
+   * a heartbeat, and once this long has passed on an idle consumer's next empty fetch, every 5 s),
+   * not after every batch. A crash redelivers what was handled since the last commit, about this
+   * long's worth per partition; so does a rebalance kafkajs notices elsewhere (a fetch from a
+   * moved leader, an expired member id). The inbox makes each of those a no-op.
    */
   offsetCommitIntervalMs: number
   /** Prefix of every topic name (see contracts' `prefixed`). */
@@ -102,6 +105,7 @@ export function createSagaConsumer(deps: {
   let consumer: Consumer | null = null
   let purging: Promise<void> | null = null
   const skippedTypes = new Set<string>()
+  const runSize = Math.max(1, Math.floor(options.eventsPerTransaction))
 
   function causeOf(decoded: Decoded, headers: IHeaders | undefined): Cause {
     const payload = decoded.payload as { eventId: string; correlationId: string }
@@ -354,9 +358,9 @@ export function createSagaConsumer(deps: {
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently,
         eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-          for (let start = 0; start < batch.messages.length; start += options.eventsPerTransaction) {
+          for (let start = 0; start < batch.messages.length; start += runSize) {
             if (!isRunning() || isStale()) break
-            const run = batch.messages.slice(start, start + options.eventsPerTransaction)
+            const run = batch.messages.slice(start, start + runSize)
             const together = run.length > 1 ? await handleTogether(run, batch.topic, batch.partition) : null
             if (together) {
               run.forEach((message, i) => done(message, { topic: batch.topic, partition: batch.partition, offset: message.offset }, together[i]!))
