@@ -1,4 +1,4 @@
-// The saga consumer: each event decoded, claimed in the inbox and handled in one transaction, retried through outages, else dead-lettered.
+// The saga consumer: each event decoded, claimed in the inbox and handled in one transaction (a fetched run of them in one), retried through outages, else dead-lettered.
 import type { Knex } from 'knex'
 import type { Consumer, Kafka, KafkaMessage, Producer, IHeaders } from 'kafkajs'
 import type { Events, EventType, NewEvent } from '@choreo/contracts'
@@ -67,7 +67,9 @@ type At = { topic: string; partition: number; offset: string }
  * Per message: decode through the registry, then in ONE database transaction record
  * (group, event id) in the inbox, run the handler, enqueue what it returns; commit; only then
  * is the Kafka offset resolved. A crash anywhere before the offset commit redelivers the
- * message and the inbox turns the second delivery into a no-op.
+ * message and the inbox turns the second delivery into a no-op. A fetched run of a partition's
+ * messages goes through one such transaction first (handleTogether); if it fails, each message
+ * goes alone as described here.
  *
  * Failures: an outage (database or registry away) or contention (the database chose this
  * transaction as a victim) is retried with backoff until it passes or the consumer stops (kafkajs
@@ -147,8 +149,7 @@ export function createSagaConsumer(deps: {
 
   /**
    * One saga's id in every log line about a message: its order, event, correlation and trace.
-   * Built on first use: most messages log nothing (debug is off), and a child logger per message
-   * was a measurable share of a consumer's CPU.
+   * Built on first use: most messages log nothing (debug is off), so most never need one.
    */
   function messageLogger(message: KafkaMessage, at: At): () => Logger {
     let built: Logger | undefined
