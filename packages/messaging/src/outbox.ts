@@ -43,8 +43,8 @@ export interface Outbox {
    */
   enqueue(trx: Knex.Transaction, events: NewEvent | readonly NewEvent[], cause: Cause): Promise<EnqueuedEvent[]>
   /**
-   * `enqueue` for several reactions in one transaction (a consumer's batch): one key lock and one
-   * insert for all, rows in the order given; returns each reaction's events.
+   * `enqueue` for several reactions in one transaction (a consumer's run): one key lock and one
+   * insert for all (one per 200 rows), rows in the order given; returns each reaction's events.
    */
   enqueueAll(trx: Knex.Transaction, reactions: readonly Reaction[]): Promise<EnqueuedEvent[][]>
 }
@@ -61,6 +61,7 @@ export function createOutbox(deps: { codec: EventCodec; dialect: Dialect; topicP
     const lists = reactions.map((r) => (Array.isArray(r.events) ? (r.events as readonly NewEvent[]) : [r.events as NewEvent]))
     if (lists.every((list) => list.length === 0)) return lists.map(() => [])
     const occurredAt = Date.now()
+    // Known since start (Messaging.start registers what the service publishes): no network then.
     await codec.register([...new Set(lists.flat().map((e) => e.type))])
     const enqueued = lists.map((list, i) => list.map((event): EnqueuedEvent => {
       const cause = reactions[i]!.cause
