@@ -64,32 +64,73 @@ describe('outbox', () => {
     expect(mine[0]?.headers).toEqual({ 'event-id': eventId, 'event-type': 'OrderDelivered', 'correlation-id': 'test', traceparent: cause.traceparent })
   })
 
-  it('serialises two transactions writing the same key, so their commit order is their id order', async () => {
-    const orderId = randomUUID()
-    let releaseFirst!: () => void
-    const firstHolds = new Promise<void>((r) => { releaseFirst = r })
-    let firstPid = 0
-    const first = f.db.transaction(async (trx) => {
-      firstPid = await backendPid(trx)
-      await f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: 1 }), cause)
-      await firstHolds
+  /**
+   * Runs `hold` in one transaction and, once it holds an enqueue lock, `wait` in another; lets
+   * `hold` go on (`released`) only when the second backend waits for that very lock.
+   */
+  async function contend(hold: (trx: Knex.Transaction, released: Promise<void>) => Promise<void>, wait: (trx: Knex.Transaction) => Promise<void>): Promise<void> {
+    let release!: () => void
+    const released = new Promise<void>((r) => { release = r })
+    let holderPid = 0
+    const holder = f.db.transaction(async (trx) => {
+      holderPid = await backendPid(trx)
+      await hold(trx, released)
     })
-    let secondPid = 0
-    let second: Promise<void> = Promise.resolve()
+    let waiterPid = 0
+    let waiter: Promise<void> = Promise.resolve()
     try {
       await eventually(async () => expect(await f.db.raw(ENQUEUE_LOCKS)).toHaveProperty('rowCount', 1))
-      second = f.db.transaction(async (trx) => {
-        secondPid = await backendPid(trx)
-        await f.outbox.enqueue(trx, newEvent('OrderDelivered', { orderId, deliveredAt: 2 }), cause)
+      waiter = f.db.transaction(async (trx) => {
+        waiterPid = await backendPid(trx)
+        await wait(trx)
       })
       // The second transaction's backend waits, not granted, for the very lock the first one holds.
-      await eventually(async () => expect((await f.db.raw(WAITING_FOR, [secondPid, firstPid])).rows).toHaveLength(1))
+      await eventually(async () => expect((await f.db.raw(WAITING_FOR, [waiterPid, holderPid])).rows).toHaveLength(1))
     } finally {
-      releaseFirst()
-      await Promise.all([first, second])
+      release()
+      await Promise.all([holder, waiter])
     }
+  }
+
+  const delivered = (orderId: string, deliveredAt: number) => newEvent('OrderDelivered', { orderId, deliveredAt })
+
+  it('serialises two transactions writing the same key, so their commit order is their id order', async () => {
+    const orderId = randomUUID()
+    await contend(
+      async (trx, released) => {
+        await f.outbox.enqueue(trx, delivered(orderId, 1), cause)
+        await released
+      },
+      async (trx) => { await f.outbox.enqueue(trx, delivered(orderId, 2), cause) },
+    )
     const rows = await f.db('outbox').where({ aggregate_id: orderId }).orderBy('id')
     expect(rows.map((r) => r.payload.deliveredAt)).toEqual([1, 2])
+  })
+
+  it('draws a row\'s id only once its key\'s lock is held, so a waiting writer\'s id follows every id of the holder', async () => {
+    // The holder writes the key again while the second writer waits: had the waiting writer drawn
+    // its id before the lock, that id would sit between the holder's two and commit after both.
+    const orderId = randomUUID()
+    await contend(
+      async (trx, released) => {
+        await f.outbox.enqueue(trx, delivered(orderId, 1), cause)
+        await released
+        await f.outbox.enqueue(trx, delivered(orderId, 2), cause)
+      },
+      async (trx) => { await f.outbox.enqueueAll(trx, [{ events: [delivered(orderId, 3), delivered(randomUUID(), 4)], cause }]) },
+    )
+    const rows = await f.db('outbox').where({ aggregate_id: orderId }).orderBy('id')
+    expect(rows.map((r) => r.payload.deliveredAt)).toEqual([1, 2, 3])
+  })
+
+  it('inserts a run\'s rows with ids in the order given, across keys', async () => {
+    const keys = Array.from({ length: 5 }, () => randomUUID())
+    const events = Array.from({ length: 250 }, (_, i) => delivered(keys[(i * 7) % 5]!, i))
+    const enqueued = await f.db.transaction((trx) => f.outbox.enqueueAll(trx, [{ events: events.slice(0, 100), cause }, { events: events.slice(100), cause }]))
+    const rows = await f.db('outbox').whereIn('aggregate_id', keys).orderBy('id')
+    expect(rows.map((r) => r.payload.deliveredAt)).toEqual(events.map((_, i) => i))
+    expect(rows.map((r) => r.event_id)).toEqual(enqueued.flat().map((e) => e.eventId))
+    expect(rows.every((r) => Buffer.isBuffer(r.value) && r.value[0] === 0 && r.schema_id > 0)).toBe(true)
   })
 
   it('publishes a row with a lower id that commits after a higher one was published', async () => {

@@ -31,8 +31,6 @@ export interface EnqueuedEvent {
 
 // Every event in this system is about one order, and keyed by it.
 const AGGREGATE_TYPE = 'Order'
-/** Nine parameters a row: 1,800, under SQL Server's 2,100 a statement. */
-const ROWS_PER_INSERT = 200
 
 export interface Outbox {
   /**
@@ -43,8 +41,9 @@ export interface Outbox {
    */
   enqueue(trx: Knex.Transaction, events: NewEvent | readonly NewEvent[], cause: Cause): Promise<EnqueuedEvent[]>
   /**
-   * `enqueue` for several reactions in one transaction (a consumer's run): one key lock and one
-   * insert for all (one per 200 rows), rows in the order given; returns each reaction's events.
+   * `enqueue` for several reactions in one transaction (a consumer's run): their keys locked and
+   * their rows inserted together (dialect.insertOutbox), in the order given; returns each
+   * reaction's events.
    */
   enqueueAll(trx: Knex.Transaction, reactions: readonly Reaction[]): Promise<EnqueuedEvent[][]>
 }
@@ -76,8 +75,7 @@ export function createOutbox(deps: { codec: EventCodec; dialect: Dialect; topicP
       return { eventId: payload.eventId, type: event.type, payload }
     }))
     const rows = enqueued.flatMap((list, i) => list.map((e) => ({ e, cause: reactions[i]!.cause })))
-    await dialect.lockKeys(trx, rows.map(({ e }) => String(e.payload.orderId)))
-    const values = rows.map(({ e, cause }) => ({
+    await dialect.insertOutbox(trx, rows.map(({ e, cause }) => ({
       event_id: e.eventId,
       aggregate_type: AGGREGATE_TYPE,
       aggregate_id: String(e.payload.orderId),
@@ -87,9 +85,7 @@ export function createOutbox(deps: { codec: EventCodec; dialect: Dialect; topicP
       value: codec.encode(e.type, e.payload),
       schema_id: codec.idOf(e.type),
       headers: JSON.stringify(headersOf(e, cause)),
-    }))
-    // In order, in statements of at most ROWS_PER_INSERT rows: SQL Server takes 2,100 parameters a statement.
-    for (let i = 0; i < values.length; i += ROWS_PER_INSERT) await trx('outbox').insert(values.slice(i, i + ROWS_PER_INSERT))
+    })))
     return enqueued
   }
   return {

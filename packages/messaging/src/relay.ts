@@ -19,7 +19,7 @@ import type { MessagingMetrics } from './metrics.ts'
  * - Nothing lost: a row is marked only after the broker acknowledged it (acks=all); a crash in
  *   between republishes it, and consumers drop the copy by event id (inbox).
  * - Per-key order = commit order: enqueue takes a transaction-scoped lock on each key it
- *   writes (dialect.lockKeys), so two transactions writing the same key commit in the order of
+ *   writes (dialect.insertOutbox), so two transactions writing the same key commit in the order of
  *   their ids. The relay reads unpublished rows by id and sends a batch with one in-flight
  *   request, so a partition receives one key's rows in id order.
  * - Late commits are not skipped: the relay never keeps a high-water mark; it selects every

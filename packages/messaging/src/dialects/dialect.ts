@@ -4,6 +4,22 @@ import type { Knex } from 'knex'
 /** A connection taken out of the pool and held, for work that must stay on one session. */
 export type HeldConnection = unknown
 
+/** An outbox row as enqueue writes it (the id, times and publish state are the table's). */
+export interface OutboxInsert {
+  event_id: string
+  aggregate_type: string
+  /** The key: rows of one aggregate id are serialised and published in id order. */
+  aggregate_id: string
+  event_type: string
+  topic: string
+  /** JSON text. */
+  payload: string
+  value: Buffer
+  schema_id: number
+  /** JSON text. */
+  headers: string
+}
+
 export interface InboxRow {
   consumer_group: string
   event_id: string
@@ -20,10 +36,12 @@ export interface InboxRow {
 export interface Dialect {
   readonly name: 'pg' | 'mssql'
   /**
-   * Serialises, until commit, every transaction that enqueues events for one of these keys.
-   * This is what makes per-key commit order equal id order (see relay.ts).
+   * Inserts outbox rows, ids in the order given, after taking their keys' locks: the locks
+   * serialise, until commit, every transaction that enqueues events for one of these keys, and
+   * are taken before any id is drawn. This is what makes per-key commit order equal id order
+   * (see relay.ts).
    */
-  lockKeys(trx: Knex.Transaction, keys: string[]): Promise<void>
+  insertOutbox(trx: Knex.Transaction, rows: readonly OutboxInsert[]): Promise<void>
   /** Tries to take the relay's lease on a held connection; the lease lives as long as the session. */
   tryLease(db: Knex, conn: HeldConnection, name: string): Promise<boolean>
   releaseLease(db: Knex, conn: HeldConnection, name: string): Promise<void>

@@ -2,7 +2,7 @@ import knex, { type Knex } from 'knex'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { infra } from '@choreo/testkit'
 import { createMessagingTables } from '../migrations.ts'
-import { KEY_LOCK_REFUSED, lockKeysSql, mssqlDialect } from './mssql.ts'
+import { KEY_LOCK_REFUSED, lockKeys, lockKeysSql, mssqlDialect } from './mssql.ts'
 
 // Runs against a real SQL Server: TEST_MSSQL_URL, or Testcontainers where a Docker engine
 // answers. Elsewhere it is reported as skipped, with the reason, never as passed.
@@ -61,7 +61,7 @@ describe.skipIf('skipped' in target)(`SQL Server dialect against a real server${
     // @LockTimeout of 0 against a held key returns -1 the same way, and goes through the same check.
     const holder = await db.transaction()
     try {
-      await mssqlDialect.lockKeys(holder, ['hot'])
+      await lockKeys(holder, ['hot'])
       const sql = lockKeysSql(1).replace('@LockTimeout = -1', '@LockTimeout = 0')
       const err = await db.transaction((trx) => trx.raw(sql, ['outbox:hot'])).then(() => null, (e: unknown) => e)
       expect(err).toMatchObject({ number: KEY_LOCK_REFUSED })

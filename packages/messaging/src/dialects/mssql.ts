@@ -21,6 +21,16 @@ export function lockKeysSql(count: number): string {
   ].join('\n')
 }
 
+/** Nine parameters a row: 1,800, under SQL Server's 2,100 a statement. */
+const ROWS_PER_INSERT = 200
+
+/** The outbox's key locks (sp_getapplock, owned by the transaction), in key order: see Dialect.insertOutbox. */
+export async function lockKeys(trx: Knex.Transaction, keys: readonly string[]): Promise<void> {
+  const sorted = [...new Set(keys)].sort()
+  if (sorted.length === 0) return
+  await trx.raw(lockKeysSql(sorted.length), sorted.map((k) => `outbox:${k}`))
+}
+
 export const LEASE_SQL =
   "DECLARE @r int; EXEC @r = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 0; SELECT @r AS result;"
 
@@ -34,10 +44,11 @@ WHERE NOT EXISTS (SELECT 1 FROM inbox WITH (UPDLOCK, HOLDLOCK) WHERE consumer_gr
 export const mssqlDialect: Dialect = {
   name: 'mssql',
 
-  async lockKeys(trx, keys) {
-    const sorted = [...new Set(keys)].sort()
-    if (sorted.length === 0) return
-    await trx.raw(lockKeysSql(sorted.length), sorted.map((k) => `outbox:${k}`))
+  async insertOutbox(trx, rows) {
+    if (rows.length === 0) return
+    await lockKeys(trx, rows.map((row) => row.aggregate_id))
+    // In order, in statements of at most ROWS_PER_INSERT rows.
+    for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) await trx('outbox').insert(rows.slice(i, i + ROWS_PER_INSERT))
   },
 
   async tryLease(db: Knex, conn: HeldConnection, name: string) {

@@ -1,10 +1,25 @@
 // The PostgreSQL dialect: advisory locks for key locks and the relay's lease, array parameters for id lists, ON CONFLICT for the inbox.
 import type { Knex } from 'knex'
-import type { Dialect, HeldConnection, InboxRow } from './dialect.ts'
+import type { Dialect, HeldConnection, InboxRow, OutboxInsert } from './dialect.ts'
 
 // Advisory-lock key spaces: the two-integer form for the relay's lease, the single bigint form
 // (a hash of the aggregate id) for per-key enqueue locks. PostgreSQL keeps the two apart.
 const LEASE_CLASS = 0x0c40e0
+
+/**
+ * One round trip for the key locks and the rows. `locked` is an aggregate over the sorted keys
+ * (sorted, so two transactions locking the same keys cannot deadlock on each other), and every
+ * inserted row joins it: no row, and so no id drawn from the sequence, before every lock is held.
+ * Rows come as one array per column, in the order given, whatever their number.
+ */
+export const INSERT_OUTBOX_SQL = `WITH locked AS MATERIALIZED (
+  SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) AS keys
+  FROM (SELECT DISTINCT k FROM unnest(?::text[]) AS k ORDER BY k) AS sorted
+)
+INSERT INTO outbox (event_id, aggregate_type, aggregate_id, event_type, topic, payload, value, schema_id, headers)
+SELECT r.event_id, r.aggregate_type, r.aggregate_id, r.event_type, r.topic, r.payload, r.value, r.schema_id, r.headers
+FROM locked, unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::jsonb[], ?::bytea[], ?::int[], ?::jsonb[])
+  AS r(event_id, aggregate_type, aggregate_id, event_type, topic, payload, value, schema_id, headers)`
 
 interface PgClient {
   connection: { stream: { destroy(): void } }
@@ -14,13 +29,13 @@ interface PgClient {
 export const postgresDialect: Dialect = {
   name: 'pg',
 
-  async lockKeys(trx, keys) {
-    if (keys.length === 0) return
-    // Sorted, so two transactions locking the same keys cannot deadlock on each other.
-    await trx.raw(
-      'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(?::text[]) AS k ORDER BY k',
-      [[...new Set(keys)].sort()],
-    )
+  async insertOutbox(trx, rows) {
+    if (rows.length === 0) return
+    const column = <K extends keyof OutboxInsert>(name: K) => rows.map((row) => row[name])
+    await trx.raw(INSERT_OUTBOX_SQL, [
+      column('aggregate_id'), column('event_id'), column('aggregate_type'), column('aggregate_id'), column('event_type'),
+      column('topic'), column('payload'), column('value'), column('schema_id'), column('headers'),
+    ])
   },
 
   async tryLease(db: Knex, conn: HeldConnection, name: string) {
