@@ -115,7 +115,7 @@ describe('a saga trace', () => {
 
   it('names what a PAID order waiting for its fulfilment delay accepts: shipping now, a cancellation, a modification', () => {
     const scheduled = { at: new Date(T0 + 62_000), correlationId: 'c-1', causationId: 'e-3' }
-    const reservation = { orderId: 'o-1', customerId: 'ada', status: 'RESERVED' as const, total: { amount: 5850, currency: 'EUR' }, paid: 5850, lines: [], scheduled }
+    const reservation = { orderId: 'o-1', customerId: 'ada', status: 'RESERVED' as const, total: { amount: 5850, currency: 'EUR' }, paid: 5850, lines: [], scheduled, pendingRaise: null }
     const history = [facts().history[0]!]
     const trace = buildTrace(facts({ events: [seen('OrderPlaced', 'e-1', T0, 7)], history, inbox: [facts().inbox[0]!], order: { ...order, status: 'PAID' }, reservation }), around)
     expect(trace.missing).toEqual([])

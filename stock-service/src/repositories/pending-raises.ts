@@ -13,7 +13,7 @@ export interface PendingRaise {
   held: OrderLine[]
 }
 
-interface PendingRaiseRow {
+export interface PendingRaiseRow {
   order_id: string
   modification_id: string
   previous_lines: string
@@ -21,7 +21,8 @@ interface PendingRaiseRow {
   held: string
 }
 
-function fromRow(row: PendingRaiseRow): PendingRaise {
+/** A pending_raises row as a PendingRaise; the reservation's read brings it (reservations.ts). */
+export function pendingRaiseOf(row: PendingRaiseRow): PendingRaise {
   return {
     orderId: row.order_id,
     modificationId: row.modification_id,
@@ -29,12 +30,6 @@ function fromRow(row: PendingRaiseRow): PendingRaise {
     previousTotal: Number(row.previous_total_amount),
     held: JSON.parse(row.held) as OrderLine[],
   }
-}
-
-/** The order's pending raise; read under the reservation's row lock, which every step of the order takes first. */
-export async function findPendingRaise(trx: Knex.Transaction, orderId: string): Promise<PendingRaise | undefined> {
-  const row: PendingRaiseRow | undefined = await trx('pending_raises').where({ order_id: orderId }).first()
-  return row ? fromRow(row) : undefined
 }
 
 export async function insertPendingRaise(trx: Knex.Transaction, raise: PendingRaise): Promise<void> {

@@ -1,6 +1,7 @@
 // Reservations: the units held for each order, its lines, total, what was paid, and its scheduled shipment.
 import type { Knex } from 'knex'
 import type { Money, PricedLine } from '@choreo/contracts'
+import { pendingRaiseOf, type PendingRaise, type PendingRaiseRow } from './pending-raises.ts'
 
 export type ReservationStatus = 'RESERVED' | 'SHIPPED' | 'RELEASED'
 
@@ -15,6 +16,11 @@ export interface Reservation {
   lines: PricedLine[]
   /** Its shipment, when paid in full and waiting for the fulfilment delay; null otherwise. */
   scheduled: ScheduledShipment | null
+  /**
+   * The modification that raised its total and waits for payment's answer (pending-raise.ts), as
+   * read with the reservation; a step that answers it goes on with null.
+   */
+  pendingRaise: PendingRaise | null
 }
 
 /** A shipment waiting for the fulfilment delay, with the event that made it due. */
@@ -57,13 +63,22 @@ export async function findReservation(db: Knex | Knex.Transaction, orderId: stri
   return row ? withLines(db, row) : undefined
 }
 
-/** Reads the reservation's lines and maps both rows. */
+// The lines and the pending raise in one round trip. Not in the locking statement: after waiting
+// for the row lock, PostgreSQL hands over the row as the holder committed it, but the rest of that
+// statement reads as of before the wait; this statement starts after it and sees what the holder wrote.
+const DETAILS_SQL = `SELECT
+  (SELECT coalesce(json_agg(l ORDER BY l.product_id), '[]')
+     FROM (SELECT product_id, quantity, unit_price_amount FROM reservation_lines WHERE order_id = ?) AS l) AS lines,
+  (SELECT row_to_json(p)
+     FROM (SELECT order_id, modification_id, previous_lines, previous_total_amount, held FROM pending_raises WHERE order_id = ?) AS p) AS pending_raise`
+
+/** Reads the reservation's lines and pending raise, and maps the rows. */
 async function withLines(db: Knex | Knex.Transaction, row: ReservationRow): Promise<Reservation> {
-  const lines: LineRow[] = await db('reservation_lines').where({ order_id: row.order_id }).orderBy('product_id')
-  return fromRow(row, lines)
+  const { rows: [details] } = await db.raw(DETAILS_SQL, [row.order_id, row.order_id]) as { rows: [{ lines: LineRow[]; pending_raise: PendingRaiseRow | null }] }
+  return fromRow(row, details.lines, details.pending_raise)
 }
 
-function fromRow(row: ReservationRow, lines: readonly LineRow[]): Reservation {
+function fromRow(row: ReservationRow, lines: readonly LineRow[], raise: PendingRaiseRow | null): Reservation {
   return {
     orderId: row.order_id,
     customerId: row.customer_id,
@@ -77,6 +92,7 @@ function fromRow(row: ReservationRow, lines: readonly LineRow[]): Reservation {
     })),
     scheduled: !row.ship_after || !row.ship_correlation_id || !row.ship_causation_id ? null
       : { at: new Date(row.ship_after), correlationId: row.ship_correlation_id, causationId: row.ship_causation_id },
+    pendingRaise: raise ? pendingRaiseOf(raise) : null,
   }
 }
 

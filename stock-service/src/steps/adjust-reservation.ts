@@ -4,7 +4,7 @@ import { MODIFICATION_AWAITING_PAYMENT, newEvent, totalOf, type EventData, type 
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { planAdjustment } from '../domain/adjustment.ts'
 import { lockProducts, reserveUnits, unreserveUnits } from '../repositories/products.ts'
-import { findPendingRaise, insertPendingRaise } from '../repositories/pending-raises.ts'
+import { insertPendingRaise } from '../repositories/pending-raises.ts'
 import { lockReservation, replaceLines } from '../repositories/reservations.ts'
 import { shipIfPaidInFull } from './ship-order.ts'
 
@@ -42,7 +42,7 @@ async function adjust(event: Events['OrderModificationRequested'], trx: Knex.Tra
   if (reservation.status === 'SHIPPED') return [answer({ ...refused, reason: refusals.alreadyShipped, lines: current, total: currentTotal })]
   if (reservation.status === 'RELEASED') return [answer({ ...refused, reason: refusals.noActiveReservation, lines: [], total: { amount: 0, currency: currentTotal.currency } })]
   // One raise at a time: what to go back to if payment declines it must stay one set of lines.
-  if (await findPendingRaise(trx, orderId)) return [answer({ ...refused, reason: refusals.awaitingPayment, lines: current, total: currentTotal })]
+  if (reservation.pendingRaise) return [answer({ ...refused, reason: refusals.awaitingPayment, lines: current, total: currentTotal })]
 
   const stock = await lockProducts(trx, [...current, ...event.items].map((line) => line.productId))
   const plan = planAdjustment(current, event.items, stock, currentTotal.currency)
@@ -56,8 +56,9 @@ async function adjust(event: Events['OrderModificationRequested'], trx: Knex.Tra
     else if (raise) held.push({ productId, quantity: -delta })
     else await unreserveUnits(trx, productId, -delta)
   }
-  if (raise) await insertPendingRaise(trx, { orderId, modificationId, previousLines: current, previousTotal: currentTotal.amount, held })
+  const pendingRaise = raise ? { orderId, modificationId, previousLines: current, previousTotal: currentTotal.amount, held } : null
+  if (pendingRaise) await insertPendingRaise(trx, pendingRaise)
   await replaceLines(trx, orderId, plan.lines, total)
   const adjusted = answer({ accepted: true, lines: plan.lines, total, reason: null, shortLines: [] })
-  return [adjusted, ...(await shipIfPaidInFull(trx, { ...reservation, lines: plan.lines, total }, fulfilment, event))]
+  return [adjusted, ...(await shipIfPaidInFull(trx, { ...reservation, lines: plan.lines, total, pendingRaise }, fulfilment, event))]
 }

@@ -2,7 +2,7 @@
 import type { Knex } from 'knex'
 import type { Money, PricedLine } from '@choreo/contracts'
 import { lockProducts, unreserveUnits } from '../repositories/products.ts'
-import { deletePendingRaise, findPendingRaise } from '../repositories/pending-raises.ts'
+import { deletePendingRaise } from '../repositories/pending-raises.ts'
 import { replaceLines, type Reservation } from '../repositories/reservations.ts'
 
 /*
@@ -18,14 +18,15 @@ import { replaceLines, type Reservation } from '../repositories/reservations.ts'
 /**
  * Units held for the order's pending raise, given back; none: nothing to do. Locks the products of
  * the lines and of the held units together, in product order as every lock here is taken, so the
- * caller may go on to move the lines' units.
+ * caller may go on to move the lines' units. Returns the reservation with no raise pending.
  */
-export async function giveBackHeld(trx: Knex.Transaction, reservation: Pick<Reservation, 'orderId' | 'lines'>): Promise<void> {
-  const raise = await findPendingRaise(trx, reservation.orderId)
-  if (!raise) return
+export async function giveBackHeld<R extends Pick<Reservation, 'orderId' | 'lines' | 'pendingRaise'>>(trx: Knex.Transaction, reservation: R): Promise<R> {
+  const raise = reservation.pendingRaise
+  if (!raise) return reservation
   await lockProducts(trx, [...reservation.lines, ...raise.held].map((line) => line.productId))
   for (const { productId, quantity } of raise.held) await unreserveUnits(trx, productId, quantity)
   await deletePendingRaise(trx, reservation.orderId)
+  return { ...reservation, pendingRaise: null }
 }
 
 /**
@@ -35,18 +36,18 @@ export async function giveBackHeld(trx: Knex.Transaction, reservation: Pick<Rese
  * another topic), so being paid in full alone is not enough: an older, larger payment arriving late
  * would count as the raise's.
  */
-export async function paysPendingRaise(trx: Knex.Transaction, reservation: Reservation, amount: number, paid: number): Promise<boolean> {
-  const raise = await findPendingRaise(trx, reservation.orderId)
-  return raise !== undefined && amount === reservation.total.amount - raise.previousTotal && paid >= reservation.total.amount
+export function paysPendingRaise(reservation: Reservation, amount: number, paid: number): boolean {
+  const raise = reservation.pendingRaise
+  return raise !== null && amount === reservation.total.amount - raise.previousTotal && paid >= reservation.total.amount
 }
 
 /**
  * Payment declined modification `modificationId`: the reservation goes back to its lines before
- * it. Returns those lines and total, or null when that modification's raise is not pending here
- * (answered already, or never made).
+ * it. Returns those lines and total, with no raise pending, or null when that modification's raise
+ * is not pending here (answered already, or never made).
  */
-export async function undoRaise(trx: Knex.Transaction, reservation: Reservation, modificationId: string): Promise<{ lines: PricedLine[]; total: Money } | null> {
-  const raise = await findPendingRaise(trx, reservation.orderId)
+export async function undoRaise(trx: Knex.Transaction, reservation: Reservation, modificationId: string): Promise<{ lines: PricedLine[]; total: Money; pendingRaise: null } | null> {
+  const raise = reservation.pendingRaise
   if (!raise || raise.modificationId !== modificationId) return null
   // Held now per product: the current lines and the units held; kept: the previous lines.
   const extra = new Map<string, number>()
@@ -58,5 +59,5 @@ export async function undoRaise(trx: Knex.Transaction, reservation: Reservation,
   const total = { amount: raise.previousTotal, currency: reservation.total.currency }
   await replaceLines(trx, reservation.orderId, raise.previousLines, total)
   await deletePendingRaise(trx, reservation.orderId)
-  return { lines: raise.previousLines, total }
+  return { lines: raise.previousLines, total, pendingRaise: null }
 }

@@ -10,7 +10,7 @@ import { shipIfPaidInFull } from './ship-order.ts'
 /** PaymentCompleted: count the payment; once payments cover the total, ship (now or after the fulfilment delay) → OrderShipped. */
 export function recordPayment(fulfilment: Fulfilment) {
   return async function recordPayment(event: Events['PaymentCompleted'], trx: Knex.Transaction) {
-    const reservation = await lockReservation(trx, event.orderId)
+    let reservation = await lockReservation(trx, event.orderId)
     // Never reserved: payment charges nothing before StockReserved, so this is forged or a bug.
     if (!reservation) throw unreservedRefusal('PaymentCompleted', event.orderId)
     // Released: nothing to ship, and payment refunds on StockReleased.
@@ -24,7 +24,7 @@ export function recordPayment(fulfilment: Fulfilment) {
     if (reservation.status === 'SHIPPED') return []
     const paid = reservation.paid + event.amount.amount
     // The raise's own charge: the units it dropped go back to the shelf (until then nothing ships).
-    if (await paysPendingRaise(trx, reservation, event.amount.amount, paid)) await giveBackHeld(trx, reservation)
+    if (paysPendingRaise(reservation, event.amount.amount, paid)) reservation = await giveBackHeld(trx, reservation)
     return shipIfPaidInFull(trx, { ...reservation, paid }, fulfilment, event)
   }
 }

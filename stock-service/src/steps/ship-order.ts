@@ -6,7 +6,6 @@ import { carrierFor, newTrackingNumber } from '../domain/carrier.ts'
 import type { Fulfilment } from '../domain/fulfilment.ts'
 import { dispatchUnits, lockProducts } from '../repositories/products.ts'
 import { lockReservation, scheduleShipment, setReservationStatus, type Reservation } from '../repositories/reservations.ts'
-import { findPendingRaise } from '../repositories/pending-raises.ts'
 import { insertShipment } from '../repositories/shipments.ts'
 import { giveBackHeld } from './pending-raise.ts'
 
@@ -24,7 +23,7 @@ export interface Trigger {
  */
 export async function shipIfPaidInFull(trx: Knex.Transaction, reservation: Reservation, fulfilment: Fulfilment, trigger: Trigger): Promise<NewEventOf<'OrderShipped'>[]> {
   // A raise waiting for payment's answer is not covered yet, whatever `paid` says (pending-raise.ts).
-  if (reservation.paid < reservation.total.amount || await findPendingRaise(trx, reservation.orderId)) {
+  if (reservation.paid < reservation.total.amount || reservation.pendingRaise) {
     if (reservation.scheduled) await scheduleShipment(trx, reservation.orderId, null)
     return []
   }
@@ -58,6 +57,6 @@ export async function shipIfDue(trx: Knex.Transaction, orderId: string, now: Dat
   const reservation = await lockReservation(trx, orderId)
   const scheduled = reservation?.scheduled
   if (reservation?.status !== 'RESERVED' || !scheduled || scheduled.at > now || reservation.paid < reservation.total.amount) return null
-  if (await findPendingRaise(trx, orderId)) return null
+  if (reservation.pendingRaise) return null
   return { event: await shipOrder(trx, reservation), cause: { correlationId: scheduled.correlationId, causationId: scheduled.causationId } }
 }

@@ -1,7 +1,6 @@
 // POST /shipments' command: ships a paid order now, ahead of the fulfilment delay.
 import { Conflict, NotFound } from '@choreo/platform'
 import type { Cause, Messaging } from '@choreo/messaging'
-import { findPendingRaise } from '../../repositories/pending-raises.ts'
 import { lockReservation } from '../../repositories/reservations.ts'
 import { shipmentsOfOrder, type Shipment } from '../../repositories/shipments.ts'
 import { shipOrder } from '../../steps/ship-order.ts'
@@ -17,7 +16,7 @@ export async function shipNow(deps: { messaging: Messaging }, orderId: string, c
     if (reservation.status === 'SHIPPED') throw new Conflict(`order ${orderId} has shipped already`, 'already-shipped')
     if (reservation.status === 'RELEASED') throw new Conflict(`order ${orderId} was released: cancelled, or its payment failed`, 'released')
     if (reservation.paid < reservation.total.amount) throw new Conflict(`order ${orderId} is not paid in full yet`, 'not-paid')
-    if (await findPendingRaise(trx, orderId)) throw new Conflict(`order ${orderId} has a modification waiting for payment`, 'not-paid')
+    if (reservation.pendingRaise) throw new Conflict(`order ${orderId} has a modification waiting for payment`, 'not-paid')
     await deps.messaging.outbox.enqueue(trx, await shipOrder(trx, reservation), cause)
     return (await shipmentsOfOrder(trx, orderId))[0]!
   })
