@@ -15,7 +15,8 @@ export interface Hop {
  * - `<producer>→<consumer>`: from the producing transaction's start (outbox.created_at) to the
  *   consuming transaction's start (inbox.handled_at): commit, relay, broker, fetch, queueing.
  * - `<producer> relay`: from outbox.created_at to the relay's mark (published_at), which is an
- *   upper bound of the relay's share: the mark runs after the broker's ack, beside the next send.
+ *   upper bound of the relay's share: the mark runs after the broker's ack, with the relay's next
+ *   read, which comes on the next wake-up or within markDelayMs (100 ms).
  */
 export async function sagaHops(dbs: Record<ServiceName, Knex>, orderIds: readonly string[]): Promise<Record<string, Hop>> {
   if (orderIds.length === 0) return {}

@@ -35,6 +35,9 @@ export const defaultRelayOptions: Omit<RelayOptions, 'name'> = {
   batchSize: 1000,
   pollIntervalMs: 200,
   listeningPollIntervalMs: 1000,
+  // Under load a relay reads every few milliseconds, so nearly every mark goes with a read;
+  // a relay that stops meanwhile marks first, and a crash sends up to this much again.
+  markDelayMs: 100,
   leaseRetryMs: 1000,
   // A silent lease connection is handed over within 10 s + leaseRetryMs. A healthy relay is never
   // idle that long (heartbeat every 3.3 s, statements every poll interval), and a lease cut by

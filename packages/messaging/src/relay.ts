@@ -73,6 +73,12 @@ export interface RelayOptions {
   pollIntervalMs: number
   /** While the relay listens for other processes' notices, it still polls this often, for a notice lost with a connection. */
   listeningPollIntervalMs: number
+  /**
+   * How long an acknowledged batch may wait to be marked published, for the relay's next read to
+   * mark it in the same round trip (PostgreSQL). A crash meanwhile sends it again: copies,
+   * which consumers drop by event id.
+   */
+  markDelayMs: number
   leaseRetryMs: number
   /** The server ends the lease session after this long without a statement: the takeover bound for a silent connection. */
   leaseIdleTimeoutMs: number
@@ -224,6 +230,10 @@ export function createRelay(deps: {
    * row with a parked row of its key below it (it waits, so its key's order holds).
    */
   function readBatch(conn: HeldConnection, sending: OutboxRow[]): Promise<OutboxRow[]> {
+    return readQuery(conn, sending).then((rows: OutboxRow[]) => rows)
+  }
+
+  function readQuery(conn: HeldConnection, sending: OutboxRow[]): Knex.QueryBuilder {
     const query = unpublishedRows(db, options.batchSize).connection(conn)
     return sending.length > 0 ? dialect.whereIdNotIn(query, sending.map((r) => r.id)) : query
   }
@@ -241,6 +251,7 @@ export function createRelay(deps: {
         if (blocked.has(row.aggregate_id) || stopping.signal.aborted) continue
         try {
           await publish([row])
+          observeAcknowledged([row])
           sent.push(row)
         } catch (err) {
           // A producer that failed may keep what failed (kafkajs keeps a missing topic among those it refreshes).
@@ -264,24 +275,53 @@ export function createRelay(deps: {
       'outbox row parked: it cannot be published; later rows of its key wait (./choreo dlq list)')
   }
 
+  function markQuery(conn: HeldConnection, rows: OutboxRow[]): Knex.QueryBuilder {
+    return dialect.whereIdIn(db('outbox').connection(conn), rows.map((r) => r.id)).update({ published_at: db.fn.now() })
+  }
+
   async function markPublished(conn: HeldConnection, rows: OutboxRow[]): Promise<void> {
-    await dialect.whereIdIn(db('outbox').connection(conn), rows.map((r) => r.id)).update({ published_at: db.fn.now() })
-    const now = Date.now()
+    await markQuery(conn, rows)
     metrics?.published.inc(rows.length)
+  }
+
+  /**
+   * Marks `marked` and reads the next batch (without them: the read does not see the mark), in
+   * one statement where the dialect can put an update before a read, else in two.
+   */
+  async function markThenRead(conn: HeldConnection, marked: OutboxRow[]): Promise<OutboxRow[]> {
+    const together = dialect.withUpdate?.(readQuery(conn, marked), 'marked', markQuery(conn, marked))
+    if (!together) {
+      await markPublished(conn, marked)
+      return readBatch(conn, [])
+    }
+    const rows: OutboxRow[] = await together
+    metrics?.published.inc(marked.length)
+    return rows
+  }
+
+  function observeAcknowledged(rows: OutboxRow[]): void {
+    const now = Date.now()
     for (const row of rows) metrics?.publishLatency.observe((now - new Date(row.created_at).getTime()) / 1000)
   }
 
   async function publishWhileLeased(conn: HeldConnection): Promise<void> {
-    // While the broker acknowledges batch n, the held connection marks batch n-1 and reads batch
-    // n+1 (without n's rows). Sends stay one at a time and in id order, and a batch is marked
-    // only after its ack; a failed mark ends the session (see run) and those rows are sent
-    // again later: copies, which consumers drop by event id.
+    // While the broker acknowledges a full batch n, the held connection marks batch n-1 and reads
+    // batch n+1 (without n's rows). The last batch of a drain is marked by the next read, in the
+    // same round trip; that read comes on a wake-up or after markDelayMs. Sends stay one at a time
+    // and in id order, and a batch is marked only after its ack; a failed mark ends the session
+    // (see run) and those rows are sent again later: copies, which consumers drop by event id.
     let marking: Promise<void> = Promise.resolve()
     let prefetched: OutboxRow[] | null = null
+    let unmarked: OutboxRow[] = []
     try {
       while (!stopping.signal.aborted) {
         pending = false
-        const rows: OutboxRow[] = prefetched ?? (await readBatch(conn, []))
+        let rows: OutboxRow[]
+        if (prefetched) rows = prefetched
+        else if (unmarked.length > 0) {
+          rows = await markThenRead(conn, unmarked)
+          unmarked = []
+        } else rows = await readBatch(conn, [])
         prefetched = null
         if (rows.length > 0) {
           const previous = marking
@@ -305,16 +345,24 @@ export function createRelay(deps: {
             continue
           }
           publishFailures = 0
-          marking = markPublished(conn, rows)
-          marking.catch(() => {}) // awaited below or by the next batch; this only keeps it from counting as unhandled meanwhile
-          prefetched = read.value
+          observeAcknowledged(rows)
+          if (rows.length < options.batchSize) unmarked = rows
+          else {
+            marking = markPublished(conn, rows)
+            marking.catch(() => {}) // awaited below or by the next batch; this only keeps it from counting as unhandled meanwhile
+            prefetched = read.value
+          }
         }
         if (Date.now() - lastPurge > options.purgeIntervalMs) purgeInBackground()
         if (rows.length < options.batchSize) {
           await marking
-          await idle(dialect.wakeups ? options.listeningPollIntervalMs : options.pollIntervalMs)
+          const pollMs = dialect.wakeups ? options.listeningPollIntervalMs : options.pollIntervalMs
+          // An unmarked batch waits for the next read markDelayMs at most: a wake-up's, or its own.
+          await idle(unmarked.length > 0 ? Math.min(options.markDelayMs, pollMs) : pollMs)
         }
       }
+      // Stopping: what was acknowledged is marked before the lease goes, so a successor does not send it again.
+      if (unmarked.length > 0) await markPublished(conn, unmarked)
     } finally {
       await marking
     }

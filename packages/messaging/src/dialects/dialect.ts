@@ -55,6 +55,12 @@ export interface Dialect {
   /** Narrows a query to rows whose id is (or is not) one of these: the relay's batches of up to 1,000. */
   whereIdIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder
   whereIdNotIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder
+  /**
+   * `read` preceded, in the same statement, by `update` (a data-modifying WITH named `alias`),
+   * where the server can; undefined where it cannot, and the caller runs them one after the other.
+   * The read does not see the update's changes.
+   */
+  withUpdate?(read: Knex.QueryBuilder, alias: string, update: Knex.QueryBuilder): Knex.QueryBuilder
   /** Records (group, event id) unless present; true when this call recorded it. */
   claimInbox(trx: Knex.Transaction, row: InboxRow): Promise<boolean>
   /** Records each (group, event id) not present yet; returns the event ids this call recorded. Ids are distinct. */

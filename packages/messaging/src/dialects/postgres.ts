@@ -81,6 +81,10 @@ export const postgresDialect: Dialect = {
     return query.whereRaw('id <> ALL(?::bigint[])', [ids.map(String)])
   },
 
+  withUpdate(read, alias, update) {
+    return read.with(alias, update)
+  },
+
   async claimInbox(trx: Knex.Transaction, row: InboxRow) {
     const inserted = await trx('inbox').insert(row).onConflict(['consumer_group', 'event_id']).ignore().returning('event_id')
     return inserted.length === 1

@@ -74,7 +74,7 @@ export interface RelayVia {
 }
 
 export const fastRelay: Omit<RelayOptions, 'name'> = {
-  batchSize: 500, pollIntervalMs: 50, listeningPollIntervalMs: 50, leaseRetryMs: 100, leaseIdleTimeoutMs: 10_000, retentionMs: 3600_000,
+  batchSize: 500, pollIntervalMs: 50, listeningPollIntervalMs: 50, markDelayMs: 20, leaseRetryMs: 100, leaseIdleTimeoutMs: 10_000, retentionMs: 3600_000,
   purgeIntervalMs: 3600_000, purgeBatchSize: 100, purgeBatchesPerPass: 10, backoff: { initialMs: 50, maxMs: 500 },
 }
 
