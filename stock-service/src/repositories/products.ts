@@ -93,26 +93,51 @@ export async function lockProducts(trx: Knex.Transaction, productIds: readonly s
   return new Map(rows.map((row) => [row.product_id, fromRow(row)]))
 }
 
+/** Units of one product to move. */
+export interface Units {
+  productId: string
+  quantity: number
+}
+
+// Each move: the column that must hold the units, and what it does to the row.
+const MOVES = {
+  reserve: { from: 'available', set: 'available = p.available - m.quantity, reserved = p.reserved + m.quantity' },
+  release: { from: 'reserved', set: 'available = p.available + m.quantity, reserved = p.reserved - m.quantity' },
+  dispatch: { from: 'reserved', set: 'reserved = p.reserved - m.quantity' },
+} as const
+
+/**
+ * Moves units of several products in one statement, each only if its row holds that many: all
+ * of them, or StockMoveFailed (the caller's transaction then rolls back). The caller has locked
+ * the rows (lockProducts). Units of one product are added up; none or fewer move nothing.
+ */
+async function moveUnits(trx: Knex.Transaction, move: keyof typeof MOVES, units: readonly Units[]): Promise<void> {
+  const byProduct = new Map<string, number>()
+  for (const { productId, quantity } of units) if (quantity > 0) byProduct.set(productId, (byProduct.get(productId) ?? 0) + quantity)
+  if (byProduct.size === 0) return
+  const { from, set } = MOVES[move]
+  const { rows }: { rows: { product_id: string }[] } = await trx.raw(
+    `UPDATE products AS p SET ${set}, updated_at = CURRENT_TIMESTAMP
+     FROM unnest(?::text[], ?::int[]) AS m(product_id, quantity)
+     WHERE p.product_id = m.product_id AND p.${from} >= m.quantity
+     RETURNING p.product_id`,
+    [[...byProduct.keys()], [...byProduct.values()]],
+  )
+  const moved = new Set(rows.map((row) => row.product_id))
+  for (const [productId, quantity] of byProduct) if (!moved.has(productId)) throw new StockMoveFailed(productId, move, quantity)
+}
+
 /** Moves units available → reserved, only if that many are available. */
-export async function reserveUnits(trx: Knex.Transaction, productId: string, quantity: number): Promise<void> {
-  const updated = await trx('products')
-    .where({ product_id: productId }).andWhere('available', '>=', quantity)
-    .update({ available: trx.raw('available - ?', [quantity]), reserved: trx.raw('reserved + ?', [quantity]), updated_at: trx.fn.now() })
-  if (updated !== 1) throw new StockMoveFailed(productId, 'reserve', quantity)
+export function reserveUnits(trx: Knex.Transaction, units: readonly Units[]): Promise<void> {
+  return moveUnits(trx, 'reserve', units)
 }
 
 /** Moves units reserved → available. */
-export async function unreserveUnits(trx: Knex.Transaction, productId: string, quantity: number): Promise<void> {
-  const updated = await trx('products')
-    .where({ product_id: productId }).andWhere('reserved', '>=', quantity)
-    .update({ available: trx.raw('available + ?', [quantity]), reserved: trx.raw('reserved - ?', [quantity]), updated_at: trx.fn.now() })
-  if (updated !== 1) throw new StockMoveFailed(productId, 'release', quantity)
+export function unreserveUnits(trx: Knex.Transaction, units: readonly Units[]): Promise<void> {
+  return moveUnits(trx, 'release', units)
 }
 
 /** Takes reserved units out of the warehouse: they leave stock altogether. */
-export async function dispatchUnits(trx: Knex.Transaction, productId: string, quantity: number): Promise<void> {
-  const updated = await trx('products')
-    .where({ product_id: productId }).andWhere('reserved', '>=', quantity)
-    .update({ reserved: trx.raw('reserved - ?', [quantity]), updated_at: trx.fn.now() })
-  if (updated !== 1) throw new StockMoveFailed(productId, 'dispatch', quantity)
+export function dispatchUnits(trx: Knex.Transaction, units: readonly Units[]): Promise<void> {
+  return moveUnits(trx, 'dispatch', units)
 }

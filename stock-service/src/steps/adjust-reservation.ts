@@ -50,12 +50,11 @@ async function adjust(event: Events['OrderModificationRequested'], trx: Knex.Tra
   const total = totalOf(plan.lines, currentTotal.currency)
   // A raise waits for payment's answer (pending-raise.ts): the units it drops stay held meanwhile.
   const raise = total.amount > currentTotal.amount
-  const held: OrderLine[] = []
-  for (const { productId, delta } of plan.moves) {
-    if (delta > 0) await reserveUnits(trx, productId, delta)
-    else if (raise) held.push({ productId, quantity: -delta })
-    else await unreserveUnits(trx, productId, -delta)
-  }
+  const added = plan.moves.filter((m) => m.delta > 0).map(({ productId, delta }) => ({ productId, quantity: delta }))
+  const dropped: OrderLine[] = plan.moves.filter((m) => m.delta < 0).map(({ productId, delta }) => ({ productId, quantity: -delta }))
+  await reserveUnits(trx, added)
+  if (!raise) await unreserveUnits(trx, dropped)
+  const held = raise ? dropped : []
   const pendingRaise = raise ? { orderId, modificationId, previousLines: current, previousTotal: currentTotal.amount, held } : null
   if (pendingRaise) await insertPendingRaise(trx, pendingRaise)
   await replaceLines(trx, orderId, plan.lines, total)

@@ -24,7 +24,7 @@ export async function giveBackHeld<R extends Pick<Reservation, 'orderId' | 'line
   const raise = reservation.pendingRaise
   if (!raise) return reservation
   await lockProducts(trx, [...reservation.lines, ...raise.held].map((line) => line.productId))
-  for (const { productId, quantity } of raise.held) await unreserveUnits(trx, productId, quantity)
+  await unreserveUnits(trx, raise.held)
   await deletePendingRaise(trx, reservation.orderId)
   return { ...reservation, pendingRaise: null }
 }
@@ -55,7 +55,7 @@ export async function undoRaise(trx: Knex.Transaction, reservation: Reservation,
   for (const line of [...reservation.lines, ...raise.held]) add(line.productId, line.quantity)
   for (const line of raise.previousLines) add(line.productId, -line.quantity)
   await lockProducts(trx, [...extra.keys()])
-  for (const [productId, quantity] of extra) if (quantity > 0) await unreserveUnits(trx, productId, quantity)
+  await unreserveUnits(trx, [...extra].map(([productId, quantity]) => ({ productId, quantity })))
   const total = { amount: raise.previousTotal, currency: reservation.total.currency }
   await replaceLines(trx, reservation.orderId, raise.previousLines, total)
   await deletePendingRaise(trx, reservation.orderId)

@@ -52,7 +52,7 @@ async function releaseStock(trx: Knex.Transaction, orderId: string, reason: stri
   // The units a pending raise held go back too (giveBackHeld locks them with the lines' products).
   await giveBackHeld(trx, reservation)
   await lockProducts(trx, reservation.lines.map((line) => line.productId))
-  for (const line of reservation.lines) await unreserveUnits(trx, line.productId, line.quantity)
+  await unreserveUnits(trx, reservation.lines)
   await setReservationStatus(trx, orderId, 'RELEASED')
   const lines = reservation.lines.map(({ productId, quantity }) => ({ productId, quantity }))
   return [newEvent('StockReleased', { orderId, reason, lines })]

@@ -16,6 +16,6 @@ export async function reserveStock(event: Events['OrderPlaced'], trx: Knex.Trans
   const total = totalOf(plan.lines, currency)
   // Inserted before any unit moves: a concurrent twin that got there first leaves stock untouched.
   if (!(await insertReservation(trx, { orderId, customerId, lines: plan.lines, total }))) return []
-  for (const move of plan.moves) await reserveUnits(trx, move.productId, move.delta)
+  await reserveUnits(trx, plan.moves.map((move) => ({ productId: move.productId, quantity: move.delta })))
   return [newEvent('StockReserved', { orderId, customerId, lines: plan.lines, total })]
 }

@@ -40,7 +40,7 @@ export async function shipOrder(trx: Knex.Transaction, reservation: Reservation)
   // Shipped, the lines are what was paid for: anything still held for a raise goes back.
   await giveBackHeld(trx, reservation)
   await lockProducts(trx, lines.map((line) => line.productId))
-  for (const line of lines) await dispatchUnits(trx, line.productId, line.quantity)
+  await dispatchUnits(trx, lines)
   await setReservationStatus(trx, orderId, 'SHIPPED')
   const carrier = carrierFor(orderId)
   const shipment = { shipmentId: randomUUID(), orderId, carrier: carrier.name, trackingNumber: newTrackingNumber(carrier) }
