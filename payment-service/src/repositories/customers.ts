@@ -35,12 +35,6 @@ export async function findCustomer(db: Knex | Knex.Transaction, customerId: stri
   return row ? fromRow(row) : undefined
 }
 
-/** Reads a customer and holds its row until the transaction ends, so its balance cannot move meanwhile. */
-export async function lockCustomer(trx: Knex.Transaction, customerId: string): Promise<Customer | undefined> {
-  const row = await trx<CustomerRow>('customers').select(...COLUMNS).where({ customer_id: customerId }).forUpdate().first()
-  return row ? fromRow(row) : undefined
-}
-
 /** Takes money from a balance only if the balance covers it; false (and nothing changed) otherwise. */
 export async function debitBalance(db: Knex | Knex.Transaction, customerId: string, amount: Money): Promise<boolean> {
   const updated = await db('customers')

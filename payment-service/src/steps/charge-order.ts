@@ -5,7 +5,7 @@ import { RefusedEvent, UnconfirmedEvent } from '@choreo/messaging'
 import { pricedMismatch } from '../domain/order-lines.ts'
 import { charge } from '../repositories/ledger.ts'
 import { findPlacedOrder } from '../repositories/order-facts.ts'
-import { lockCustomer } from '../repositories/customers.ts'
+import { findCustomer } from '../repositories/customers.ts'
 import { insertOrderPayment, lockOrderPayment } from '../repositories/order-payments.ts'
 
 /**
@@ -30,12 +30,14 @@ export async function chargeOrder(event: StockReserved, trx: Knex.Transaction) {
   }
   const mismatch = pricedMismatch(event, placed)
   if (mismatch) throw new RefusedEvent('charge-not-as-placed', `StockReserved for order ${orderId} is not the order placed: ${mismatch}`)
-  const customer = await lockCustomer(trx, customerId)
-  const refusal = !customer ? 'unknown customer' : customer.balance.currency !== total.currency ? 'currency mismatch' : null
-  const paymentId = refusal ? null : await charge(trx, { orderId, customerId, amount: total, reason: 'order total' })
+  // The debit checks the customer, the currency and the balance in its WHERE clause; only when it
+  // changes nothing is the customer read, to say why.
+  const paymentId = await charge(trx, { orderId, customerId, amount: total, reason: 'order total' })
   if (!paymentId) {
+    const customer = await findCustomer(trx, customerId)
+    const reason = !customer ? 'unknown customer' : customer.balance.currency !== total.currency ? 'currency mismatch' : 'insufficient funds'
     await insertOrderPayment(trx, { orderId, customerId, currency: total.currency, state: 'FAILED', charged: 0, refunded: 0, firstPaymentId: null })
-    return [newEvent('PaymentFailed', { orderId, reason: refusal ?? 'insufficient funds', customerId, amount: total, modificationId: null })]
+    return [newEvent('PaymentFailed', { orderId, reason, customerId, amount: total, modificationId: null })]
   }
   await insertOrderPayment(trx, { orderId, customerId, currency: total.currency, state: 'OPEN', charged: total.amount, refunded: 0, firstPaymentId: paymentId })
   return [newEvent('PaymentCompleted', { orderId, paymentId, customerId, amount: total })]
