@@ -76,6 +76,12 @@ interface StepFigures {
    * flushes and a floor on the round trips. PostgreSQL reports these within a second or so.
    */
   commitsPerOrder: Record<ServiceName, number>
+  /**
+   * Statements each service sent to its database per order (its db_statements_total), BEGIN and
+   * COMMIT included: its round trips to PostgreSQL. Null for a service that does not count them (a
+   * build from before the counter, run with BENCH_SERVICES_ROOT).
+   */
+  statementsPerOrder: Record<ServiceName, number | null>
   /** Where the saga's time went, hop by hop (see hops.ts), over a sample of the step's orders. */
   hops: Record<string, Hop>
 }
@@ -85,6 +91,15 @@ async function commitsSoFar(dbs: Record<ServiceName, Knex>): Promise<number[]> {
   return Promise.all(SERVICES.map(async (s) => {
     const { rows } = await dbs[s].raw('SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()')
     return Number(rows[0].n)
+  }))
+}
+
+/** Statements each service has sent to its database so far, from its /metrics; NaN where it does not count them. */
+async function statementsSoFar(running: RunningServices): Promise<number[]> {
+  return Promise.all(SERVICES.map(async (s) => {
+    const res = await fetch(`${running.services[s].url}/metrics`)
+    const line = (await res.text()).split('\n').find((l) => l.startsWith('db_statements_total'))
+    return line ? Number(line.split(' ').at(-1)) : Number.NaN
   }))
 }
 
@@ -146,6 +161,7 @@ async function runStep(rate: number, seconds: number, ctx: {
   const cpuBefore = SERVICES.map((s) => processCpuMs(ctx.running.services[s].pid))
   const machineBefore = machineCpu()
   const commitsBefore = await commitsSoFar(ctx.dbs)
+  const statementsBefore = await statementsSoFar(ctx.running)
   const wallStart = performance.now()
   const { started } = await openLoop({
     rate, seconds,
@@ -167,6 +183,7 @@ async function runStep(rate: number, seconds: number, ctx: {
   const machineAfter = machineCpu()
   await new Promise((resolve) => setTimeout(resolve, STATS_FLUSH_MS))
   const commits = (await commitsSoFar(ctx.dbs)).map((n, i) => n - (commitsBefore[i] as number))
+  const statements = (await statementsSoFar(ctx.running)).map((n, i) => n - (statementsBefore[i] as number))
   const machineBusyMs = machineAfter.busyMs - machineBefore.busyMs
   const cpuTotal = cpu.reduce((a, b) => a + b, 0)
   const sagaMs = placed.flatMap((p) => (endedAt.has(p.orderId) ? [(endedAt.get(p.orderId) as number) - p.sentAt] : []))
@@ -184,6 +201,7 @@ async function runStep(rate: number, seconds: number, ctx: {
     cpuMsPerOrderByInfra: Object.fromEntries(Object.entries(machineAfter.byGroup).map(([g, ms]) => [g, perOrder(ms - machineBefore.byGroup[g as CpuGroup])])) as Record<CpuGroup, number>,
     machineCpuShare: round(machineBusyMs / wallMs / os.cpus().length, 2),
     commitsPerOrder: Object.fromEntries(SERVICES.map((s, i) => [s, perOrder(commits[i] as number)])) as Record<ServiceName, number>,
+    statementsPerOrder: Object.fromEntries(SERVICES.map((s, i) => [s, Number.isNaN(statements[i]) ? null : perOrder(statements[i] as number)])) as Record<ServiceName, number | null>,
     hops: await sagaHops(ctx.dbs, sample),
   }
 }
@@ -249,6 +267,7 @@ export async function benchSaga(opts: SagaBenchOptions): Promise<void> {
       progress(`${rate}/s: accepted ${step.acceptedPerSecond}/s, http p50 ${step.httpP50Ms} p99 ${step.httpP99Ms} ms, saga p50 ${step.sagaP50Ms} p99 ${step.sagaP99Ms} ms, ${step.cpuMsPerOrder} ms CPU/order`)
       progress(`${rate}/s machine: ${step.machineCpuMsPerOrder} ms CPU/order (${Object.entries(step.cpuMsPerOrderByInfra).map(([g, ms]) => `${g} ${ms}`).join(', ')}), ${Math.round(step.machineCpuShare * 100)} % of the cores busy`)
       progress(`${rate}/s commits per order: ${SERVICES.map((s) => `${s} ${step.commitsPerOrder[s]}`).join(', ')}`)
+      progress(`${rate}/s statements per order: ${SERVICES.map((s) => `${s} ${step.statementsPerOrder[s] ?? 'not counted'}`).join(', ')}`)
       progress(`${rate}/s hops p50/p99 ms: ${Object.entries(step.hops).map(([hop, h]) => `${hop} ${h.p50Ms}/${h.p99Ms}`).join(', ')}`)
     }
     // The yardstick after the rates, so that its load does not linger into them.

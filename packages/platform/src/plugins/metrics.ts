@@ -14,12 +14,23 @@ declare module 'fastify' {
   }
 }
 
-/** Creates `app.metrics` with the process' default metrics in it, and serves it in Prometheus' text format. */
+/**
+ * Creates `app.metrics` with the process' default metrics in it, and the statements the app's
+ * database pool (`app.db`, when registered first) has sent; serves it in Prometheus' text format.
+ */
 export const metricsPlugin = fp<MetricsPluginOptions>(async (app, { service }) => {
   const metrics = new client.Registry()
   metrics.setDefaultLabels({ service })
   client.collectDefaultMetrics({ register: metrics })
   app.decorate('metrics', metrics)
+  if (app.hasDecorator('db')) {
+    const statements = new client.Counter({
+      name: 'db_statements_total',
+      help: 'Statements sent to the database, BEGIN and COMMIT included: one round trip each.',
+      registers: [metrics],
+    })
+    app.db.on('query', () => statements.inc())
+  }
 
   app.get('/metrics', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     return reply.type(metrics.contentType).send(await metrics.metrics())
