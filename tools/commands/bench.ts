@@ -1,5 +1,5 @@
-// choreo bench: benchmarks: relay | relay-layouts | pickup | saga | idle | explorer | chart (results in .bench/, see bench/RESULTS.md)
-import { benchExplorer, benchIdle, benchPickup, benchRelay, benchRelayLayouts, benchSaga, chartSaga, idleDefaults, pickupDefaults, relayDefaults, sagaDefaults } from '@choreo/bench'
+// choreo bench: benchmarks: relay | relay-layouts | pickup | saga | idle | round-trip | explorer | chart (results in .bench/, see bench/RESULTS.md)
+import { benchExplorer, benchIdle, benchPickup, benchRelay, benchRelayLayouts, benchRoundTrip, benchSaga, chartSaga, idleDefaults, pickupDefaults, relayDefaults, roundTripDefaults, sagaDefaults } from '@choreo/bench'
 import { runCommand, UsageError } from '../lib/command.ts'
 import { parseCommandLine, verbOf, wholeNumber } from '../lib/command-line.ts'
 
@@ -16,6 +16,8 @@ const USAGE = `usage: ./choreo bench <benchmark> [options]
           open-loop POST /orders against the three services started here, rate by rate
   idle    [--seconds 60]
           each service's CPU (% of one core) with no orders, beside Kafka's and PostgreSQL's
+  round-trip [--count 20000]
+          what one statement to PostgreSQL costs, client and server CPU, for three shapes of statement
   explorer
           the saga explorer's order page with 100,000 orders in scratch databases: latency, and the index each read uses
   (saga, idle: BENCH_SERVICES_ROOT=<a git worktree> runs that checkout's services, for a baseline side by side)
@@ -26,7 +28,7 @@ const USAGE = `usage: ./choreo bench <benchmark> [options]
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => setImmediate(() => process.exit(130)))
 
 await runCommand(USAGE, async (args) => {
-  const benchmark = verbOf(parseCommandLine(args.slice(0, 1), {}).positionals, ['relay', 'relay-layouts', 'pickup', 'saga', 'explorer', 'idle', 'chart'])
+  const benchmark = verbOf(parseCommandLine(args.slice(0, 1), {}).positionals, ['relay', 'relay-layouts', 'pickup', 'saga', 'explorer', 'idle', 'round-trip', 'chart'])
   const rest = args.slice(1)
   switch (benchmark) {
     case 'relay': {
@@ -72,6 +74,11 @@ await runCommand(USAGE, async (args) => {
     case 'idle': {
       const { values } = withoutPositionals(parseCommandLine(rest, { seconds: { type: 'string' } }))
       await benchIdle({ ...idleDefaults, seconds: values.seconds === undefined ? idleDefaults.seconds : wholeNumber('--seconds', values.seconds) })
+      break
+    }
+    case 'round-trip': {
+      const { values } = withoutPositionals(parseCommandLine(rest, { count: { type: 'string' } }))
+      await benchRoundTrip({ count: values.count === undefined ? roundTripDefaults.count : wholeNumber('--count', values.count) })
       break
     }
     case 'explorer':
