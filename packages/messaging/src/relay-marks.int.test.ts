@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { eventually } from '@choreo/testkit'
+import type { Dialect, HeldConnection } from './dialects/index.ts'
+import { postgresDialect } from './dialects/postgres.ts'
 import { createFixture, type Fixture } from './testing/fixture.ts'
 
 // Long enough that only a wake-up explains a read.
@@ -34,6 +36,28 @@ describe('the relay marks an acknowledged batch with its next read', () => {
     await relay.stop()
     expect(await publishedAt(second)).not.toBeNull()
     expect([await onTopic(first), await onTopic(second)]).toEqual([1, 1])
+  })
+
+  it('commits its marks without waiting for a WAL flush: its lease session runs with synchronous_commit off', async () => {
+    const sessions: HeldConnection[] = []
+    const dialect: Dialect = {
+      ...postgresDialect,
+      async skipCommitFlush(db, conn) {
+        await postgresDialect.skipCommitFlush!(db, conn)
+        sessions.push(conn)
+      },
+    }
+    const relay = f.relay({}, { dialect })
+    relay.start()
+    await eventually(() => expect(relay.holdsLease).toBe(true))
+    expect(sessions).toHaveLength(1)
+    const { rows } = await f.db.raw('SHOW synchronous_commit').connection(sessions[0])
+    expect(rows[0].synchronous_commit).toBe('off')
+    // The pool's sessions, which commit the business transactions, keep the server's default.
+    expect((await f.db.raw('SHOW synchronous_commit')).rows[0].synchronous_commit).toBe('on')
+    const eventId = await f.write('order-1', 1)
+    relay.wake()
+    await eventually(async () => expect(await publishedAt(eventId)).not.toBeNull())
   })
 
   it('marks a batch within the mark delay when no wake-up comes: a read of its own marks it', async () => {

@@ -46,6 +46,10 @@ import type { MessagingMetrics } from './metrics.ts'
  *   next batch needs a read; it marks nothing more. The standby sends every unmarked row again in
  *   id order, that batch included; consumers drop the copies by event id. On the topic, each
  *   copy of a key's rows is in id order, so the first occurrences are too.
+ * - Marks need no flush: the lease session commits its marks (published, parked) without waiting
+ *   for the WAL to reach disk (dialect.skipCommitFlush; synchronous_commit off on PostgreSQL). A
+ *   server crash can lose the last of them, and those rows are sent again: copies, as above. The
+ *   relay's reads, which carry the previous batch's mark, then wait on no disk flush.
  * - Broker outage: the send fails, nothing is marked, the relay keeps its lease, backs off and
  *   sends the same rows again when the broker is back.
  * - Bytes as written: enqueue encoded each event with the writing build's schema; the relay sends
@@ -381,6 +385,7 @@ export function createRelay(deps: {
       let session: LeaseSession | undefined
       try {
         session = await openLeaseSession({ db, dialect, logger, name: options.name, idleTimeoutMs: options.leaseIdleTimeoutMs })
+        await dialect.skipCommitFlush?.(db, session.conn)
         // A standby keeps its session and asks again every leaseRetryMs.
         while (!(await session.tryLease())) {
           await sleep(options.leaseRetryMs, stopping.signal)

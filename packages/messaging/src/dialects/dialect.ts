@@ -50,6 +50,12 @@ export interface Dialect {
    * where the server can: a lease then outlives a silent client by that long at most.
    */
   limitIdleSession(db: Knex, conn: HeldConnection, ms: number): Promise<void>
+  /**
+   * Lets this session's commits return before their WAL is flushed, where the server can. For the
+   * relay's session, which writes only bookkeeping: a server crash can lose its last marks, and
+   * those rows are sent again, copies that consumers drop by event id.
+   */
+  skipCommitFlush?(db: Knex, conn: HeldConnection): Promise<void>
   /** Closes a connection's socket at once, waiting for nothing: on a silent connection a polite goodbye never completes. */
   destroyConnection(conn: HeldConnection): void
   /** Narrows a query to rows whose id is (or is not) one of these: the relay's batches of up to 1,000. */

@@ -57,6 +57,10 @@ export const postgresDialect: Dialect = {
       .connection(conn)
   },
 
+  async skipCommitFlush(db: Knex, conn: HeldConnection) {
+    await db.raw('SET synchronous_commit = off').connection(conn)
+  },
+
   wakeups: {
     async listen(db, conn, channel, onNotice) {
       ;(conn as PgClient).on('notification', (message) => { if (message.channel === channel) onNotice() })

@@ -10,6 +10,7 @@ import { createEventCodec, type EventCodec } from '../avro.ts'
 import { createSagaConsumer, type ConsumerOptions, type SagaConsumer } from '../consumer.ts'
 import type { Saga } from '../saga.ts'
 import { postgresDialect } from '../dialects/postgres.ts'
+import type { Dialect } from '../dialects/index.ts'
 import { createProducer } from '../kafka.ts'
 import { defaultConsumerOptions } from '../messaging.ts'
 import { silentLogger } from '../logger.ts'
@@ -67,6 +68,8 @@ export interface Fixture {
 export interface RelayVia {
   /** The Kafka client the relay's producers use. */
   kafka?: Kafka
+  /** The dialect the relay uses; PostgreSQL's unless a test wraps it. */
+  dialect?: Dialect
   /** Stamps every message the relay sends with a `sent-by` header, so the topic tells who published it. */
   sentBy?: string
   /** Told of every producer the relay asks for: one at start and a fresh one after each failed send. */
@@ -103,9 +106,9 @@ export async function createFixture(label: string, groups: string[] = []): Promi
   return {
     database, db, prefix, codec, outbox, network,
     topic: `${prefix}order.events`,
-    relay(overrides = {}, { kafka: client = kafka, sentBy, onProducer } = {}) {
+    relay(overrides = {}, { kafka: client = kafka, dialect = postgresDialect, sentBy, onProducer } = {}) {
       const relay = createRelay({
-        db, dialect: postgresDialect, codec, logger: process.env.DEBUG_RELAY ? debugLogger : silentLogger,
+        db, dialect, codec, logger: process.env.DEBUG_RELAY ? debugLogger : silentLogger,
         createProducer: () => {
           onProducer?.()
           return sentBy === undefined ? createProducer(client) : stamping(createProducer(client), sentBy)
