@@ -32,7 +32,7 @@ export function createMessagingMetrics(registry: client.Registry, db?: Knex) {
   if (db) {
     // Read at scrape time, so the figures are never stale.
     new client.Gauge({
-      name: 'outbox_backlog_rows', help: 'Outbox rows not yet published, parked ones left out.', registers: [registry],
+      name: 'outbox_backlog_rows', help: 'Outbox rows not yet marked published, parked ones left out (an acknowledged batch waits up to the relay\'s markDelayMs for its mark).', registers: [registry],
       async collect() { this.set(Number((await db('outbox').whereNull('published_at').whereNull('parked_at').count({ n: '*' }))[0]?.n ?? 0)) },
     })
     new client.Gauge({
@@ -40,7 +40,7 @@ export function createMessagingMetrics(registry: client.Registry, db?: Knex) {
       async collect() { this.set(Number((await db('outbox').whereNotNull('parked_at').whereNull('discarded_at').count({ n: '*' }))[0]?.n ?? 0)) },
     })
     new client.Gauge({
-      name: 'outbox_oldest_unpublished_seconds', help: 'Age of the oldest unpublished outbox row, parked ones left out.', registers: [registry],
+      name: 'outbox_oldest_unpublished_seconds', help: 'Age of the oldest outbox row not yet marked published, parked ones left out (an acknowledged batch waits up to the relay\'s markDelayMs for its mark).', registers: [registry],
       async collect() {
         const row = await db('outbox').whereNull('published_at').whereNull('parked_at').orderBy('id').first('created_at')
         this.set(row ? (Date.now() - new Date(row.created_at).getTime()) / 1000 : 0)

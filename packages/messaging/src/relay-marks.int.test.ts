@@ -60,6 +60,16 @@ describe('the relay marks an acknowledged batch with its next read', () => {
     await eventually(async () => expect(await publishedAt(eventId)).not.toBeNull())
   })
 
+  it('marks a batch at once where the dialect cannot mark within a read (SQL Server): waiting would save nothing', async () => {
+    const relay = f.relay({ ...NO_POLL, markDelayMs: 60_000 }, { dialect: { ...postgresDialect, withUpdate: undefined } })
+    relay.start()
+    await eventually(() => expect(relay.holdsLease).toBe(true))
+    const eventId = await f.write('order-1', 1)
+    relay.wake()
+    await eventually(async () => expect(await publishedAt(eventId)).not.toBeNull(), { timeoutMs: 5000 })
+    expect(await onTopic(eventId)).toBe(1)
+  })
+
   it('marks a batch within the mark delay when no wake-up comes: a read of its own marks it', async () => {
     const relay = f.relay({ ...NO_POLL, markDelayMs: 100 })
     relay.start()

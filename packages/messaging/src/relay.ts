@@ -175,7 +175,7 @@ export function createRelay(deps: {
 
   /** Waits for a wake-up, the poll interval or stop, whichever comes first. */
   async function idle(ms: number): Promise<void> {
-    if (pending) return
+    if (pending || stopping.signal.aborted) return
     await new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms)
       function done(): void { clearTimeout(timer); wakeUp = null; stopping.signal.removeEventListener('abort', done); resolve() }
@@ -350,7 +350,8 @@ export function createRelay(deps: {
           }
           publishFailures = 0
           observeAcknowledged(rows)
-          if (rows.length < options.batchSize) unmarked = rows
+          // Where the dialect cannot mark within a read (SQL Server), waiting would save no round trip.
+          if (rows.length < options.batchSize && dialect.withUpdate) unmarked = rows
           else {
             marking = markPublished(conn, rows)
             marking.catch(() => {}) // awaited below or by the next batch; this only keeps it from counting as unhandled meanwhile
