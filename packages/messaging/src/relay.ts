@@ -290,15 +290,10 @@ export function createRelay(deps: {
 
   /**
    * Marks `marked` and reads the next batch (without them: the read does not see the mark), in
-   * one statement where the dialect can put an update before a read, else in two.
+   * one statement. Only where the dialect has withUpdate does a batch wait for a read to mark it.
    */
-  async function markThenRead(conn: HeldConnection, marked: OutboxRow[]): Promise<OutboxRow[]> {
-    const together = dialect.withUpdate?.(readQuery(conn, marked), 'marked', markQuery(conn, marked))
-    if (!together) {
-      await markPublished(conn, marked)
-      return readBatch(conn, [])
-    }
-    const rows: OutboxRow[] = await together
+  async function markThenRead(conn: HeldConnection, withUpdate: NonNullable<Dialect['withUpdate']>, marked: OutboxRow[]): Promise<OutboxRow[]> {
+    const rows: OutboxRow[] = await withUpdate(readQuery(conn, marked), 'marked', markQuery(conn, marked))
     metrics?.published.inc(marked.length)
     return rows
   }
@@ -322,8 +317,8 @@ export function createRelay(deps: {
         pending = false
         let rows: OutboxRow[]
         if (prefetched) rows = prefetched
-        else if (unmarked.length > 0) {
-          rows = await markThenRead(conn, unmarked)
+        else if (unmarked.length > 0 && dialect.withUpdate) {
+          rows = await markThenRead(conn, dialect.withUpdate.bind(dialect), unmarked)
           unmarked = []
         } else rows = await readBatch(conn, [])
         prefetched = null

@@ -54,13 +54,13 @@ interface LineRow {
  */
 export async function lockReservation(trx: Knex.Transaction, orderId: string): Promise<Reservation | undefined> {
   const row: ReservationRow | undefined = await trx('reservations').where({ order_id: orderId }).forUpdate().first()
-  return row ? withLines(trx, row) : undefined
+  return row ? withDetails(trx, row) : undefined
 }
 
 /** Reads an order's reservation without locking it, for a look from outside (./choreo saga trace). */
 export async function findReservation(db: Knex | Knex.Transaction, orderId: string): Promise<Reservation | undefined> {
   const row: ReservationRow | undefined = await db('reservations').where({ order_id: orderId }).first()
-  return row ? withLines(db, row) : undefined
+  return row ? withDetails(db, row) : undefined
 }
 
 // The lines and the pending raise in one round trip. Not in the locking statement: after waiting
@@ -73,7 +73,7 @@ const DETAILS_SQL = `SELECT
      FROM (SELECT order_id, modification_id, previous_lines, previous_total_amount, held FROM pending_raises WHERE order_id = ?) AS p) AS pending_raise`
 
 /** Reads the reservation's lines and pending raise, and maps the rows. */
-async function withLines(db: Knex | Knex.Transaction, row: ReservationRow): Promise<Reservation> {
+async function withDetails(db: Knex | Knex.Transaction, row: ReservationRow): Promise<Reservation> {
   const { rows: [details] } = await db.raw(DETAILS_SQL, [row.order_id, row.order_id]) as { rows: [{ lines: LineRow[]; pending_raise: PendingRaiseRow | null }] }
   return fromRow(row, details.lines, details.pending_raise)
 }

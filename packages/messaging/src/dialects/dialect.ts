@@ -63,8 +63,8 @@ export interface Dialect {
   whereIdNotIn(query: Knex.QueryBuilder, ids: readonly (string | number)[]): Knex.QueryBuilder
   /**
    * `read` preceded, in the same statement, by `update` (a data-modifying WITH named `alias`),
-   * where the server can; undefined where it cannot, and the caller runs them one after the other.
-   * The read does not see the update's changes.
+   * where the server can; undefined where it cannot, and the relay then marks each batch in a
+   * statement of its own, at once. The read does not see the update's changes.
    */
   withUpdate?(read: Knex.QueryBuilder, alias: string, update: Knex.QueryBuilder): Knex.QueryBuilder
   /** Records (group, event id) unless present; true when this call recorded it. */
